@@ -1,0 +1,17 @@
+// The export surface of the kernel module (and nothing else). Every export has a plain
+// TypeScript twin under src/kernels/ with the same name and parameter order.
+export { heapBase } from "./memory";
+export { sma } from "./indicators/sma";
+export { ema } from "./indicators/ema";
+export { rsi } from "./indicators/rsi";
+export { stochRsi } from "./indicators/stoch-rsi";
+export { atr } from "./indicators/atr";
+export { bands } from "./indicators/bands";
+export { sizeFraction, sizeRisk } from "./sizing/sizing";
+export {
+  returns, totalReturn, sharpe, sortino, maxDrawdown, annualReturn, calmar, winRate,
+  profitFactor, exposure,
+} from "./metrics/metrics";
+export { smaCross, smaCrossBatch } from "./strategies/sma-cross";
+export { stochRsiBands, stochRsiBandsBatch } from "./strategies/stoch-rsi-bands";
+export { accTrades, accTradesDropped } from "./strategies/account";

@@ -1,0 +1,33 @@
+import { ld, st } from "../memory";
+import { OK, E_LENGTH, E_PERIOD } from "../status";
+import { firstValid, fillNaN } from "./common";
+
+/**
+ * SMA(period) as the running sum of SPEC section 7: s = src[f] + ... + src[f+k-1] added
+ * left to right, then s = s + (src[t] - src[t-k]); sma = s / k. Leading NaNs of src are
+ * warm-up (f = first valid index); out is NaN before f+k-1.
+ */
+export function sma(src: usize, n: i32, period: i32, out: usize): i32 {
+  if (n < 0) return E_LENGTH;
+  if (period < 1) return E_PERIOD;
+  const f = firstValid(src, n);
+  const first = f + period - 1;
+  if (first >= n) {
+    fillNaN(out, 0, n);
+    return OK;
+  }
+  const k = <f64>period;
+  let s: f64 = 0;
+  for (let i = 0; i < f; i++) st(out, i, NaN);
+  for (let i = f; i < first; i++) {
+    s = s + ld(src, i);
+    st(out, i, NaN);
+  }
+  s = s + ld(src, first);
+  st(out, first, s / k);
+  for (let t = first + 1; t < n; t++) {
+    s = s + (ld(src, t) - ld(src, t - period));
+    st(out, t, s / k);
+  }
+  return OK;
+}

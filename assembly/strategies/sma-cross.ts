@@ -1,0 +1,439 @@
+// Family `sma-cross` (SPEC section 4), the kernel of the reference workload W1.
+// Twin: src/kernels/strategies/sma-cross.ts.
+import { ld, st } from "../memory";
+import { OK, E_LENGTH, E_PERIOD, E_PARAM, E_SCRATCH } from "../status";
+import {
+  CFG_FILL, CFG_SHORTS, CFG_SIZING, FILL_CLOSE, SIZING_RISK, MET_LENGTH, EXIT_SIGNAL,
+  EXIT_REVERSAL, CFG_COMMISSION, CFG_SLIPPAGE, CFG_CASH, CFG_FRACTION, CFG_LOT_SIZE,
+  CFG_PERIODS_PER_YEAR, MET_TOTAL_RETURN, MET_SHARPE, MET_SORTINO, MET_MAX_DRAWDOWN, MET_CALMAR,
+  MET_TRADES, MET_WIN_RATE, MET_PROFIT_FACTOR, MET_EXPOSURE, MET_ANNUAL_RETURN,
+} from "../layout";
+import { accInit, accOrder, accMark, accFinish, dir } from "./account";
+import { unitsFraction } from "../sizing/sizing";
+import { sharpeOf, sortinoOf, annualReturnOf, calmarOf } from "../metrics/metrics";
+
+export const SMA_CROSS_GENES: i32 = 2;
+
+/**
+ * One genome [fast, slow] over bars [0, n): SMAs as running sums (SPEC section 7), a cross-up
+ * at t goes long, a cross-down goes short (or flat when shorts are off), filled at open[t+1]
+ * (or close[t]); a signal in the direction already held is ignored. Signals are taken for
+ * max(fast, slow) <= t <= n - 2. Writes MET_LENGTH metrics to out; equity (n values) and
+ * trades (TR_LENGTH values each, at most tradesCap) when their pointers are not 0.
+ */
+export function smaCross(
+  open: usize, high: usize, low: usize, close: usize, n: i32, genes: usize, cfg: usize,
+  out: usize, equity: usize, trades: usize, tradesCap: i32,
+): i32 {
+  if (n < 1) return E_LENGTH;
+  const fast = <i32>ld(genes, 0);
+  const slow = <i32>ld(genes, 1);
+  if (fast < 1 || slow < 1) return E_PERIOD;
+  if (<i32>ld(cfg, CFG_SIZING) == SIZING_RISK) return E_PARAM;
+  const closeFill = <i32>ld(cfg, CFG_FILL) == FILL_CLOSE;
+  const downTarget = ld(cfg, CFG_SHORTS) != 0 ? -1 : 0;
+  const kf = <f64>fast;
+  const ks = <f64>slow;
+  const lag = fast > slow ? fast : slow;
+  accInit(cfg, equity, trades, tradesCap);
+  let sf: f64 = 0;
+  let ss: f64 = 0;
+  let pf: f64 = 0;
+  let ps: f64 = 0;
+  let pending = false;
+  let pendingTarget = 0;
+  for (let t = 0; t < n; t++) {
+    if (pending) {
+      accOrder(pendingTarget, ld(open, t), t, pendingTarget != 0 ? EXIT_REVERSAL : EXIT_SIGNAL, 0, 0);
+      pending = false;
+    }
+    const c = ld(close, t);
+    sf = t < fast ? sf + c : sf + (c - ld(close, t - fast));
+    ss = t < slow ? ss + c : ss + (c - ld(close, t - slow));
+    const f = sf / kf;
+    const s = ss / ks;
+    if (t >= lag && t <= n - 2) {
+      let target = 2;
+      if (pf <= ps && f > s) target = 1;
+      else if (pf >= ps && f < s) target = downTarget;
+      if (target != 2 && target != dir) {
+        if (closeFill) accOrder(target, c, t, target != 0 ? EXIT_REVERSAL : EXIT_SIGNAL, 0, 0);
+        else {
+          pending = true;
+          pendingTarget = target;
+        }
+      }
+    }
+    pf = f;
+    ps = s;
+    accMark(c, t);
+  }
+  accFinish(n, ld(close, n - 1), out);
+  return OK;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The batch kernel: the population path (W1 and the GA). It returns, for every genome, exactly
+// the metrics of `smaCross` above (the contract tests compare them bit for bit), but computes
+// them differently:
+//
+// - Two genomes run side by side in the two f64 lanes of a v128; every lane operation is the
+//   IEEE operation of the scalar code on that lane alone.
+// - Two passes per pair instead of one: pass 1 follows the SMAs and records each lane's crosses;
+//   pass 2 marks to market between those events, where the position cannot change. Each pass
+//   keeps few enough vectors live to stay in registers, and pass 2's loop has no signal logic.
+// - The fill price is read from a copy of the bars that interleaves close and open, so a fill
+//   finds its open in the cache line the loop is already streaming.
+//
+// Shortcut 1, the crossover test without division. smaCross compares f = fl(sf / kf) with
+// s = fl(ss / ks). With A = fl(sf * ks), B = fl(ss * kf), D = fl(A - B) and u = 2^-53: if
+// D > 8u (A + B) then sf/kf - ss/ks > u (sf/kf + ss/ks) (the products and the difference each
+// carry one rounding, at most u (A + B) together), which is enough for the rounded quotients to
+// keep the order: fl(x) >= x (1 - u) > y (1 + u) >= fl(y). Mirrored for D < -8u (A + B). The
+// kernel uses the margin 32u A, which is never smaller where it matters: if B <= 2A then
+// 8u (A + B) <= 24u A; if B > 2A then |D| > A > 32u A is far beyond 8u (A + B) < 12u B < B - A.
+// In between, a near tie, the quotients are computed and compared exactly as smaCross does.
+//
+// Shortcut 2, the drawdown without division. smaCross's maximum of (peak - e) / peak is the
+// maximum of q / peak with q = fl(peak - e) at every bar. A bar can raise the maximum dd only if
+// fl(q / peak) > dd, which implies q > dd * peak / (1 + u) > fl(peak * fl(dd * (1 - 16u))); only
+// such bars (a new deepest drawdown, a handful per run) compute the quotient. Ruin (equity <= 0
+// in a position) is such a bar too, because dd < 1 while equity is positive; a ruined lane's
+// equity is frozen, so its threshold is set to infinity.
+//
+// Exposure counts the bars between a fill that opens and the fill that closes, which is the
+// number of bars whose mark finds the position held.
+
+const U: f64 = 1.1102230246251565e-16; // 2^-53
+const TIE_MARGIN: f64 = 32.0 * U;
+const DD_SCALE: f64 = 1.0 - 16.0 * U;
+
+// Per-lane scalar state (f64 slots in the caller's scratch).
+const L_CASH: i32 = 0;
+const L_UNITS: i32 = 1;
+const L_DIR: i32 = 2;
+const L_ENTRY_EQ: i32 = 3;
+const L_TRADES: i32 = 4;
+const L_WINS: i32 = 5;
+const L_GROSS_PROFIT: i32 = 6;
+const L_GROSS_LOSS: i32 = 7;
+const L_RUINED: i32 = 8;
+const L_ENTRY_BAR: i32 = 9;
+const L_BARS: i32 = 10;
+const L_DD: i32 = 11;
+const L_SLOTS: i32 = 16;
+const LANE_BYTES: i32 = 2 * L_SLOTS * 8;
+
+/**
+ * Scratch bytes smaCrossBatch needs: two lanes of state; the bars as (close, open) pairs behind
+ * maxPeriod zero pairs (reading close[t - k] as 0 before the first bar turns the warm-up sum
+ * s + c into s + (c - 0), the same bits, so pass 1 needs no warm-up branch); and one event list
+ * per lane.
+ */
+export function smaCrossBatchScratchBytes(n: i32, maxPeriod: i32): i32 {
+  return LANE_BYTES + (maxPeriod + n) * 16 + 2 * (n + 1) * 4;
+}
+
+let bCommission: f64 = 0;
+let bSlippage: f64 = 0;
+let bFraction: f64 = 1;
+let bLotSize: f64 = 0;
+
+// accClose without the trade record (the batch emits metrics only).
+function laneClose(L: usize, x: f64, t: i32): void {
+  const d = <i32>ld(L, L_DIR);
+  const u = ld(L, L_UNITS);
+  const px = d > 0 ? x * (1.0 - bSlippage) : x * (1.0 + bSlippage);
+  let cash = ld(L, L_CASH);
+  cash = cash + u * px;
+  cash = cash - bCommission * abs(u * px);
+  const pnl = cash - ld(L, L_ENTRY_EQ);
+  if (pnl > 0) {
+    st(L, L_WINS, ld(L, L_WINS) + 1.0);
+    st(L, L_GROSS_PROFIT, ld(L, L_GROSS_PROFIT) + pnl);
+  } else if (pnl < 0) {
+    st(L, L_GROSS_LOSS, ld(L, L_GROSS_LOSS) - pnl);
+  }
+  st(L, L_TRADES, ld(L, L_TRADES) + 1.0);
+  st(L, L_BARS, ld(L, L_BARS) + <f64>(t - <i32>ld(L, L_ENTRY_BAR)));
+  st(L, L_CASH, cash);
+  st(L, L_UNITS, 0);
+  st(L, L_DIR, 0);
+}
+
+// accOpen with fraction sizing (the only sizing of this family).
+function laneOpen(L: usize, d: i32, x: f64, t: i32): void {
+  const px = d > 0 ? x * (1.0 + bSlippage) : x * (1.0 - bSlippage);
+  const eq = ld(L, L_CASH);
+  const u = unitsFraction(eq, px, bFraction, bLotSize, <f64>d);
+  if (!(u != 0) || !isFinite(u)) return;
+  let cash = eq - u * px;
+  cash = cash - bCommission * abs(u * px);
+  st(L, L_CASH, cash);
+  st(L, L_ENTRY_EQ, eq);
+  st(L, L_UNITS, u);
+  st(L, L_DIR, <f64>d);
+  st(L, L_ENTRY_BAR, <f64>t);
+}
+
+// accOrder: what smaCross does with a signal of `target` at the price x of bar t.
+function laneOrder(L: usize, target: i32, x: f64, t: i32): void {
+  if (target == <i32>ld(L, L_DIR)) return; // a signal in the direction already held
+  if (ld(L, L_DIR) != 0) laneClose(L, x, t);
+  if (target != 0 && ld(L, L_RUINED) == 0) laneOpen(L, target, x, t);
+}
+
+// @ts-ignore: decorator
+@inline function lanes(a: f64, b: f64): v128 {
+  return f64x2.replace_lane(f64x2.splat(a), 1, b);
+}
+
+// @ts-ignore: decorator
+@inline function lane(v: v128, i: i32): f64 {
+  return i == 0 ? f64x2.extract_lane(v, 0) : f64x2.extract_lane(v, 1);
+}
+
+// @ts-ignore: decorator
+@inline function maskLane(v: v128, i: i32): bool {
+  return (i == 0 ? i64x2.extract_lane(v, 0) : i64x2.extract_lane(v, 1)) != 0;
+}
+
+// @ts-ignore: decorator
+@inline function withMask(v: v128, i: i32, on: bool): v128 {
+  const x: i64 = on ? -1 : 0;
+  return i == 0 ? i64x2.replace_lane(v, 0, x) : i64x2.replace_lane(v, 1, x);
+}
+
+/**
+ * Pass 1: the crosses of two genomes (lanes) over bars [1, n - 1), as event lists of
+ * t * 2 + (1 for up, 0 for down), for t >= the lane's lag. Returns both counts (A | B << 16 is
+ * not enough for long series, so the counts go to `counts`).
+ */
+function crosses(
+  bars: usize, n: i32, fa: i32, sa: i32, fb: i32, sb: i32, evA: usize, evB: usize, counts: usize,
+): void {
+  const lagA = fa > sa ? fa : sa;
+  const lagB = fb > sb ? fb : sb;
+  const kf = lanes(<f64>fa, <f64>fb);
+  const ks = lanes(<f64>sa, <f64>sb);
+  const margin = f64x2.splat(TIE_MARGIN);
+  const negMargin = f64x2.splat(-TIE_MARGIN);
+  // Byte offsets back to close[t - k] from close[t] (16 bytes a bar).
+  const bfa = <usize>fa << 4;
+  const bfb = <usize>fb << 4;
+  const bsa = <usize>sa << 4;
+  const bsb = <usize>sb << 4;
+  const c0 = f64x2.splat(load<f64>(bars));
+  let sf = f64x2.add(f64x2.splat(0), f64x2.sub(c0, f64x2.splat(0)));
+  let ss = sf;
+  let gtPrev = f64x2.gt(f64x2.div(sf, kf), f64x2.div(ss, ks));
+  let ltPrev = f64x2.lt(f64x2.div(sf, kf), f64x2.div(ss, ks));
+  let nA = 0;
+  let nB = 0;
+  for (let t = 1; t < n - 1; t++) {
+    const at = bars + (<usize>t << 4);
+    const cv = f64x2.splat(load<f64>(at));
+    sf = f64x2.add(sf, f64x2.sub(cv, lanes(load<f64>(at - bfa), load<f64>(at - bfb))));
+    ss = f64x2.add(ss, f64x2.sub(cv, lanes(load<f64>(at - bsa), load<f64>(at - bsb))));
+    const A = f64x2.mul(sf, ks);
+    const D = f64x2.sub(A, f64x2.mul(ss, kf));
+    let gt = f64x2.gt(D, f64x2.mul(A, margin));
+    let lt = f64x2.lt(D, f64x2.mul(A, negMargin));
+    // smaCross's up is pf <= ps && f > s, i.e. !gtPrev && gt (SMAs are never NaN), down
+    // mirrored; nothing happens while the order stays certain and the same in both lanes.
+    if (!i64x2.all_true(v128.or(v128.and(gt, gtPrev), v128.and(lt, ltPrev)))) {
+      for (let i = 0; i < 2; i++) {
+        if (!maskLane(gt, i) && !maskLane(lt, i)) {
+          const f = lane(sf, i) / lane(kf, i);
+          const s = lane(ss, i) / lane(ks, i);
+          gt = withMask(gt, i, f > s);
+          lt = withMask(lt, i, f < s);
+        }
+        if (t < (i == 0 ? lagA : lagB)) continue;
+        let ev = -1;
+        if (maskLane(gt, i) && !maskLane(gtPrev, i)) ev = t * 2 + 1;
+        else if (maskLane(lt, i) && !maskLane(ltPrev, i)) ev = t * 2;
+        if (ev < 0) continue;
+        if (i == 0) {
+          store<i32>(evA + (<usize>nA << 2), ev);
+          nA++;
+        } else {
+          store<i32>(evB + (<usize>nB << 2), ev);
+          nB++;
+        }
+      }
+    }
+    gtPrev = gt;
+    ltPrev = lt;
+  }
+  store<i32>(counts, nA);
+  store<i32>(counts + 4, nB);
+}
+
+/**
+ * smaCross for count genomes (SMA_CROSS_GENES each) into count * MET_LENGTH metrics, two at a
+ * time in SIMD lanes; each genome's metrics are bit-identical to smaCross's. scratch holds
+ * smaCrossBatchScratchBytes(n, largest period).
+ */
+export function smaCrossBatch(
+  open: usize, high: usize, low: usize, close: usize, n: i32, genomes: usize, count: i32,
+  cfg: usize, out: usize, scratch: usize, scratchBytes: usize,
+): i32 {
+  if (n < 1) return E_LENGTH;
+  if (<i32>ld(cfg, CFG_SIZING) == SIZING_RISK) return E_PARAM;
+  let maxP = 1;
+  for (let g = 0; g < 2 * count; g++) {
+    const k = <i32>ld(genomes, g);
+    if (k < 1) return E_PERIOD;
+    if (k > maxP) maxP = k;
+  }
+  if (scratchBytes < <usize>smaCrossBatchScratchBytes(n, maxP)) return E_SCRATCH;
+  bCommission = ld(cfg, CFG_COMMISSION);
+  bSlippage = ld(cfg, CFG_SLIPPAGE);
+  bFraction = ld(cfg, CFG_FRACTION);
+  bLotSize = ld(cfg, CFG_LOT_SIZE);
+  const cash0 = ld(cfg, CFG_CASH);
+  const ppy = ld(cfg, CFG_PERIODS_PER_YEAR);
+  const closeFill = <i32>ld(cfg, CFG_FILL) == FILL_CLOSE;
+  const downTarget = ld(cfg, CFG_SHORTS) != 0 ? -1 : 0;
+  const LA = scratch;
+  const LB = scratch + <usize>(L_SLOTS * 8);
+  // bars[2t] = close[t], bars[2t + 1] = open[t], behind maxP zero pairs.
+  const pad = scratch + <usize>LANE_BYTES;
+  memory.fill(pad, 0, <usize>maxP * 16);
+  const bars = pad + <usize>maxP * 16;
+  for (let t = 0; t < n; t++) {
+    store<f64>(bars + (<usize>t << 4), ld(close, t));
+    store<f64>(bars + (<usize>t << 4) + 8, ld(open, t));
+  }
+  const evA = bars + <usize>n * 16;
+  const evB = evA + <usize>(n + 1) * 4;
+  const counts = LA + <usize>(L_SLOTS - 2) * 8; // two i32 in lane A's spare slots
+  const zero = f64x2.splat(0);
+  const one = f64x2.splat(1.0);
+  const last = ld(close, n - 1);
+  const fillShift = closeFill ? 0 : 1;
+
+  for (let g = 0; g < count; g += 2) {
+    const h = g + 1 < count ? g + 1 : g; // an odd tail runs genome g in both lanes
+    for (let i = 0; i < L_SLOTS; i++) {
+      st(LA, i, 0);
+      st(LB, i, 0);
+    }
+    st(LA, L_CASH, cash0);
+    st(LB, L_CASH, cash0);
+    crosses(
+      bars, n, <i32>ld(genomes, 2 * g), <i32>ld(genomes, 2 * g + 1), <i32>ld(genomes, 2 * h),
+      <i32>ld(genomes, 2 * h + 1), evA, evB, counts,
+    );
+    const nA = load<i32>(counts);
+    const nB = load<i32>(counts + 4);
+
+    // Pass 2: bar 0, then segments between the bars where a lane acts on an event (the bar of
+    // its fill: the signal bar with close fills, the next bar with next-open fills).
+    let cashV = f64x2.splat(cash0);
+    let unitsV = zero;
+    const first = cashV;
+    let prev = first;
+    let peak = first;
+    let ddF = zero; // fl(dd * (1 - 16u)); +inf once a lane is ruined
+    let sumR = zero;
+    let sumR2 = zero;
+    let sumN2 = zero;
+    let iA = 0;
+    let iB = 0;
+    let t = 1;
+    for (;;) {
+      const xA = iA < nA ? (load<i32>(evA + (<usize>iA << 2)) >> 1) + fillShift : n;
+      const xB = iB < nB ? (load<i32>(evB + (<usize>iB << 2)) >> 1) + fillShift : n;
+      const stop = xA < xB ? xA : xB;
+      for (; t < stop; t++) {
+        // accMark, both lanes: equity, then ruin and drawdown (shortcut 2), then the returns.
+        const cv = f64x2.splat(load<f64>(bars + (<usize>t << 4)));
+        let e = f64x2.add(cashV, f64x2.mul(unitsV, cv));
+        peak = f64x2.pmax(peak, e); // if (e > peak) peak = e
+        if (v128.any_true(f64x2.gt(f64x2.sub(peak, e), f64x2.mul(peak, ddF)))) {
+          for (let i = 0; i < 2; i++) {
+            const L = i == 0 ? LA : LB;
+            let ei = lane(e, i);
+            if (ld(L, L_DIR) != 0 && !(ei > 0)) {
+              // Equity at or below zero liquidates at this close and ends trading for the lane.
+              laneClose(L, lane(cv, i), t);
+              st(L, L_RUINED, 1);
+              ei = ld(L, L_CASH);
+              e = i == 0 ? f64x2.replace_lane(e, 0, ei) : f64x2.replace_lane(e, 1, ei);
+              cashV = lanes(ld(LA, L_CASH), ld(LB, L_CASH));
+              unitsV = lanes(ld(LA, L_UNITS), ld(LB, L_UNITS));
+            }
+            const p = lane(peak, i);
+            const d = (p - ei) / p;
+            if (d > ld(L, L_DD)) st(L, L_DD, d);
+            const f = ld(L, L_RUINED) != 0 ? Infinity : ld(L, L_DD) * DD_SCALE;
+            ddF = i == 0 ? f64x2.replace_lane(ddF, 0, f) : f64x2.replace_lane(ddF, 1, f);
+          }
+        }
+        // barReturn: e == prev ? 0 : e / prev - 1
+        const r = v128.bitselect(zero, f64x2.sub(f64x2.div(e, prev), one), f64x2.eq(e, prev));
+        sumR = f64x2.add(sumR, r);
+        sumR2 = f64x2.add(sumR2, f64x2.mul(r, r));
+        const m = f64x2.pmin(r, zero); // r < 0 ? r : 0 (r is never NaN here)
+        sumN2 = f64x2.add(sumN2, f64x2.mul(m, m));
+        prev = e;
+      }
+      if (stop >= n) break;
+      // The fills of bar `stop`, before its mark.
+      const at = bars + (<usize>stop << 4);
+      if (xA == stop) {
+        const ev = load<i32>(evA + (<usize>iA << 2));
+        iA++;
+        laneOrder(LA, (ev & 1) != 0 ? 1 : downTarget, load<f64>(closeFill ? at : at + 8), stop);
+      }
+      if (xB == stop) {
+        const ev = load<i32>(evB + (<usize>iB << 2));
+        iB++;
+        laneOrder(LB, (ev & 1) != 0 ? 1 : downTarget, load<f64>(closeFill ? at : at + 8), stop);
+      }
+      cashV = lanes(ld(LA, L_CASH), ld(LB, L_CASH));
+      unitsV = lanes(ld(LA, L_UNITS), ld(LB, L_UNITS));
+    }
+
+    // accFinish, per lane.
+    for (let i = 0; i < 2; i++) {
+      if (i == 1 && h == g) break;
+      const L = i == 0 ? LA : LB;
+      const o = out + <usize>((g + i) * MET_LENGTH) * 8;
+      if (ld(L, L_DIR) != 0) {
+        const v = ld(L, L_UNITS) * last;
+        const pnl = ld(L, L_CASH) + v - bCommission * abs(v) - ld(L, L_ENTRY_EQ);
+        if (pnl > 0) {
+          st(L, L_WINS, ld(L, L_WINS) + 1.0);
+          st(L, L_GROSS_PROFIT, ld(L, L_GROSS_PROFIT) + pnl);
+        } else if (pnl < 0) {
+          st(L, L_GROSS_LOSS, ld(L, L_GROSS_LOSS) - pnl);
+        }
+        st(L, L_TRADES, ld(L, L_TRADES) + 1.0);
+        st(L, L_BARS, ld(L, L_BARS) + <f64>(n - <i32>ld(L, L_ENTRY_BAR)));
+      }
+      const draw = ld(L, L_DD);
+      const eN = lane(prev, i);
+      const e0 = lane(first, i);
+      const sR = lane(sumR, i);
+      const trades = ld(L, L_TRADES);
+      const wins = ld(L, L_WINS);
+      const gp = ld(L, L_GROSS_PROFIT);
+      const gl = ld(L, L_GROSS_LOSS);
+      const annual = annualReturnOf(e0, eN, n, ppy);
+      st(o, MET_TOTAL_RETURN, eN / e0 - 1.0);
+      st(o, MET_SHARPE, sharpeOf(sR, lane(sumR2, i), n - 1, ppy));
+      st(o, MET_SORTINO, sortinoOf(sR, lane(sumN2, i), n - 1, ppy));
+      st(o, MET_MAX_DRAWDOWN, draw);
+      st(o, MET_CALMAR, calmarOf(annual, draw));
+      st(o, MET_TRADES, trades);
+      st(o, MET_WIN_RATE, trades > 0 ? wins / trades : 0.0);
+      st(o, MET_PROFIT_FACTOR, trades == 0 ? 0.0 : gl > 0 ? gp / gl : gp > 0 ? Infinity : 0.0);
+      st(o, MET_EXPOSURE, ld(L, L_BARS) / <f64>n);
+      st(o, MET_ANNUAL_RETURN, annual);
+    }
+  }
+  return OK;
+}

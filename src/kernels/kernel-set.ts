@@ -1,0 +1,86 @@
+import type { MarketData } from '../data/market.js';
+import type { StrategyName } from '../genome/families.js';
+
+/** Where kernels run: compiled AssemblyScript (`wasm`) or their plain TypeScript twins (`ts`). */
+export type Backend = 'ts' | 'wasm';
+
+/** A half-open range of bars [start, end): evaluated exactly as if the data held only those bars. */
+export interface Window {
+  start: number;
+  end: number;
+}
+
+/** What one backtest kernel returns: the metrics vector and, on request, the curve and trades. */
+export interface RawBacktest {
+  /** MET_LENGTH values (see `METRIC_NAMES`). */
+  metrics: Float64Array;
+  /** Mark-to-market equity per bar of the window, when asked for. */
+  equity: Float64Array | null;
+  /** tradeCount x TR_LENGTH values, when asked for. */
+  trades: Float64Array | null;
+  tradeCount: number;
+}
+
+/**
+ * One set of kernels: the AssemblyScript build (release or debug) or the TypeScript twins.
+ * Every implementation returns the same bits for the same inputs; that is the twin contract the
+ * kernel tests check. Array methods take plain Float64Arrays and return new arrays; kernel
+ * status errors are thrown as EngineError `E_KERNEL`.
+ */
+export interface KernelSet {
+  readonly backend: Backend;
+  /** `ts`, `wasm-release` or `wasm-debug`. */
+  readonly name: string;
+
+  sma(src: Float64Array, period: number): Float64Array;
+  ema(src: Float64Array, period: number): Float64Array;
+  rsi(src: Float64Array, period: number): Float64Array;
+  stochRsi(src: Float64Array, rsiK: number, stochK: number, kSmooth: number, dSmooth: number): StochRsiSeries;
+  atr(high: Float64Array, low: Float64Array, close: Float64Array, period: number): Float64Array;
+  bands(atr: Float64Array, atrK: number, oversold: number, overbought: number, sensitivity: number, adjust: number): BandSeries;
+
+  sizeFraction(equity: Float64Array, price: Float64Array, fraction: number, lotSize: number, direction: number): Float64Array;
+  sizeRisk(
+    equity: Float64Array, price: Float64Array, stopDistance: Float64Array, riskPerTrade: number,
+    minPriceRisk: number, maxLeverage: number, lotSize: number, direction: number,
+  ): Float64Array;
+
+  returns(equity: Float64Array): Float64Array;
+  totalReturn(equity: Float64Array): number;
+  sharpe(returns: Float64Array, periodsPerYear: number): number;
+  sortino(returns: Float64Array, periodsPerYear: number): number;
+  maxDrawdown(equity: Float64Array): number;
+  annualReturn(equity: Float64Array, periodsPerYear: number): number;
+  calmar(equity: Float64Array, periodsPerYear: number): number;
+  winRate(pnl: Float64Array): number;
+  profitFactor(pnl: Float64Array): number;
+  exposure(units: Float64Array): number;
+
+  /** One genome over a window, with the equity curve and trade list on request. */
+  backtest(
+    market: MarketData, window: Window, strategy: StrategyName, genes: Float64Array, cfg: Float64Array,
+    emit?: { equity?: boolean; trades?: boolean },
+  ): RawBacktest;
+
+  /**
+   * Many genomes (count x genes of the family, row after row) over one window: count x
+   * MET_LENGTH metrics, in input order. `stop` is a shared flag checked between genomes: when
+   * it holds a non-zero value the call returns null (a cooperative cancel).
+   */
+  evaluate(
+    market: MarketData, window: Window, strategy: StrategyName, genomes: Float64Array, count: number,
+    cfg: Float64Array, stop?: Int32Array,
+  ): Float64Array | null;
+}
+
+export interface StochRsiSeries {
+  rsi: Float64Array;
+  stoch: Float64Array;
+  k: Float64Array;
+  d: Float64Array;
+}
+
+export interface BandSeries {
+  lower: Float64Array;
+  upper: Float64Array;
+}

@@ -1,0 +1,322 @@
+// Family `sma-cross` (SPEC section 4), the kernel of the reference workload W1.
+// Twin: assembly/strategies/sma-cross.ts.
+import { OK, E_LENGTH, E_PERIOD, E_PARAM, E_SCRATCH } from '../status.js';
+import {
+  CFG_FILL, CFG_SHORTS, CFG_SIZING, FILL_CLOSE, SIZING_RISK, MET_LENGTH, EXIT_SIGNAL,
+  EXIT_REVERSAL, CFG_COMMISSION, CFG_SLIPPAGE, CFG_CASH, CFG_FRACTION, CFG_LOT_SIZE,
+  CFG_PERIODS_PER_YEAR, MET_TOTAL_RETURN, MET_SHARPE, MET_SORTINO, MET_MAX_DRAWDOWN, MET_CALMAR,
+  MET_TRADES, MET_WIN_RATE, MET_PROFIT_FACTOR, MET_EXPOSURE, MET_ANNUAL_RETURN,
+} from '../layout.js';
+import * as acc from './account.js';
+import { unitsFraction } from '../sizing/sizing.js';
+import { sharpeOf, sortinoOf, annualReturnOf, calmarOf } from '../metrics/metrics.js';
+
+export const SMA_CROSS_GENES = 2;
+
+/**
+ * One genome [fast, slow] over bars [0, n): SMAs as running sums (SPEC section 7), a cross-up
+ * at t goes long, a cross-down goes short (or flat when shorts are off), filled at open[t+1]
+ * (or close[t]); a signal in the direction already held is ignored. Signals are taken for
+ * max(fast, slow) <= t <= n - 2. Writes MET_LENGTH metrics to out; equity (n values) and
+ * trades (TR_LENGTH values each, at most tradesCap) when given.
+ */
+export function smaCross(
+  open: Float64Array, high: Float64Array, low: Float64Array, close: Float64Array, n: number,
+  genes: Float64Array, cfg: Float64Array, out: Float64Array, equity: Float64Array | null,
+  trades: Float64Array | null, tradesCap: number,
+): number {
+  if (n < 1) return E_LENGTH;
+  const fast = genes[0]! | 0;
+  const slow = genes[1]! | 0;
+  if (fast < 1 || slow < 1) return E_PERIOD;
+  if ((cfg[CFG_SIZING]! | 0) === SIZING_RISK) return E_PARAM;
+  const closeFill = (cfg[CFG_FILL]! | 0) === FILL_CLOSE;
+  const downTarget = cfg[CFG_SHORTS] !== 0 ? -1 : 0;
+  const kf = fast;
+  const ks = slow;
+  const lag = fast > slow ? fast : slow;
+  acc.accInit(cfg, equity, trades, tradesCap);
+  let sf = 0;
+  let ss = 0;
+  let pf = 0;
+  let ps = 0;
+  let pending = false;
+  let pendingTarget = 0;
+  for (let t = 0; t < n; t++) {
+    if (pending) {
+      acc.accOrder(pendingTarget, open[t]!, t, pendingTarget !== 0 ? EXIT_REVERSAL : EXIT_SIGNAL, 0, 0);
+      pending = false;
+    }
+    const c = close[t]!;
+    sf = t < fast ? sf + c : sf + (c - close[t - fast]!);
+    ss = t < slow ? ss + c : ss + (c - close[t - slow]!);
+    const f = sf / kf;
+    const s = ss / ks;
+    if (t >= lag && t <= n - 2) {
+      let target = 2;
+      if (pf <= ps && f > s) target = 1;
+      else if (pf >= ps && f < s) target = downTarget;
+      if (target !== 2 && target !== acc.dir) {
+        if (closeFill) acc.accOrder(target, c, t, target !== 0 ? EXIT_REVERSAL : EXIT_SIGNAL, 0, 0);
+        else {
+          pending = true;
+          pendingTarget = target;
+        }
+      }
+    }
+    pf = f;
+    ps = s;
+    acc.accMark(c, t);
+  }
+  acc.accFinish(n, close[n - 1]!, out);
+  return OK;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The batch kernel: the population path (W1 and the GA). It returns, for every genome, exactly
+// the metrics of `smaCross` above, computed the way the WASM twin computes them (which runs two
+// genomes at once in the lanes of a v128, lane operations being exactly these scalar ones):
+// pass 1 follows the SMAs and records the crosses, pass 2 marks to market between those events.
+// The two shortcuts (the crossover test and the drawdown without division) and why they give
+// the same bits are explained in assembly/strategies/sma-cross.ts.
+
+const U = 1.1102230246251565e-16; // 2^-53
+const TIE_MARGIN = 32.0 * U;
+const DD_SCALE = 1.0 - 16.0 * U;
+
+// Per-genome scalar state (the WASM twin keeps one such block per lane in its scratch).
+const L_CASH = 0;
+const L_UNITS = 1;
+const L_DIR = 2;
+const L_ENTRY_EQ = 3;
+const L_TRADES = 4;
+const L_WINS = 5;
+const L_GROSS_PROFIT = 6;
+const L_GROSS_LOSS = 7;
+const L_RUINED = 8;
+const L_ENTRY_BAR = 9;
+const L_BARS = 10;
+const L_DD = 11;
+const L_SLOTS = 16;
+const LANE_BYTES = 2 * L_SLOTS * 8;
+
+/**
+ * Scratch bytes smaCrossBatch needs: lane state; the bars as (close, open) pairs behind
+ * maxPeriod zero pairs (close[t - k] read as 0 before the first bar makes the warm-up sum
+ * s + c into s + (c - 0), the same bits); and one event list per lane.
+ */
+export function smaCrossBatchScratchBytes(n: number, maxPeriod: number): number {
+  return LANE_BYTES + (maxPeriod + n) * 16 + 2 * (n + 1) * 4;
+}
+
+let bCommission = 0;
+let bSlippage = 0;
+let bFraction = 1;
+let bLotSize = 0;
+
+// accClose without the trade record (the batch emits metrics only).
+function laneClose(L: Float64Array, x: number, t: number): void {
+  const d = L[L_DIR]! | 0;
+  const u = L[L_UNITS]!;
+  const px = d > 0 ? x * (1.0 - bSlippage) : x * (1.0 + bSlippage);
+  let cash = L[L_CASH]!;
+  cash = cash + u * px;
+  cash = cash - bCommission * Math.abs(u * px);
+  const pnl = cash - L[L_ENTRY_EQ]!;
+  if (pnl > 0) {
+    L[L_WINS] = L[L_WINS]! + 1.0;
+    L[L_GROSS_PROFIT] = L[L_GROSS_PROFIT]! + pnl;
+  } else if (pnl < 0) {
+    L[L_GROSS_LOSS] = L[L_GROSS_LOSS]! - pnl;
+  }
+  L[L_TRADES] = L[L_TRADES]! + 1.0;
+  L[L_BARS] = L[L_BARS]! + (t - (L[L_ENTRY_BAR]! | 0));
+  L[L_CASH] = cash;
+  L[L_UNITS] = 0;
+  L[L_DIR] = 0;
+}
+
+// accOpen with fraction sizing (the only sizing of this family).
+function laneOpen(L: Float64Array, d: number, x: number, t: number): void {
+  const px = d > 0 ? x * (1.0 + bSlippage) : x * (1.0 - bSlippage);
+  const eq = L[L_CASH]!;
+  const u = unitsFraction(eq, px, bFraction, bLotSize, d);
+  if (!(u !== 0) || !Number.isFinite(u)) return;
+  let cash = eq - u * px;
+  cash = cash - bCommission * Math.abs(u * px);
+  L[L_CASH] = cash;
+  L[L_ENTRY_EQ] = eq;
+  L[L_UNITS] = u;
+  L[L_DIR] = d;
+  L[L_ENTRY_BAR] = t;
+}
+
+// accOrder: what smaCross does with a signal of `target` at the price x of bar t.
+function laneOrder(L: Float64Array, target: number, x: number, t: number): void {
+  if (target === (L[L_DIR]! | 0)) return; // a signal in the direction already held
+  if (L[L_DIR] !== 0) laneClose(L, x, t);
+  if (target !== 0 && L[L_RUINED] === 0) laneOpen(L, target, x, t);
+}
+
+/** Pass 1: the crosses of one genome over bars [1, n - 1) as t * 2 + (1 up, 0 down); returns the count. */
+function crosses(bars: Float64Array, base: number, n: number, fast: number, slow: number, ev: Int32Array): number {
+  const lag = fast > slow ? fast : slow;
+  const kf = fast;
+  const ks = slow;
+  let sf = 0 + (bars[base]! - 0);
+  let ss = sf;
+  let gtPrev = sf / kf > ss / ks;
+  let ltPrev = sf / kf < ss / ks;
+  let count = 0;
+  for (let t = 1; t < n - 1; t++) {
+    const at = base + 2 * t;
+    const c = bars[at]!;
+    sf = sf + (c - bars[at - 2 * fast]!);
+    ss = ss + (c - bars[at - 2 * slow]!);
+    const A = sf * ks;
+    const D = A - ss * kf;
+    let gt = D > A * TIE_MARGIN;
+    let lt = D < A * -TIE_MARGIN;
+    if (!((gt && gtPrev) || (lt && ltPrev))) {
+      if (!gt && !lt) {
+        const f = sf / kf;
+        const s = ss / ks;
+        gt = f > s;
+        lt = f < s;
+      }
+      if (t >= lag) {
+        if (gt && !gtPrev) ev[count++] = t * 2 + 1;
+        else if (lt && !ltPrev) ev[count++] = t * 2;
+      }
+    }
+    gtPrev = gt;
+    ltPrev = lt;
+  }
+  return count;
+}
+
+/**
+ * smaCross for count genomes (SMA_CROSS_GENES each) into count * MET_LENGTH metrics; each
+ * genome's metrics are bit-identical to smaCross's. `scratch` holds
+ * smaCrossBatchScratchBytes(n, largest period) bytes.
+ */
+export function smaCrossBatch(
+  open: Float64Array, high: Float64Array, low: Float64Array, close: Float64Array, n: number,
+  genomes: Float64Array, count: number, cfg: Float64Array, out: Float64Array, scratch: Float64Array,
+  scratchBytes: number,
+): number {
+  if (n < 1) return E_LENGTH;
+  if ((cfg[CFG_SIZING]! | 0) === SIZING_RISK) return E_PARAM;
+  let maxP = 1;
+  for (let g = 0; g < 2 * count; g++) {
+    const k = genomes[g]! | 0;
+    if (k < 1) return E_PERIOD;
+    if (k > maxP) maxP = k;
+  }
+  if (scratchBytes < smaCrossBatchScratchBytes(n, maxP)) return E_SCRATCH;
+  bCommission = cfg[CFG_COMMISSION]!;
+  bSlippage = cfg[CFG_SLIPPAGE]!;
+  bFraction = cfg[CFG_FRACTION]!;
+  bLotSize = cfg[CFG_LOT_SIZE]!;
+  const cash0 = cfg[CFG_CASH]!;
+  const ppy = cfg[CFG_PERIODS_PER_YEAR]!;
+  const closeFill = (cfg[CFG_FILL]! | 0) === FILL_CLOSE;
+  const downTarget = cfg[CFG_SHORTS] !== 0 ? -1 : 0;
+  const L = scratch.subarray(0, L_SLOTS);
+  // bars[base + 2t] = close[t], bars[base + 2t + 1] = open[t], behind maxP zero pairs.
+  const bars = scratch.subarray(LANE_BYTES / 8, LANE_BYTES / 8 + 2 * (maxP + n));
+  const base = 2 * maxP;
+  bars.fill(0, 0, base);
+  for (let t = 0; t < n; t++) {
+    bars[base + 2 * t] = close[t]!;
+    bars[base + 2 * t + 1] = open[t]!;
+  }
+  const ev = new Int32Array(scratch.buffer, scratch.byteOffset + LANE_BYTES + (maxP + n) * 16, n + 1);
+  const last = close[n - 1]!;
+  const fillShift = closeFill ? 0 : 1;
+
+  for (let g = 0; g < count; g++) {
+    L.fill(0);
+    L[L_CASH] = cash0;
+    const nEv = crosses(bars, base, n, genomes[2 * g]! | 0, genomes[2 * g + 1]! | 0, ev);
+
+    // Pass 2: bar 0, then segments between the bars where the genome acts on an event.
+    let cash = cash0;
+    let units = 0;
+    const first = cash;
+    let prev = first;
+    let peak = first;
+    let ddF = 0; // fl(dd * (1 - 16u)); +inf once ruined
+    let sumR = 0;
+    let sumR2 = 0;
+    let sumN2 = 0;
+    let iEv = 0;
+    let t = 1;
+    for (;;) {
+      const stop = iEv < nEv ? (ev[iEv]! >> 1) + fillShift : n;
+      for (; t < stop; t++) {
+        // accMark: equity, then ruin and drawdown (shortcut 2), then the returns.
+        const c = bars[base + 2 * t]!;
+        let e = cash + units * c;
+        if (e > peak) peak = e;
+        if (peak - e > peak * ddF) {
+          if (L[L_DIR] !== 0 && !(e > 0)) {
+            // Equity at or below zero liquidates at this close and ends trading.
+            laneClose(L, c, t);
+            L[L_RUINED] = 1;
+            e = L[L_CASH]!;
+            cash = e;
+            units = 0;
+          }
+          const d = (peak - e) / peak;
+          if (d > L[L_DD]!) L[L_DD] = d;
+          ddF = L[L_RUINED] !== 0 ? Infinity : L[L_DD]! * DD_SCALE;
+        }
+        const r = e === prev ? 0.0 : e / prev - 1.0;
+        sumR = sumR + r;
+        sumR2 = sumR2 + r * r;
+        const m = r < 0 ? r : 0.0;
+        sumN2 = sumN2 + m * m;
+        prev = e;
+      }
+      if (stop >= n) break;
+      // The fill of bar `stop`, before its mark.
+      const e1 = ev[iEv++]!;
+      laneOrder(L, (e1 & 1) !== 0 ? 1 : downTarget, bars[base + 2 * stop + (closeFill ? 0 : 1)]!, stop);
+      cash = L[L_CASH]!;
+      units = L[L_UNITS]!;
+    }
+
+    // accFinish
+    if (L[L_DIR] !== 0) {
+      const v = L[L_UNITS]! * last;
+      const pnl = L[L_CASH]! + v - bCommission * Math.abs(v) - L[L_ENTRY_EQ]!;
+      if (pnl > 0) {
+        L[L_WINS] = L[L_WINS]! + 1.0;
+        L[L_GROSS_PROFIT] = L[L_GROSS_PROFIT]! + pnl;
+      } else if (pnl < 0) {
+        L[L_GROSS_LOSS] = L[L_GROSS_LOSS]! - pnl;
+      }
+      L[L_TRADES] = L[L_TRADES]! + 1.0;
+      L[L_BARS] = L[L_BARS]! + (n - (L[L_ENTRY_BAR]! | 0));
+    }
+    const dd = L[L_DD]!;
+    const trades = L[L_TRADES]!;
+    const wins = L[L_WINS]!;
+    const gp = L[L_GROSS_PROFIT]!;
+    const gl = L[L_GROSS_LOSS]!;
+    const annual = annualReturnOf(first, prev, n, ppy);
+    const o = g * MET_LENGTH;
+    out[o + MET_TOTAL_RETURN] = prev / first - 1.0;
+    out[o + MET_SHARPE] = sharpeOf(sumR, sumR2, n - 1, ppy);
+    out[o + MET_SORTINO] = sortinoOf(sumR, sumN2, n - 1, ppy);
+    out[o + MET_MAX_DRAWDOWN] = dd;
+    out[o + MET_CALMAR] = calmarOf(annual, dd);
+    out[o + MET_TRADES] = trades;
+    out[o + MET_WIN_RATE] = trades > 0 ? wins / trades : 0.0;
+    out[o + MET_PROFIT_FACTOR] = trades === 0 ? 0.0 : gl > 0 ? gp / gl : gp > 0 ? Infinity : 0.0;
+    out[o + MET_EXPOSURE] = L[L_BARS]! / n;
+    out[o + MET_ANNUAL_RETURN] = annual;
+  }
+  return OK;
+}

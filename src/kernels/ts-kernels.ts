@@ -1,0 +1,149 @@
+import type { MarketData } from '../data/market.js';
+import type { StrategyName } from '../genome/families.js';
+import type { KernelSet, RawBacktest, Window } from './kernel-set.js';
+import { MET_LENGTH, TR_LENGTH } from './layout.js';
+import { checkStatus, genomesPerChunk, maxGene } from './chunking.js';
+import { sma } from './indicators/sma.js';
+import { ema } from './indicators/ema.js';
+import { rsi } from './indicators/rsi.js';
+import { stochRsi } from './indicators/stoch-rsi.js';
+import { atr } from './indicators/atr.js';
+import { bands } from './indicators/bands.js';
+import { sizeFraction, sizeRisk } from './sizing/sizing.js';
+import * as m from './metrics/metrics.js';
+import { smaCross, smaCrossBatch, smaCrossBatchScratchBytes, SMA_CROSS_GENES } from './strategies/sma-cross.js';
+import {
+  stochRsiBands, stochRsiBandsBatch, STOCH_RSI_BANDS_GENES, STOCH_RSI_BANDS_SCRATCH,
+} from './strategies/stoch-rsi-bands.js';
+
+function view(market: MarketData, w: Window) {
+  return {
+    open: market.open.subarray(w.start, w.end),
+    high: market.high.subarray(w.start, w.end),
+    low: market.low.subarray(w.start, w.end),
+    close: market.close.subarray(w.start, w.end),
+    n: w.end - w.start,
+  };
+}
+
+/** The plain TypeScript twins behind the KernelSet interface. */
+export function createTsKernels(): KernelSet {
+  let scratch = new Float64Array(0);
+  const scratchFor = (n: number): Float64Array => {
+    const need = n * STOCH_RSI_BANDS_SCRATCH;
+    if (scratch.length < need) scratch = new Float64Array(need);
+    return scratch;
+  };
+  const series = (n: number): Float64Array => new Float64Array(n);
+  const scratchBytesFor = (bytes: number): Float64Array => {
+    const need = Math.ceil(bytes / 8);
+    if (scratch.length < need) scratch = new Float64Array(need);
+    return scratch;
+  };
+
+  return {
+    backend: 'ts',
+    name: 'ts',
+    sma(src, period) {
+      const out = series(src.length);
+      checkStatus(sma(src, src.length, period, out), 'sma');
+      return out;
+    },
+    ema(src, period) {
+      const out = series(src.length);
+      checkStatus(ema(src, src.length, period, out), 'ema');
+      return out;
+    },
+    rsi(src, period) {
+      const out = series(src.length);
+      checkStatus(rsi(src, src.length, period, out), 'rsi');
+      return out;
+    },
+    stochRsi(src, rsiK, stochK, kSmooth, dSmooth) {
+      const n = src.length;
+      const r = { rsi: series(n), stoch: series(n), k: series(n), d: series(n) };
+      checkStatus(stochRsi(src, n, rsiK, stochK, kSmooth, dSmooth, r.rsi, r.stoch, r.k, r.d), 'stochRsi');
+      return r;
+    },
+    atr(high, low, close, period) {
+      const out = series(close.length);
+      checkStatus(atr(high, low, close, close.length, period, out), 'atr');
+      return out;
+    },
+    bands(a, atrK, oversold, overbought, sensitivity, adjust) {
+      const n = a.length;
+      const r = { lower: series(n), upper: series(n) };
+      checkStatus(bands(a, n, atrK, oversold, overbought, sensitivity, adjust, r.lower, r.upper), 'bands');
+      return r;
+    },
+    sizeFraction(equity, price, fraction, lotSize, direction) {
+      const out = series(equity.length);
+      checkStatus(sizeFraction(equity, price, equity.length, fraction, lotSize, direction, out), 'sizeFraction');
+      return out;
+    },
+    sizeRisk(equity, price, stopDistance, riskPerTrade, minPriceRisk, maxLeverage, lotSize, direction) {
+      const out = series(equity.length);
+      checkStatus(
+        sizeRisk(equity, price, stopDistance, equity.length, riskPerTrade, minPriceRisk, maxLeverage, lotSize, direction, out),
+        'sizeRisk',
+      );
+      return out;
+    },
+    returns(equity) {
+      const out = series(Math.max(0, equity.length - 1));
+      checkStatus(m.returns(equity, equity.length, out), 'returns');
+      return out;
+    },
+    totalReturn: (e) => m.totalReturn(e, e.length),
+    sharpe: (r, ppy) => m.sharpe(r, r.length, ppy),
+    sortino: (r, ppy) => m.sortino(r, r.length, ppy),
+    maxDrawdown: (e) => m.maxDrawdown(e, e.length),
+    annualReturn: (e, ppy) => m.annualReturn(e, e.length, ppy),
+    calmar: (e, ppy) => m.calmar(e, e.length, ppy),
+    winRate: (p) => m.winRate(p, p.length),
+    profitFactor: (p) => m.profitFactor(p, p.length),
+    exposure: (u) => m.exposure(u, u.length),
+
+    backtest(market, window, strategy, genes, cfg, emit = {}): RawBacktest {
+      const v = view(market, window);
+      const metrics = new Float64Array(MET_LENGTH);
+      const equity = emit.equity === true ? new Float64Array(v.n) : null;
+      const cap = v.n + 1;
+      const trades = emit.trades === true ? new Float64Array(cap * TR_LENGTH) : null;
+      let status: number;
+      if (strategy === 'sma-cross') {
+        status = smaCross(v.open, v.high, v.low, v.close, v.n, genes, cfg, metrics, equity, trades, cap);
+      } else {
+        const s = scratchFor(v.n);
+        status = stochRsiBands(v.open, v.high, v.low, v.close, v.n, genes, cfg, metrics, equity, trades, cap, s, s.length * 8);
+      }
+      checkStatus(status, strategy);
+      const tradeCount = metrics[5]!;
+      return { metrics, equity, trades: trades === null ? null : trades.slice(0, tradeCount * TR_LENGTH), tradeCount };
+    },
+
+    evaluate(market, window, strategy: StrategyName, genomes, count, cfg, stop) {
+      const v = view(market, window);
+      const out = new Float64Array(count * MET_LENGTH);
+      const G = strategy === 'sma-cross' ? SMA_CROSS_GENES : STOCH_RSI_BANDS_GENES;
+      const chunk = genomesPerChunk(v.n, count);
+      for (let g = 0; g < count; g += chunk) {
+        if (stop !== undefined && Atomics.load(stop, 0) !== 0) return null;
+        const c = Math.min(chunk, count - g);
+        const gs = genomes.subarray(g * G, (g + c) * G);
+        const os = out.subarray(g * MET_LENGTH, (g + c) * MET_LENGTH);
+        let status: number;
+        if (strategy === 'sma-cross') {
+          const bytes = smaCrossBatchScratchBytes(v.n, maxGene(gs));
+          const s = scratchBytesFor(bytes);
+          status = smaCrossBatch(v.open, v.high, v.low, v.close, v.n, gs, c, cfg, os, s, bytes);
+        } else {
+          const s = scratchFor(v.n);
+          status = stochRsiBandsBatch(v.open, v.high, v.low, v.close, v.n, gs, c, cfg, os, s, s.length * 8);
+        }
+        checkStatus(status, strategy);
+      }
+      return out;
+    },
+  };
+}

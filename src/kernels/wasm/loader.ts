@@ -1,0 +1,326 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { MarketData } from '../../data/market.js';
+import { ioError, kernelError } from '../../errors.js';
+import { packageRoot } from '../../paths.js';
+import type { KernelSet, RawBacktest, Window } from '../kernel-set.js';
+import { MET_LENGTH, TR_LENGTH } from '../layout.js';
+import { checkStatus, genomesPerChunk, maxGene } from '../chunking.js';
+import { SMA_CROSS_GENES, smaCrossBatchScratchBytes } from '../strategies/sma-cross.js';
+import { STOCH_RSI_BANDS_GENES, STOCH_RSI_BANDS_SCRATCH } from '../strategies/stoch-rsi-bands.js';
+
+/** `release` (-O3, no asserts) is what runs; `debug` (asserts on) is checked against it in tests. */
+export type WasmVariant = 'release' | 'debug';
+
+/** The raw exports of assembly/index.ts: pointers are byte offsets into `memory`. */
+export interface KernelExports {
+  memory: WebAssembly.Memory;
+  heapBase(): number;
+  sma(src: number, n: number, period: number, out: number): number;
+  ema(src: number, n: number, period: number, out: number): number;
+  rsi(src: number, n: number, period: number, out: number): number;
+  stochRsi(src: number, n: number, rsiK: number, stochK: number, kSmooth: number, dSmooth: number, oR: number, oS: number, oK: number, oD: number): number;
+  atr(high: number, low: number, close: number, n: number, period: number, out: number): number;
+  bands(atr: number, n: number, atrK: number, oversold: number, overbought: number, sensitivity: number, adjust: number, lo: number, hi: number): number;
+  sizeFraction(equity: number, price: number, n: number, fraction: number, lotSize: number, direction: number, out: number): number;
+  sizeRisk(equity: number, price: number, stop: number, n: number, risk: number, minPriceRisk: number, maxLeverage: number, lotSize: number, direction: number, out: number): number;
+  returns(equity: number, n: number, out: number): number;
+  totalReturn(equity: number, n: number): number;
+  sharpe(rets: number, count: number, ppy: number): number;
+  sortino(rets: number, count: number, ppy: number): number;
+  maxDrawdown(equity: number, n: number): number;
+  annualReturn(equity: number, n: number, ppy: number): number;
+  calmar(equity: number, n: number, ppy: number): number;
+  winRate(pnl: number, count: number): number;
+  profitFactor(pnl: number, count: number): number;
+  exposure(units: number, n: number): number;
+  smaCross(o: number, h: number, l: number, c: number, n: number, genes: number, cfg: number, out: number, eq: number, tr: number, cap: number): number;
+  smaCrossBatch(o: number, h: number, l: number, c: number, n: number, genomes: number, count: number, cfg: number, out: number, scratch: number, scratchBytes: number): number;
+  stochRsiBands(o: number, h: number, l: number, c: number, n: number, genes: number, cfg: number, out: number, eq: number, tr: number, cap: number, scratch: number, scratchBytes: number): number;
+  stochRsiBandsBatch(o: number, h: number, l: number, c: number, n: number, genomes: number, count: number, cfg: number, out: number, scratch: number, scratchBytes: number): number;
+}
+
+const modules = new Map<WasmVariant, WebAssembly.Module>();
+
+export function wasmPath(variant: WasmVariant): string {
+  return join(packageRoot(), 'build', `${variant}.wasm`);
+}
+
+/** Compiles build/<variant>.wasm once per process (the pool hands the Module to its workers). */
+export function compileWasm(variant: WasmVariant = 'release'): WebAssembly.Module {
+  let m = modules.get(variant);
+  if (m === undefined) {
+    const path = wasmPath(variant);
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(path);
+    } catch (e) {
+      throw ioError(`cannot read the kernel module ${path} (run \`npm run build\`): ${(e as Error).message}`, e);
+    }
+    m = new WebAssembly.Module(bytes);
+    modules.set(variant, m);
+  }
+  return m;
+}
+
+/** Instantiates the kernel module. Its one import is the host's Math.pow (see metrics.ts). */
+export function instantiateKernels(module: WebAssembly.Module): KernelExports {
+  let exportsRef: KernelExports | undefined;
+  const instance = new WebAssembly.Instance(module, {
+    env: {
+      pow: Math.pow,
+      abort(msg: number, file: number, line: number, column: number) {
+        const mem = exportsRef?.memory;
+        const text = (p: number): string => {
+          if (mem === undefined || p === 0) return '?';
+          const len = new Uint32Array(mem.buffer, p - 4, 1)[0]! >>> 1;
+          return String.fromCharCode(...new Uint16Array(mem.buffer, p, len));
+        };
+        throw kernelError(`kernel assertion failed: ${text(msg)} at ${text(file)}:${line}:${column}`);
+      },
+    },
+  });
+  exportsRef = instance.exports as unknown as KernelExports;
+  return exportsRef;
+}
+
+/**
+ * Linear memory from the module's heap base up, handed out by a bump pointer. Market data sits
+ * at the bottom for the life of the instance; each call takes scratch above it and gives it
+ * back. Views are made fresh after every allocation, because growing memory detaches the old
+ * buffer.
+ */
+export class WasmArena {
+  private top: number;
+  readonly base: number;
+
+  constructor(readonly memory: WebAssembly.Memory, base: number) {
+    this.base = (base + 15) & ~15;
+    this.top = this.base;
+  }
+
+  alloc(bytes: number): number {
+    const p = this.top;
+    const end = p + ((bytes + 15) & ~15);
+    const have = this.memory.buffer.byteLength;
+    if (end > have) this.memory.grow(Math.ceil((end - have) / 65536));
+    this.top = end;
+    return p;
+  }
+
+  mark(): number {
+    return this.top;
+  }
+
+  release(mark: number): void {
+    this.top = mark;
+  }
+
+  f64(ptr: number, length: number): Float64Array {
+    return new Float64Array(this.memory.buffer, ptr, length);
+  }
+
+  /** Copies src into fresh memory and returns its address. */
+  put(src: ArrayLike<number>): number {
+    const p = this.alloc(src.length * 8);
+    this.f64(p, src.length).set(src);
+    return p;
+  }
+
+  /** A copy (never a view: views of WASM memory must not escape) of length values at ptr. */
+  take(ptr: number, length: number): Float64Array {
+    return this.f64(ptr, length).slice();
+  }
+}
+
+interface BoundMarket {
+  market: MarketData;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+}
+
+/** The compiled AssemblyScript kernels behind the KernelSet interface. */
+export function createWasmKernels(options: { variant?: WasmVariant; module?: WebAssembly.Module } = {}): KernelSet {
+  const variant = options.variant ?? 'release';
+  const x = instantiateKernels(options.module ?? compileWasm(variant));
+  const arena = new WasmArena(x.memory, x.heapBase() >>> 0);
+  let bound: BoundMarket | null = null;
+
+  // Market columns are copied into linear memory once per market (and per instance); every
+  // later call on the same market reads them in place.
+  const bind = (market: MarketData): BoundMarket => {
+    if (bound !== null && bound.market === market) return bound;
+    arena.release(arena.base);
+    bound = null;
+    const b: BoundMarket = {
+      market,
+      open: arena.put(market.open),
+      high: arena.put(market.high),
+      low: arena.put(market.low),
+      close: arena.put(market.close),
+    };
+    bound = b;
+    return b;
+  };
+
+  // Runs fn with scratch memory that is given back afterwards (market data stays).
+  const scoped = <T>(fn: () => T): T => {
+    const mark = arena.mark();
+    try {
+      return fn();
+    } finally {
+      arena.release(mark);
+    }
+  };
+
+  const unary = (name: 'sma' | 'ema' | 'rsi', src: Float64Array, period: number): Float64Array =>
+    scoped(() => {
+      const n = src.length;
+      const s = arena.put(src);
+      const o = arena.alloc(n * 8);
+      checkStatus(x[name](s, n, period, o), name);
+      return arena.take(o, n);
+    });
+
+  const scalar = (fn: (p: number, n: number) => number, src: Float64Array): number =>
+    scoped(() => fn(arena.put(src), src.length));
+
+  return {
+    backend: 'wasm',
+    name: `wasm-${variant}`,
+    sma: (src, period) => unary('sma', src, period),
+    ema: (src, period) => unary('ema', src, period),
+    rsi: (src, period) => unary('rsi', src, period),
+    stochRsi(src, rsiK, stochK, kSmooth, dSmooth) {
+      return scoped(() => {
+        const n = src.length;
+        const s = arena.put(src);
+        const o = arena.alloc(4 * n * 8);
+        const [r, st, k, d] = [o, o + n * 8, o + 2 * n * 8, o + 3 * n * 8];
+        checkStatus(x.stochRsi(s, n, rsiK, stochK, kSmooth, dSmooth, r, st, k, d), 'stochRsi');
+        return { rsi: arena.take(r, n), stoch: arena.take(st, n), k: arena.take(k, n), d: arena.take(d, n) };
+      });
+    },
+    atr(high, low, close, period) {
+      return scoped(() => {
+        const n = close.length;
+        const h = arena.put(high);
+        const l = arena.put(low);
+        const c = arena.put(close);
+        const o = arena.alloc(n * 8);
+        checkStatus(x.atr(h, l, c, n, period, o), 'atr');
+        return arena.take(o, n);
+      });
+    },
+    bands(a, atrK, oversold, overbought, sensitivity, adjust) {
+      return scoped(() => {
+        const n = a.length;
+        const s = arena.put(a);
+        const lo = arena.alloc(n * 8);
+        const hi = arena.alloc(n * 8);
+        checkStatus(x.bands(s, n, atrK, oversold, overbought, sensitivity, adjust, lo, hi), 'bands');
+        return { lower: arena.take(lo, n), upper: arena.take(hi, n) };
+      });
+    },
+    sizeFraction(equity, price, fraction, lotSize, direction) {
+      return scoped(() => {
+        const n = equity.length;
+        const e = arena.put(equity);
+        const p = arena.put(price);
+        const o = arena.alloc(n * 8);
+        checkStatus(x.sizeFraction(e, p, n, fraction, lotSize, direction, o), 'sizeFraction');
+        return arena.take(o, n);
+      });
+    },
+    sizeRisk(equity, price, stopDistance, riskPerTrade, minPriceRisk, maxLeverage, lotSize, direction) {
+      return scoped(() => {
+        const n = equity.length;
+        const e = arena.put(equity);
+        const p = arena.put(price);
+        const s = arena.put(stopDistance);
+        const o = arena.alloc(n * 8);
+        checkStatus(x.sizeRisk(e, p, s, n, riskPerTrade, minPriceRisk, maxLeverage, lotSize, direction, o), 'sizeRisk');
+        return arena.take(o, n);
+      });
+    },
+    returns(equity) {
+      return scoped(() => {
+        const n = equity.length;
+        const e = arena.put(equity);
+        const o = arena.alloc(Math.max(0, n - 1) * 8);
+        checkStatus(x.returns(e, n, o), 'returns');
+        return arena.take(o, Math.max(0, n - 1));
+      });
+    },
+    totalReturn: (e) => scalar((p, n) => x.totalReturn(p, n), e),
+    sharpe: (r, ppy) => scalar((p, n) => x.sharpe(p, n, ppy), r),
+    sortino: (r, ppy) => scalar((p, n) => x.sortino(p, n, ppy), r),
+    maxDrawdown: (e) => scalar((p, n) => x.maxDrawdown(p, n), e),
+    annualReturn: (e, ppy) => scalar((p, n) => x.annualReturn(p, n, ppy), e),
+    calmar: (e, ppy) => scalar((p, n) => x.calmar(p, n, ppy), e),
+    winRate: (pnl) => scalar((p, n) => x.winRate(p, n), pnl),
+    profitFactor: (pnl) => scalar((p, n) => x.profitFactor(p, n), pnl),
+    exposure: (u) => scalar((p, n) => x.exposure(p, n), u),
+
+    backtest(market, window: Window, strategy, genes, cfg, emit = {}): RawBacktest {
+      const b = bind(market);
+      return scoped(() => {
+        const n = window.end - window.start;
+        const off = window.start * 8;
+        const g = arena.put(genes);
+        const c = arena.put(cfg);
+        const out = arena.alloc(MET_LENGTH * 8);
+        const eq = emit.equity === true ? arena.alloc(n * 8) : 0;
+        const cap = n + 1;
+        const tr = emit.trades === true ? arena.alloc(cap * TR_LENGTH * 8) : 0;
+        let status: number;
+        if (strategy === 'sma-cross') {
+          status = x.smaCross(b.open + off, b.high + off, b.low + off, b.close + off, n, g, c, out, eq, tr, cap);
+        } else {
+          const bytes = n * 8 * STOCH_RSI_BANDS_SCRATCH;
+          const s = arena.alloc(bytes);
+          status = x.stochRsiBands(b.open + off, b.high + off, b.low + off, b.close + off, n, g, c, out, eq, tr, cap, s, bytes);
+        }
+        checkStatus(status, strategy);
+        const metrics = arena.take(out, MET_LENGTH);
+        const tradeCount = metrics[5]!;
+        return {
+          metrics,
+          equity: eq === 0 ? null : arena.take(eq, n),
+          trades: tr === 0 ? null : arena.take(tr, tradeCount * TR_LENGTH),
+          tradeCount,
+        };
+      });
+    },
+
+    evaluate(market, window, strategy, genomes, count, cfg, stop) {
+      const b = bind(market);
+      return scoped(() => {
+        const n = window.end - window.start;
+        const off = window.start * 8;
+        const G = strategy === 'sma-cross' ? SMA_CROSS_GENES : STOCH_RSI_BANDS_GENES;
+        const gp = arena.put(genomes.subarray(0, count * G));
+        const c = arena.put(cfg);
+        const out = arena.alloc(count * MET_LENGTH * 8);
+        const bytes = strategy === 'sma-cross'
+          ? smaCrossBatchScratchBytes(n, maxGene(genomes.subarray(0, count * G)))
+          : n * 8 * STOCH_RSI_BANDS_SCRATCH;
+        const s = arena.alloc(bytes);
+        const chunk = genomesPerChunk(n, count);
+        for (let g = 0; g < count; g += chunk) {
+          if (stop !== undefined && Atomics.load(stop, 0) !== 0) return null;
+          const k = Math.min(chunk, count - g);
+          const gg = gp + g * G * 8;
+          const oo = out + g * MET_LENGTH * 8;
+          const status = strategy === 'sma-cross'
+            ? x.smaCrossBatch(b.open + off, b.high + off, b.low + off, b.close + off, n, gg, k, c, oo, s, bytes)
+            : x.stochRsiBandsBatch(b.open + off, b.high + off, b.low + off, b.close + off, n, gg, k, c, oo, s, bytes);
+          checkStatus(status, strategy);
+        }
+        return arena.take(out, count * MET_LENGTH);
+      });
+    },
+  };
+}
