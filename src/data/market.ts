@@ -1,0 +1,88 @@
+/**
+ * Market data in memory (SPEC section 1): columnar Float64Arrays, time as epoch milliseconds,
+ * all six columns in one SharedArrayBuffer laid out [time | open | high | low | close | volume]
+ * so that worker threads read them without copies.
+ */
+export interface MarketData {
+  /** Where the bars came from: a file path, or a description of the synthetic source. */
+  readonly source: string;
+  /** Number of bars. */
+  readonly length: number;
+  readonly time: Float64Array;
+  readonly open: Float64Array;
+  readonly high: Float64Array;
+  readonly low: Float64Array;
+  readonly close: Float64Array;
+  /** Volume; all zeros when the source has no volume column (see `hasVolume`). */
+  readonly volume: Float64Array;
+  readonly hasVolume: boolean;
+  /** The buffer behind every column. */
+  readonly buffer: SharedArrayBuffer;
+}
+
+export const MARKET_COLUMNS = ['time', 'open', 'high', 'low', 'close', 'volume'] as const;
+export type MarketColumn = (typeof MARKET_COLUMNS)[number];
+
+/** What crosses to a worker: the buffer and enough to rebuild the views. */
+export interface MarketTransfer {
+  source: string;
+  length: number;
+  hasVolume: boolean;
+  buffer: SharedArrayBuffer;
+}
+
+/** Allocates the shared buffer for n bars and returns its (zeroed) column views. */
+export function allocateMarket(n: number, source: string, hasVolume: boolean): MarketData {
+  const buffer = new SharedArrayBuffer(Math.max(1, n) * 8 * MARKET_COLUMNS.length);
+  return marketFromTransfer({ source, length: n, hasVolume, buffer });
+}
+
+export function marketFromTransfer(t: MarketTransfer): MarketData {
+  const { buffer, length: n } = t;
+  const col = (i: number): Float64Array => new Float64Array(buffer, i * n * 8, n);
+  return {
+    source: t.source,
+    length: n,
+    time: col(0),
+    open: col(1),
+    high: col(2),
+    low: col(3),
+    close: col(4),
+    volume: col(5),
+    hasVolume: t.hasVolume,
+    buffer,
+  };
+}
+
+export function marketTransfer(m: MarketData): MarketTransfer {
+  return { source: m.source, length: m.length, hasVolume: m.hasVolume, buffer: m.buffer };
+}
+
+/** Builds shared market data from plain arrays (all the same length; volume optional). */
+export function marketFromArrays(
+  columns: { time: ArrayLike<number>; open: ArrayLike<number>; high: ArrayLike<number>; low: ArrayLike<number>; close: ArrayLike<number>; volume?: ArrayLike<number> },
+  source = 'arrays',
+): MarketData {
+  const n = columns.close.length;
+  const m = allocateMarket(n, source, columns.volume !== undefined);
+  m.time.set(columns.time);
+  m.open.set(columns.open);
+  m.high.set(columns.high);
+  m.low.set(columns.low);
+  m.close.set(columns.close);
+  if (columns.volume !== undefined) m.volume.set(columns.volume);
+  return m;
+}
+
+const MS_PER_YEAR = 365.25 * 24 * 3600 * 1000;
+
+/**
+ * SPEC section 5: periods per year estimated as (N - 1) / years spanned by the first and last
+ * timestamps. Undefined (NaN) with fewer than two bars or a zero span.
+ */
+export function estimatePeriodsPerYear(m: MarketData): number {
+  const n = m.length;
+  if (n < 2) return NaN;
+  const years = (m.time[n - 1]! - m.time[0]!) / MS_PER_YEAR;
+  return years > 0 ? (n - 1) / years : NaN;
+}
