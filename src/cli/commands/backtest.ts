@@ -1,0 +1,62 @@
+import { Command, Option } from 'commander';
+import { backtest } from '../../backtest.js';
+import { configError } from '../../errors.js';
+import { STRATEGY_NAMES } from '../../genome/families.js';
+import type { StrategyName } from '../../genome/families.js';
+import { writeTradesCsv, writeEquityCsv } from '../../output.js';
+import type { Io } from '../context.js';
+import { loadData } from '../context.js';
+import type { DataOptions } from '../context.js';
+import { isoTime, metricsTable, toJson } from '../format.js';
+import { addDataOptions, addExecutionOptions, executionOptions } from '../options.js';
+import type { ExecutionCli } from '../options.js';
+import { collectParam, oneOf } from '../parse.js';
+
+interface BacktestCli extends DataOptions, ExecutionCli {
+  strategy: StrategyName;
+  param: Record<string, number>;
+  json?: boolean;
+  trades?: string;
+  equity?: string;
+}
+
+export function backtestCommand(io: Io): Command {
+  const cmd = new Command('backtest')
+    .description('backtest one parameter set and print its metrics')
+    .addOption(new Option('--strategy <name>', 'strategy family').argParser(oneOf(STRATEGY_NAMES)).default('stoch-rsi-bands'))
+    .option('--param <name=value>', 'a gene of the strategy (repeatable; missing genes take their defaults)', collectParam, {});
+  addDataOptions(cmd);
+  addExecutionOptions(cmd);
+  cmd
+    .option('--json', 'print one JSON object instead of the table')
+    .option('--trades <file>', 'write the trade list as CSV')
+    .option('--equity <file>', 'write the equity curve as CSV')
+    .action(async (o: BacktestCli) => {
+      if (o.longOnly === true && o.allowShort === true) throw configError('--long-only', 'cannot be combined with --allow-short');
+      const market = await loadData(o);
+      const r = backtest(market, o.strategy, o.param, executionOptions(o));
+      if (o.trades !== undefined) await writeTradesCsv(o.trades, r.trades);
+      if (o.equity !== undefined) await writeEquityCsv(o.equity, market, r.window, r.equity);
+      const span = `${isoTime(market.time[r.window.start]!)} .. ${isoTime(market.time[r.window.end - 1]!)}`;
+      if (o.json === true) {
+        io.out(
+          `${toJson({
+            strategy: r.strategy,
+            params: r.params,
+            data: { source: market.source, bars: r.window.end - r.window.start, from: isoTime(market.time[r.window.start]!), to: isoTime(market.time[r.window.end - 1]!) },
+            options: r.options,
+            metrics: r.metrics,
+            files: { trades: o.trades ?? null, equity: o.equity ?? null },
+          })}\n`,
+        );
+        return;
+      }
+      const params = Object.entries(r.params).map(([k, v]) => `${k}=${v}`).join(' ');
+      io.out(`${r.strategy} ${params}\n`);
+      io.out(`data: ${market.source} (${r.window.end - r.window.start} bars, ${span}), backend ${r.options.backend}\n\n`);
+      io.out(`${metricsTable(r.metrics)}\n`);
+      if (o.trades !== undefined) io.out(`\ntrades: ${o.trades}\n`);
+      if (o.equity !== undefined) io.out(`${o.trades === undefined ? '\n' : ''}equity: ${o.equity}\n`);
+    });
+  return cmd;
+}

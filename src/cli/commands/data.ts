@@ -1,0 +1,45 @@
+import { Command } from 'commander';
+import { checkCsv, writeCsv } from '../../data/csv.js';
+import { synthetic, DEFAULT_SYNTHETIC_BARS, DEFAULT_SYNTHETIC_SEED } from '../../data/synthetic.js';
+import { formatLocation } from '../../errors.js';
+import type { Io, RunState } from '../context.js';
+import { requireFile } from '../context.js';
+import { isoTime, toJson } from '../format.js';
+import { num } from '../parse.js';
+
+export function dataCommand(io: Io, state: RunState): Command {
+  const cmd = new Command('data').description('make and check OHLCV data');
+  cmd
+    .command('synth')
+    .description('write the built-in synthetic series as CSV')
+    .option('--bars <n>', 'number of bars', num({ min: 2, max: 1e8, integer: true }), DEFAULT_SYNTHETIC_BARS)
+    .option('--seed <n>', 'seed', num({ min: 0, max: 2 ** 32 - 1, integer: true }), DEFAULT_SYNTHETIC_SEED)
+    .requiredOption('--out <file>', 'CSV file to write (atomically)')
+    .action(async (o: { bars: number; seed: number; out: string }) => {
+      const m = synthetic({ bars: o.bars, seed: o.seed });
+      await writeCsv(m, o.out);
+      io.out(`wrote ${m.length} bars (${isoTime(m.time[0]!)} .. ${isoTime(m.time[m.length - 1]!)}) to ${o.out}\n`);
+    });
+  cmd
+    .command('check')
+    .description('validate a CSV file against the data rules; lists the first errors with line and column')
+    .argument('<file>', 'CSV file')
+    .option('--max-errors <n>', 'stop listing after this many errors', num({ min: 1, max: 1e6, integer: true }), 20)
+    .option('--json', 'print the report as JSON')
+    .action(async (file: string, o: { maxErrors: number; json?: boolean }) => {
+      requireFile('file', file);
+      const r = await checkCsv(file, { maxErrors: o.maxErrors });
+      if (r.errors.length > 0) state.exitCode = 1;
+      if (o.json === true) {
+        io.out(`${toJson({ file: r.file, bars: r.bars, ok: r.errors.length === 0, truncated: r.truncated, errors: r.errors.map((e) => ({ ...e.location, message: e.message })) })}\n`);
+        return;
+      }
+      if (r.errors.length === 0) {
+        io.out(`${file}: OK, ${r.bars} bars\n`);
+        return;
+      }
+      for (const e of r.errors) io.out(`${formatLocation(e.location)}: ${e.message}\n`);
+      io.out(`${file}: ${r.errors.length}${r.truncated ? '+' : ''} error${r.errors.length === 1 ? '' : 's'}${r.truncated ? ` (first ${r.errors.length} shown)` : ''}\n`);
+    });
+  return cmd;
+}

@@ -1,0 +1,47 @@
+import type { Metrics } from '../backtest.js';
+import { METRIC_NAMES } from '../kernels/layout.js';
+import type { MetricName } from '../kernels/layout.js';
+
+const PERCENT: ReadonlySet<MetricName> = new Set(['totalReturn', 'annualReturn', 'maxDrawdown', 'winRate', 'exposure']);
+
+/** A metric for people: percentages where they read better, fixed decimals otherwise. */
+export function formatMetric(name: MetricName, v: number): string {
+  if (Number.isNaN(v)) return 'n/a';
+  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
+  if (name === 'trades') return String(v);
+  if (PERCENT.has(name)) return `${(v * 100).toFixed(2)}%`;
+  return v.toFixed(4);
+}
+
+export function metricsTable(m: Metrics): string {
+  const w = Math.max(...METRIC_NAMES.map((n) => n.length));
+  return METRIC_NAMES.map((n) => `  ${n.padEnd(w)}  ${formatMetric(n, m[n]).padStart(12)}`).join('\n');
+}
+
+/** A plain text table: header row, rule, rows; numbers right-aligned. */
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const isNum = (s: string): boolean => /^[-+]?[\d.,]+%?$|^n\/a$|^-?inf$/.test(s);
+  const line = (r: string[]): string =>
+    r.map((c, i) => (isNum(c) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(header), widths.map((x) => '-'.repeat(x)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** ISO date (or date-time when not at midnight UTC). */
+export function isoTime(ms: number): string {
+  const s = new Date(ms).toISOString();
+  return s.endsWith('T00:00:00.000Z') ? s.slice(0, 10) : s;
+}
+
+/** JSON for machines: non-finite numbers (a profit factor without losses) become null. */
+export function toJson(value: unknown, indent = 2): string {
+  return JSON.stringify(
+    value,
+    (_k, v: unknown) => {
+      if (typeof v === 'number' && !Number.isFinite(v)) return null;
+      if (v instanceof Float64Array) return Array.from(v);
+      return v;
+    },
+    indent,
+  );
+}

@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { EngineError } from '../errors.js';
+import { packageVersion } from '../paths.js';
+import type { Io, RunState } from './context.js';
+import { backtestCommand } from './commands/backtest.js';
+import { dataCommand } from './commands/data.js';
+
+/** Library option names as the CLI spells them (`periodsPerYear` -> `--periods-per-year`). */
+function cliOption(option: string): string {
+  if (option.startsWith('-')) return option;
+  const [name, ...rest] = option.split(' ');
+  const flag = `--${name!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  return [flag, ...rest].join(' ');
+}
+
+export function buildProgram(io: Io, state: RunState): Command {
+  const program = new Command('evoquant')
+    .description('Evolve trading strategies: a genetic algorithm over WebAssembly backtest kernels on all cores.')
+    .version(packageVersion())
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .showHelpAfterError('(run with --help for usage)');
+  for (const cmd of [backtestCommand(io), dataCommand(io, state)]) {
+    program.addCommand(cmd);
+  }
+  // Subcommands made outside the program inherit nothing: give each (and theirs) the same
+  // error handling, so a usage error anywhere throws here instead of exiting.
+  const inherit = (c: Command): void => {
+    c.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) }).showHelpAfterError('(run with --help for usage)');
+    c.commands.forEach(inherit);
+  };
+  program.commands.forEach(inherit);
+  return program;
+}
+
+/**
+ * Runs the CLI and returns the exit status: 0 success, 1 runtime failure (bad data, I/O, a
+ * kernel or the pool), 2 usage error (unknown or invalid option, missing file), 130 cancelled.
+ * Errors are printed as one `error: <message>` line on stderr.
+ */
+export async function main(argv: string[] = process.argv, io?: Io): Promise<number> {
+  const sink: Io = io ?? {
+    out: (s) => process.stdout.write(s),
+    err: (s) => process.stderr.write(s),
+    isTTY: process.stdout.isTTY === true,
+  };
+  const state: RunState = { exitCode: 0 };
+  const program = buildProgram(sink, state);
+  try {
+    await program.parseAsync(argv);
+    return state.exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // commander has printed its message already.
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
+      if (e.code === 'commander.help' || e.code === 'commander.executeSubCommandAsync') return e.exitCode === 0 ? 0 : 2;
+      return 2;
+    }
+    if (e instanceof EngineError) {
+      if (e.code === 'E_CONFIG') {
+        sink.err(`error: ${e.option !== undefined ? `${cliOption(e.option)}: ${e.message.slice(e.option.length + 2)}` : e.message}\n`);
+        return 2;
+      }
+      sink.err(`error: ${e.message}\n`);
+      return e.code === 'E_ABORT' ? 130 : 1;
+    }
+    sink.err(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+    if (process.env['EVOQUANT_DEBUG'] !== undefined && e instanceof Error && e.stack !== undefined) sink.err(`${e.stack}\n`);
+    return 1;
+  }
+}
+
+function invokedDirectly(): boolean {
+  const entry = process.argv[1];
+  if (entry === undefined) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (invokedDirectly()) {
+  void main().then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,32 @@
+// The public API of evoquant: everything a program that embeds the engine needs, and nothing
+// else. Modules not re-exported here are internal.
+
+export { EngineError, isEngineError } from './errors.js';
+export type { ErrorCode, DataLocation } from './errors.js';
+
+// Data (SPEC section 1)
+export type { MarketData } from './data/market.js';
+export { marketFromArrays, estimatePeriodsPerYear } from './data/market.js';
+export { loadCsv, checkCsv, writeCsv } from './data/csv.js';
+export type { CheckReport, DataIssue } from './data/csv.js';
+export { validateMarket } from './data/validate.js';
+export { synthetic, DEFAULT_SYNTHETIC_BARS, DEFAULT_SYNTHETIC_SEED } from './data/synthetic.js';
+export type { SyntheticOptions } from './data/synthetic.js';
+
+// Strategies and backtests (SPEC sections 2-5)
+export { STRATEGY_NAMES, getFamily } from './genome/families.js';
+export type { StrategyName, StrategyFamily, GeneSpec } from './genome/families.js';
+export { backtest, BACKTEST_DEFAULTS } from './backtest.js';
+export type { BacktestOptions, BacktestResult, Metrics, Trade, FillMode, SizingMode, ResolvedOptions } from './backtest.js';
+export { METRIC_NAMES } from './kernels/layout.js';
+export type { MetricName, ExitReason } from './kernels/layout.js';
+
+// Kernels: the WASM build and its TypeScript twins behind one interface
+export type { KernelSet, Backend, Window, RawBacktest } from './kernels/kernel-set.js';
+export { createTsKernels } from './kernels/ts-kernels.js';
+export { createWasmKernels } from './kernels/wasm/loader.js';
+export type { WasmVariant } from './kernels/wasm/loader.js';
+
+// Reproducible randomness
+export { Random } from './random.js';
+export type { RandomState } from './random.js';
