@@ -1,0 +1,600 @@
+// The twin contract (SPEC section 6, STYLE "Tests"): every KernelSet method gives the same bits on
+// the TypeScript twins, the WASM release build and the WASM debug build, on seeded random walks and
+// on the edge cases (n < k, k = 1, constant prices, a single bar, no bars, 1e6 bars, NaN warm-up).
+// Then the fused backtests are checked against the standalone metric kernels applied to their own
+// equity curve and trade list: both paths must share one set of formulas.
+import { assert, describe, expect, it } from 'vitest';
+import { configVector, resolveOptions } from '../../src/backtest.js';
+import type { BacktestOptions } from '../../src/backtest.js';
+import { marketFromArrays } from '../../src/data/market.js';
+import type { MarketData } from '../../src/data/market.js';
+import { isEngineError } from '../../src/errors.js';
+import { getFamily } from '../../src/genome/families.js';
+import type { StrategyFamily, StrategyName } from '../../src/genome/families.js';
+import type { KernelSet, RawBacktest, Window } from '../../src/kernels/kernel-set.js';
+import {
+  CFG_PERIODS_PER_YEAR, CFG_SIZING, SIZING_RISK, EXIT_END, EXIT_REVERSAL, EXIT_RUIN, EXIT_SIGNAL, EXIT_STOP, EXIT_TARGET, MET_ANNUAL_RETURN,
+  MET_CALMAR, MET_EXPOSURE, MET_LENGTH, MET_MAX_DRAWDOWN, MET_PROFIT_FACTOR, MET_SHARPE,
+  MET_SORTINO, MET_TOTAL_RETURN, MET_TRADES, MET_WIN_RATE, METRIC_NAMES, TR_ENTRY_BAR,
+  TR_EXIT_BAR, TR_EXIT_REASON, TR_LENGTH, TR_PNL,
+} from '../../src/kernels/layout.js';
+import { createTsKernels } from '../../src/kernels/ts-kernels.js';
+import { createWasmKernels } from '../../src/kernels/wasm/loader.js';
+import { Random } from '../../src/random.js';
+import { firstDifference } from '../helpers/shared.js';
+
+// ---------------------------------------------------------------------------------------------
+// Kernel sets and comparison
+
+const TS = createTsKernels();
+const SETS: readonly KernelSet[] = [
+  TS,
+  createWasmKernels({ variant: 'release' }),
+  createWasmKernels({ variant: 'debug' }),
+];
+const OTHERS = SETS.slice(1);
+
+const hexBits = (x: number): string => {
+  const b = new DataView(new ArrayBuffer(8));
+  b.setFloat64(0, x);
+  return b.getBigUint64(0).toString(16).padStart(16, '0');
+};
+const show = (x: number | undefined): string => (x === undefined ? 'missing' : `${x} (0x${hexBits(x)})`);
+
+/** Fails with the first differing index and both values (and their bits). */
+function expectSameBits(label: string, actual: ArrayLike<number>, expected: ArrayLike<number>): void {
+  const i = firstDifference(actual, expected);
+  if (i >= 0) {
+    assert.fail(
+      `${label}: first difference at index ${i} of ${expected.length}: ${show(actual[i])} vs ${show(expected[i])}` +
+        (actual.length !== expected.length ? ` (lengths ${actual.length} vs ${expected.length})` : ''),
+    );
+  }
+}
+
+/** A kernel result as named numeric arrays, whatever its shape. */
+function flatten(v: unknown): [string, ArrayLike<number>][] {
+  if (typeof v === 'number') return [['value', [v]]];
+  if (v instanceof Float64Array) return [['series', v]];
+  if (v === null) return [['null', []]];
+  const out: [string, ArrayLike<number>][] = [];
+  for (const [key, x] of Object.entries(v as Record<string, unknown>)) {
+    if (typeof x === 'number') out.push([key, [x]]);
+    else if (x instanceof Float64Array) out.push([key, x]);
+    else if (x === null) out.push([key, []]);
+  }
+  return out;
+}
+
+/** Runs one call on every kernel set and checks the WASM builds against the TS twin, bit for bit. */
+function agree<T>(label: string, call: (k: KernelSet) => T): T {
+  const ref = call(TS);
+  const refParts = flatten(ref);
+  for (const k of OTHERS) {
+    const parts = flatten(call(k));
+    expect(parts.map(([name]) => name), `${label} [${k.name}] result shape`).toEqual(refParts.map(([name]) => name));
+    parts.forEach(([name, values], i) => expectSameBits(`${label} ${name} [${k.name} vs ts]`, values, refParts[i]![1]));
+  }
+  return ref;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inputs
+
+interface Bars {
+  open: Float64Array;
+  high: Float64Array;
+  low: Float64Array;
+  close: Float64Array;
+}
+
+/**
+ * A seeded geometric random walk with volatility regimes and opening gaps, as valid OHLC bars:
+ * prices > 0, high >= max(open, close), low <= min(open, close).
+ */
+function randomBars(seed: number, n: number, start = 100): Bars {
+  const rng = new Random(seed);
+  const b: Bars = { open: new Float64Array(n), high: new Float64Array(n), low: new Float64Array(n), close: new Float64Array(n) };
+  let prev = start;
+  let vol = 0.01;
+  for (let t = 0; t < n; t++) {
+    if (t % 97 === 0) vol = [0.003, 0.01, 0.03][rng.int(0, 2)]!;
+    const gap = rng.next() < 0.05 ? 3 * vol * rng.normal() : 0.1 * vol * rng.normal();
+    const o = prev * Math.exp(gap);
+    const c = o * Math.exp(vol * rng.normal());
+    b.open[t] = o;
+    b.close[t] = c;
+    b.high[t] = Math.max(o, c) * (1 + vol * rng.next());
+    b.low[t] = Math.min(o, c) * (1 - vol * rng.next());
+    prev = c;
+  }
+  return b;
+}
+
+function constantBars(n: number, price = 100): Bars {
+  const f = (): Float64Array => new Float64Array(n).fill(price);
+  return { open: f(), high: f(), low: f(), close: f() };
+}
+
+function toMarket(b: Bars, source = 'contract'): MarketData {
+  const time = Float64Array.from({ length: b.close.length }, (_, i) => i * 86_400_000);
+  return marketFromArrays({ time, ...b }, source);
+}
+
+function sliceBars(b: Bars, start: number, end: number): Bars {
+  return { open: b.open.slice(start, end), high: b.high.slice(start, end), low: b.low.slice(start, end), close: b.close.slice(start, end) };
+}
+
+/** A genome drawn inside the family's gene bounds, then repaired (sma-cross: fast < slow). */
+function randomGenome(family: StrategyFamily, rng: Random): Float64Array {
+  const g = new Float64Array(family.genes.length);
+  family.genes.forEach((spec, i) => {
+    g[i] = spec.kind === 'int' ? rng.int(spec.min, spec.max) : spec.min + (spec.max - spec.min) * rng.next();
+  });
+  family.repair(g, 0);
+  return g;
+}
+
+function genomes(family: StrategyFamily, seed: number, count: number): Float64Array[] {
+  const rng = new Random(seed);
+  return Array.from({ length: count }, () => randomGenome(family, rng));
+}
+
+const cfgFor = (family: StrategyFamily, market: MarketData, o: BacktestOptions): Float64Array =>
+  configVector(resolveOptions(family, market, o));
+
+const SMA_CROSS = getFamily('sma-cross');
+const STOCH = getFamily('stoch-rsi-bands');
+
+/** Option sets: both fill modes, slippage, lot sizes, shorts on and off, both sizings where supported. */
+const OPTIONS: Record<StrategyName, BacktestOptions[]> = {
+  'sma-cross': [
+    { periodsPerYear: 252 },
+    { fill: 'close', slippage: 0.0005, lotSize: 1, allowShort: false, periodsPerYear: 252 },
+    { fill: 'next-open', slippage: 0.001, lotSize: 0.1, fraction: 0.5, commission: 0.002, allowShort: true },
+    { fill: 'close', fraction: 2, commission: 0, allowShort: true, periodsPerYear: 365 },
+  ],
+  'stoch-rsi-bands': [
+    { sizing: 'risk', periodsPerYear: 252 },
+    { sizing: 'risk', fill: 'close', allowShort: true, slippage: 0.0005, periodsPerYear: 252 },
+    { sizing: 'fraction', fill: 'next-open', allowShort: true, lotSize: 1, slippage: 0.001 },
+    { sizing: 'risk', fill: 'close', lotSize: 0.5, maxLeverage: 2, minPriceRisk: 0.01, atrPeriod: 7, allowShort: false, periodsPerYear: 12 },
+    { sizing: 'fraction', fill: 'close', fraction: 0.8, atrPeriod: 3, allowShort: false, commission: 0.0005, periodsPerYear: 252 },
+  ],
+};
+
+const STRATEGIES: readonly StrategyName[] = ['sma-cross', 'stoch-rsi-bands'];
+const familyOf = (s: StrategyName): StrategyFamily => (s === 'sma-cross' ? SMA_CROSS : STOCH);
+
+const WALK = randomBars(20240601, 1500);
+const WALK_MARKET = toMarket(WALK, 'walk');
+const CLOSE = WALK.close.subarray(0, 600);
+
+/** The edge-case close series every single-input indicator is run on, with the periods to try. */
+const SERIES: [string, Float64Array][] = [
+  ['random walk', CLOSE],
+  ['5 values (n < k for k > 5)', CLOSE.slice(0, 5)],
+  ['constant prices', new Float64Array(300).fill(42.5)],
+  ['a single bar', Float64Array.of(101.25)],
+  ['no bars', new Float64Array(0)],
+  ['a step (flat, jump, flat)', Float64Array.from({ length: 80 }, (_, i) => (i < 40 ? 10 : 12))],
+  ['interior NaN', Float64Array.from(CLOSE.subarray(0, 120), (x, i) => (i === 60 ? NaN : x))],
+  ['leading NaNs (warm-up)', Float64Array.from(CLOSE.subarray(0, 200), (x, i) => (i < 17 ? NaN : x))],
+];
+const PERIODS = [1, 2, 3, 5, 14, 50, 599, 600, 601];
+
+// ---------------------------------------------------------------------------------------------
+// Indicators
+
+describe('indicators: TS twin, WASM release and WASM debug agree bit for bit', () => {
+  for (const name of ['sma', 'ema', 'rsi'] as const) {
+    it(`${name} on random walks and edge cases, periods 1 .. n+1`, () => {
+      for (const [label, src] of SERIES) {
+        for (const p of PERIODS) agree(`${name}(${label}, ${p})`, (k) => k[name](src, p));
+      }
+    });
+  }
+
+  it('indicators of indicators: NaN warm-up flows through (sma of rsi, ema of %K, rsi of ema, sma of sma)', () => {
+    const r = agree('rsi(14)', (k) => k.rsi(CLOSE, 14));
+    const s = agree('stochRsi(14,14,3,3)', (k) => k.stochRsi(CLOSE, 14, 14, 3, 3));
+    const e = agree('ema(10)', (k) => k.ema(CLOSE, 10));
+    expect(Number.isNaN(r[13]!) && !Number.isNaN(r[14]!)).toBe(true);
+    for (const p of [1, 2, 5, 20]) {
+      agree(`sma(rsi(14), ${p})`, (k) => k.sma(r, p));
+      agree(`ema(rsi(14), ${p})`, (k) => k.ema(r, p));
+      agree(`ema(%K, ${p})`, (k) => k.ema(s.k, p));
+      agree(`sma(%D, ${p})`, (k) => k.sma(s.d, p));
+      agree(`rsi(ema(10), ${p})`, (k) => k.rsi(e, p));
+      agree(`stochRsi(rsi(14), ${p}, ${p}, 2, 2)`, (k) => k.stochRsi(r, p, p, 2, 2));
+    }
+    // The output of an indicator on a warm-up input starts that much later: sma(rsi(14), 5)
+    // is NaN up to 14 + 5 - 2 and valid from 14 + 5 - 1.
+    const sr = TS.sma(r, 5);
+    expect(Number.isNaN(sr[17]!)).toBe(true);
+    expect(Number.isNaN(sr[18]!)).toBe(false);
+  });
+
+  it('stochRsi on random walks and edge cases, every smoothing combination', () => {
+    const params: [number, number, number, number][] = [
+      [14, 14, 3, 3], [2, 2, 1, 1], [1, 1, 1, 1], [3, 5, 2, 4], [50, 50, 10, 10], [5, 20, 1, 3], [7, 3, 10, 1],
+    ];
+    for (const [label, src] of SERIES) {
+      for (const [a, b, c, d] of params) agree(`stochRsi(${label}, ${a},${b},${c},${d})`, (k) => k.stochRsi(src, a, b, c, d));
+    }
+  });
+
+  it('atr on random walks, gaps, constant prices, a single bar, n < k, k = 1', () => {
+    const cases: [string, Bars][] = [
+      ['random walk', sliceBars(WALK, 0, 600)],
+      ['5 bars', sliceBars(WALK, 0, 5)],
+      ['constant prices', constantBars(200)],
+      ['a single bar', sliceBars(WALK, 7, 8)],
+      ['no bars', constantBars(0)],
+    ];
+    for (const [label, b] of cases) {
+      for (const p of [1, 2, 3, 4, 5, 6, 14, 50]) agree(`atr(${label}, ${p})`, (k) => k.atr(b.high, b.low, b.close, p));
+    }
+  });
+
+  it('bands in every regime (widen, narrow, base, capped, clamped) and on edge inputs', () => {
+    const a14 = agree('atr(14)', (k) => k.atr(WALK.high, WALK.low, WALK.close, 14));
+    const a3 = agree('atr(3)', (k) => k.atr(WALK.high, WALK.low, WALK.close, 3));
+    const flat = TS.atr(constantBars(100).high, constantBars(100).low, constantBars(100).close, 5); // 0 / 0 ratios
+    const inputs: [string, Float64Array][] = [
+      ['atr(14) of the walk', a14],
+      ['atr(3) of the walk', a3],
+      ['atr of constant prices (all 0)', flat],
+      ['a single value', Float64Array.of(1.5)],
+      ['no values', new Float64Array(0)],
+    ];
+    const params: [number, number, number, number, number][] = [
+      // atrK, oversold, overbought, sensitivity, adjust
+      [20, 20, 80, 1.5, 0.5],
+      [5, 20, 80, 1.05, 1],
+      [5, 45, 55, 1.05, 1],
+      [50, 5, 95, 2, 0.3],
+      [1, 30, 70, 1.2, 0.2],
+      [10, 40, 60, 1, 0.7], // sensitivity 1: the bands never move
+      [10, 40, 42, 1.1, 0], // adjust 0 and a base width below 10
+    ];
+    for (const [label, src] of inputs) {
+      for (const [atrK, os, ob, s, adj] of params) {
+        agree(`bands(${label}, ${atrK},${os},${ob},${s},${adj})`, (k) => k.bands(src, atrK, os, ob, s, adj));
+      }
+    }
+    // The walk's volatility regimes put the volatility ratio on both sides of the sensitivity.
+    const b = TS.bands(a3, 5, 20, 80, 1.05, 1);
+    expect(b.lower.some((x) => x < 20)).toBe(true);
+    expect(b.lower.some((x) => x > 20)).toBe(true);
+    expect(b.lower.some((x) => x === 20)).toBe(true);
+  });
+
+  it('sma over 1e6 bars', () => {
+    const big = randomBars(7, 1_000_000).close;
+    for (const p of [1, 20, 200]) agree(`sma(1e6 bars, ${p})`, (k) => k.sma(big, p));
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Sizing
+
+describe('sizing: the three sets agree bit for bit', () => {
+  const rng = new Random(99);
+  const n = 400;
+  const equity = Float64Array.from({ length: n }, () => 100 + 1e5 * rng.next());
+  const price = Float64Array.from({ length: n }, () => 0.5 + 500 * rng.next());
+  const stop = Float64Array.from({ length: n }, (_, i) => (i % 7 === 0 ? 0 : i % 11 === 0 ? 1e-6 : 20 * rng.next()));
+  equity[3] = 0;
+  price[5] = 1e-9;
+
+  it('sizeFraction with fractional units and lot sizes, both directions', () => {
+    for (const fraction of [1, 0.5, 2.5]) {
+      for (const lot of [0, 1, 0.3, 10, 1e9]) {
+        for (const dir of [1, -1]) {
+          agree(`sizeFraction(f=${fraction}, lot=${lot}, dir=${dir})`, (k) => k.sizeFraction(equity, price, fraction, lot, dir));
+        }
+      }
+    }
+    agree('sizeFraction(no bars)', (k) => k.sizeFraction(new Float64Array(0), new Float64Array(0), 1, 0, 1));
+  });
+
+  it('sizeRisk with min price risk, leverage caps and lot sizes, both directions', () => {
+    for (const [risk, mpr, lev] of [[0.01, 0.001, 1], [0.05, 0.01, 3], [0.002, 0.1, 0.5], [0.02, 1e-6, 100]] as const) {
+      for (const lot of [0, 1, 0.25]) {
+        for (const dir of [1, -1]) {
+          agree(`sizeRisk(r=${risk}, mpr=${mpr}, lev=${lev}, lot=${lot}, dir=${dir})`, (k) =>
+            k.sizeRisk(equity, price, stop, risk, mpr, lev, lot, dir));
+        }
+      }
+    }
+    agree('sizeRisk(no bars)', (k) => k.sizeRisk(new Float64Array(0), new Float64Array(0), new Float64Array(0), 0.01, 0.001, 1, 0, 1));
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Metrics
+
+describe('metrics: the three sets agree bit for bit', () => {
+  const rng = new Random(31337);
+  const walkEquity = (n: number, vol: number, drift: number): Float64Array => {
+    const e = new Float64Array(n);
+    let x = 10_000;
+    for (let t = 0; t < n; t++) {
+      e[t] = x;
+      x = x * (1 + drift + vol * rng.normal());
+    }
+    return e;
+  };
+  const curves: [string, Float64Array][] = [
+    ['random equity', walkEquity(1000, 0.01, 0.0003)],
+    ['losing equity', walkEquity(500, 0.02, -0.002)],
+    ['flat stretches', Float64Array.from(walkEquity(300, 0.01, 0), (x, i) => (i % 50 < 20 ? 10_000 : x))],
+    ['constant', new Float64Array(100).fill(10_000)],
+    ['ruin to 0', Float64Array.of(100, 50, 0, 0, 0)],
+    ['two values', Float64Array.of(100, 110)],
+    ['a single value', Float64Array.of(100)],
+    ['no values', new Float64Array(0)],
+  ];
+  const pnls: [string, Float64Array][] = [
+    ['random PnL', Float64Array.from({ length: 200 }, () => 100 * rng.normal())],
+    ['with zeros', Float64Array.of(0, 5, -3, 0, 2.5)],
+    ['no losses', Float64Array.of(1, 2, 0, 3)],
+    ['only losses', Float64Array.of(-1, -2)],
+    ['all zero', Float64Array.of(0, 0)],
+    ['no trades', new Float64Array(0)],
+  ];
+
+  it('returns, totalReturn, sharpe, sortino, maxDrawdown, annualReturn, calmar on equity curves', () => {
+    for (const [label, eq] of curves) {
+      const r = agree(`returns(${label})`, (k) => k.returns(eq));
+      agree(`totalReturn(${label})`, (k) => k.totalReturn(eq));
+      agree(`maxDrawdown(${label})`, (k) => k.maxDrawdown(eq));
+      for (const ppy of [252, 12, 8760, 1]) {
+        agree(`sharpe(${label}, ${ppy})`, (k) => k.sharpe(r, ppy));
+        agree(`sortino(${label}, ${ppy})`, (k) => k.sortino(r, ppy));
+        agree(`annualReturn(${label}, ${ppy})`, (k) => k.annualReturn(eq, ppy));
+        agree(`calmar(${label}, ${ppy})`, (k) => k.calmar(eq, ppy));
+      }
+    }
+  });
+
+  it('sharpe and sortino on constant, single and empty return series', () => {
+    for (const r of [new Float64Array(10), new Float64Array(10).fill(0.01), Float64Array.of(0.01), new Float64Array(0), Float64Array.of(-0.5, 0.5)]) {
+      agree(`sharpe([${r.join(',')}])`, (k) => k.sharpe(r, 252));
+      agree(`sortino([${r.join(',')}])`, (k) => k.sortino(r, 252));
+    }
+  });
+
+  it('winRate, profitFactor on trade PnLs; exposure on position sizes', () => {
+    for (const [label, p] of pnls) {
+      agree(`winRate(${label})`, (k) => k.winRate(p));
+      agree(`profitFactor(${label})`, (k) => k.profitFactor(p));
+    }
+    for (const u of [Float64Array.of(0, 1, -2, 0, 0.5), new Float64Array(7), Float64Array.of(3), new Float64Array(0)]) {
+      agree(`exposure([${u.join(',')}])`, (k) => k.exposure(u));
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Strategies
+
+/** Which bars hold a position after their fills, rebuilt from the trade records. */
+function positionFromTrades(trades: Float64Array, count: number, n: number): Float64Array {
+  const held = new Float64Array(n);
+  for (let i = 0; i < count; i++) {
+    const p = i * TR_LENGTH;
+    const entry = trades[p + TR_ENTRY_BAR]!;
+    const exit = trades[p + TR_EXIT_BAR]!;
+    // A trade closed at bar x is gone by x's mark, except the one the window's end closes.
+    const last = trades[p + TR_EXIT_REASON] === EXIT_END ? exit : exit - 1;
+    for (let t = entry; t <= last; t++) held[t] = 1;
+  }
+  return held;
+}
+
+/**
+ * The metrics of a fused backtest equal the standalone metric kernels applied to its emitted
+ * equity curve and trade PnLs, bit for bit.
+ */
+function checkFusedAgainstStandalone(label: string, k: KernelSet, bt: RawBacktest, n: number, ppy: number): void {
+  const eq = bt.equity!;
+  const tr = bt.trades!;
+  expect(eq.length, `${label} equity length`).toBe(n);
+  expect(tr.length, `${label} trade records`).toBe(bt.tradeCount * TR_LENGTH);
+  // Nothing fills before bar 2, so the first return is 0: the fused kernels' plain sums and the
+  // standalone sharpe's sums shifted by the first return are then the same sums.
+  if (n >= 2) expect(eq[1], `${label} E[1] = E[0]`).toBe(eq[0]);
+  const pnl = Float64Array.from({ length: bt.tradeCount }, (_, i) => tr[i * TR_LENGTH + TR_PNL]!);
+  const r = k.returns(eq);
+  const expected = new Float64Array(MET_LENGTH);
+  expected[MET_TOTAL_RETURN] = k.totalReturn(eq);
+  expected[MET_SHARPE] = k.sharpe(r, ppy);
+  expected[MET_SORTINO] = k.sortino(r, ppy);
+  expected[MET_MAX_DRAWDOWN] = k.maxDrawdown(eq);
+  expected[MET_CALMAR] = k.calmar(eq, ppy);
+  expected[MET_TRADES] = bt.tradeCount;
+  expected[MET_WIN_RATE] = k.winRate(pnl);
+  expected[MET_PROFIT_FACTOR] = k.profitFactor(pnl);
+  expected[MET_EXPOSURE] = k.exposure(positionFromTrades(tr, bt.tradeCount, n));
+  expected[MET_ANNUAL_RETURN] = k.annualReturn(eq, ppy);
+  METRIC_NAMES.forEach((name, i) => {
+    expectSameBits(`${label} [${k.name}] fused ${name} vs standalone`, [bt.metrics[i]!], [expected[i]!]);
+  });
+}
+
+describe('strategies: backtest and evaluate agree bit for bit, and fused metrics equal standalone ones', () => {
+  const window: Window = { start: 0, end: WALK_MARKET.length };
+
+  for (const strategy of STRATEGIES) {
+    const family = familyOf(strategy);
+    OPTIONS[strategy].forEach((opts, oi) => {
+      it(`${strategy} backtest, options #${oi} ${JSON.stringify(opts)}`, () => {
+        const cfg = cfgFor(family, WALK_MARKET, opts);
+        const ppy = resolveOptions(family, WALK_MARKET, opts).periodsPerYear;
+        for (const g of genomes(family, 1000 + oi, 8)) {
+          const label = `${strategy} [${g.join(', ')}] options #${oi}`;
+          const bt = agree(label, (k) => k.backtest(WALK_MARKET, window, strategy, g, cfg, { equity: true, trades: true }));
+          for (const k of SETS) {
+            checkFusedAgainstStandalone(label, k, k.backtest(WALK_MARKET, window, strategy, g, cfg, { equity: true, trades: true }), window.end, ppy);
+          }
+          // Without the curve and trades the metrics are the same.
+          agree(`${label} metrics only`, (k) => k.backtest(WALK_MARKET, window, strategy, g, cfg).metrics);
+          expectSameBits(`${label} metrics with and without emission`, TS.backtest(WALK_MARKET, window, strategy, g, cfg).metrics, bt.metrics);
+        }
+      });
+    });
+
+    it(`${strategy} evaluate (batches) agrees across sets and with one backtest per genome`, () => {
+      const gs = genomes(family, 77, 24);
+      const flat = new Float64Array(gs.length * family.genes.length);
+      gs.forEach((g, i) => flat.set(g, i * family.genes.length));
+      for (const opts of OPTIONS[strategy]) {
+        const cfg = cfgFor(family, WALK_MARKET, opts);
+        for (const w of [window, { start: 250, end: 1400 }]) {
+          const label = `${strategy} evaluate ${JSON.stringify(opts)} [${w.start}, ${w.end})`;
+          const out = agree(label, (k) => k.evaluate(WALK_MARKET, w, strategy, flat, gs.length, cfg))!;
+          gs.forEach((g, i) => {
+            expectSameBits(
+              `${label} genome #${i} vs backtest`,
+              out.subarray(i * MET_LENGTH, (i + 1) * MET_LENGTH),
+              TS.backtest(WALK_MARKET, w, strategy, g, cfg).metrics,
+            );
+          });
+        }
+      }
+    });
+
+    it(`${strategy} over a window equals the same bars as a market of their own`, () => {
+      const [start, end] = [333, 1111];
+      const own = toMarket(sliceBars(WALK, start, end), 'slice');
+      for (const opts of OPTIONS[strategy]) {
+        const cfg = cfgFor(family, WALK_MARKET, opts);
+        for (const g of genomes(family, 5, 3)) {
+          for (const k of SETS) {
+            const a = k.backtest(WALK_MARKET, { start, end }, strategy, g, cfg, { equity: true, trades: true });
+            const b = k.backtest(own, { start: 0, end: end - start }, strategy, g, cfg, { equity: true, trades: true });
+            for (const [name, x, y] of [['metrics', a.metrics, b.metrics], ['equity', a.equity!, b.equity!], ['trades', a.trades!, b.trades!]] as const) {
+              expectSameBits(`${strategy} [${k.name}] window vs own market: ${name}`, x, y);
+            }
+          }
+        }
+      }
+    });
+
+    it(`${strategy} on edge series: constant prices, a single bar, two bars, n < periods`, () => {
+      const cases: [string, MarketData][] = [
+        ['constant prices', toMarket(constantBars(400))],
+        ['a single bar', toMarket(sliceBars(WALK, 10, 11))],
+        ['two bars', toMarket(sliceBars(WALK, 10, 12))],
+        ['30 bars', toMarket(sliceBars(WALK, 100, 130))],
+      ];
+      for (const [label, market] of cases) {
+        const w = { start: 0, end: market.length };
+        for (const opts of OPTIONS[strategy]) {
+          const cfg = cfgFor(family, WALK_MARKET, opts);
+          for (const g of genomes(family, 11, 4)) {
+            const bt = agree(`${strategy} ${label} [${g.join(', ')}]`, (k) =>
+              k.backtest(market, w, strategy, g, cfg, { equity: true, trades: true }));
+            checkFusedAgainstStandalone(`${strategy} ${label}`, TS, bt, w.end, cfg[CFG_PERIODS_PER_YEAR]!);
+          }
+        }
+      }
+    });
+  }
+
+  it('the random backtests above exercise every exit reason of each family', () => {
+    const reasons: Record<StrategyName, Set<number>> = { 'sma-cross': new Set(), 'stoch-rsi-bands': new Set() };
+    for (const strategy of STRATEGIES) {
+      const family = familyOf(strategy);
+      OPTIONS[strategy].forEach((opts, oi) => {
+        const cfg = cfgFor(family, WALK_MARKET, opts);
+        for (const g of genomes(family, 1000 + oi, 8)) {
+          const bt = TS.backtest(WALK_MARKET, window, strategy, g, cfg, { trades: true });
+          for (let i = 0; i < bt.tradeCount; i++) reasons[strategy].add(bt.trades![i * TR_LENGTH + TR_EXIT_REASON]!);
+        }
+      });
+    }
+    expect([...reasons['sma-cross']].sort()).toEqual([EXIT_SIGNAL, EXIT_END, EXIT_REVERSAL].sort());
+    for (const r of [EXIT_SIGNAL, EXIT_STOP, EXIT_TARGET, EXIT_END]) expect(reasons['stoch-rsi-bands'].has(r), `exit reason ${r}`).toBe(true);
+    expect(reasons['stoch-rsi-bands'].has(EXIT_REVERSAL)).toBe(false);
+  });
+
+  it('a ruinous leveraged short: liquidation at the close, then no more trading, on every set', () => {
+    // Prices double every bar after a dip: fraction 5 short goes to (and below) zero equity.
+    const close = Float64Array.of(100, 90, 80, 70, 60, 50, 100, 200, 400, 800, 1600, 1000, 500, 900, 950);
+    const b: Bars = { open: close.slice(), close, high: close.map((x) => x * 1.01), low: close.map((x) => x * 0.99) };
+    const market = toMarket(b);
+    const cfg = cfgFor(SMA_CROSS, market, { fraction: 5, fill: 'close', periodsPerYear: 252 });
+    const g = Float64Array.of(2, 3);
+    const bt = agree('sma-cross ruin', (k) => k.backtest(market, { start: 0, end: close.length }, 'sma-cross', g, cfg, { equity: true, trades: true }));
+    const reasonsSeen = Array.from({ length: bt.tradeCount }, (_, i) => bt.trades![i * TR_LENGTH + TR_EXIT_REASON]);
+    expect(reasonsSeen).toContain(EXIT_RUIN);
+    expect(reasonsSeen.at(-1)).toBe(EXIT_RUIN);
+    checkFusedAgainstStandalone('sma-cross ruin', TS, bt, close.length, 252);
+  });
+
+  it('1e6 bars: sma-cross backtest with equity and trades', () => {
+    const market = toMarket(randomBars(8, 1_000_000), 'big');
+    const cfg = cfgFor(SMA_CROSS, market, { periodsPerYear: 252, slippage: 0.0002 });
+    const g = Float64Array.of(20, 50);
+    const bt = agree('sma-cross 1e6', (k) => k.backtest(market, { start: 0, end: market.length }, 'sma-cross', g, cfg, { equity: true, trades: true }));
+    expect(bt.tradeCount).toBeGreaterThan(1000);
+    checkFusedAgainstStandalone('sma-cross 1e6', TS, bt, market.length, 252);
+  });
+
+  it('evaluate returns null on every set once the shared stop flag is set', () => {
+    const stop = new Int32Array(new SharedArrayBuffer(4));
+    Atomics.store(stop, 0, 1);
+    const cfg = cfgFor(SMA_CROSS, WALK_MARKET, { periodsPerYear: 252 });
+    for (const k of SETS) expect(k.evaluate(WALK_MARKET, window, 'sma-cross', Float64Array.of(5, 20), 1, cfg, stop)).toBeNull();
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+describe('a kernel status error becomes EngineError E_KERNEL on every set', () => {
+  const cfgSma = cfgFor(SMA_CROSS, WALK_MARKET, { periodsPerYear: 252 });
+  const cfgRisk = Float64Array.from(cfgSma);
+  cfgRisk[CFG_SIZING] = SIZING_RISK; // which sma-cross does not support
+  const stochGenes = genomes(STOCH, 3, 1)[0]!;
+  const badSensitivity = Float64Array.from(stochGenes);
+  badSensitivity[7] = 0;
+  const x = CLOSE.subarray(0, 50);
+  const cases: [string, (k: KernelSet) => unknown][] = [
+    ['sma period 0', (k) => k.sma(x, 0)],
+    ['ema period -3', (k) => k.ema(x, -3)],
+    ['rsi period 0', (k) => k.rsi(x, 0)],
+    ['stochRsi kSmooth 0', (k) => k.stochRsi(x, 14, 14, 0, 3)],
+    ['atr period 0', (k) => k.atr(x, x, x, 0)],
+    ['bands sensitivity 0', (k) => k.bands(x, 5, 20, 80, 0, 0.5)],
+    ['bands atrK 0', (k) => k.bands(x, 0, 20, 80, 1.5, 0.5)],
+    ['sizeFraction lotSize -1', (k) => k.sizeFraction(x, x, 1, -1, 1)],
+    ['sizeRisk lotSize NaN', (k) => k.sizeRisk(x, x, x, 0.01, 0.001, 1, NaN, 1)],
+    ['sma-cross fast 0', (k) => k.backtest(WALK_MARKET, { start: 0, end: 100 }, 'sma-cross', Float64Array.of(0, 10), cfgSma)],
+    ['sma-cross with risk sizing', (k) => k.backtest(WALK_MARKET, { start: 0, end: 100 }, 'sma-cross', Float64Array.of(5, 10), cfgRisk)],
+    ['sma-cross on an empty window', (k) => k.backtest(WALK_MARKET, { start: 10, end: 10 }, 'sma-cross', Float64Array.of(5, 10), cfgSma)],
+    ['stoch-rsi-bands rsiK NaN', (k) => k.backtest(WALK_MARKET, { start: 0, end: 100 }, 'stoch-rsi-bands', Float64Array.from(stochGenes, (v, i) => (i === 0 ? NaN : v)), cfgSma)],
+    ['stoch-rsi-bands sensitivity 0', (k) => k.backtest(WALK_MARKET, { start: 0, end: 100 }, 'stoch-rsi-bands', badSensitivity, cfgSma)],
+    ['evaluate sma-cross fast 0', (k) => k.evaluate(WALK_MARKET, { start: 0, end: 100 }, 'sma-cross', Float64Array.of(5, 10, 0, 10), 2, cfgSma)],
+  ];
+  for (const [label, call] of cases) {
+    it(label, () => {
+      for (const k of SETS) {
+        let error: unknown = null;
+        try {
+          call(k);
+        } catch (e) {
+          error = e;
+        }
+        expect(isEngineError(error), `${label} [${k.name}] throws an EngineError`).toBe(true);
+        if (isEngineError(error)) {
+          expect(error.code, `${label} [${k.name}]`).toBe('E_KERNEL');
+          expect(error.message).toMatch(/status \d/);
+        }
+      }
+    });
+  }
+});
