@@ -2,11 +2,17 @@ import { configError } from '../errors.js';
 import { SMA_CROSS_GENES } from '../kernels/strategies/sma-cross.js';
 import { STOCH_RSI_BANDS_GENES, STOCH_RSI_BANDS_SCRATCH } from '../kernels/strategies/stoch-rsi-bands.js';
 
-/** One gene of a strategy family: its bounds (inclusive) and whether it is an integer. */
+/**
+ * One gene of a strategy family. `min`/`max` bound the GA's search (SPEC section 4); `limit` is
+ * the wider domain a backtest accepts (any period >= 1, say), so a user or a workload such as W1
+ * can evaluate parameters outside the search space.
+ */
 export interface GeneSpec {
   readonly name: string;
   readonly min: number;
   readonly max: number;
+  /** Inclusive domain of valid values for a backtest. */
+  readonly limit: readonly [number, number];
   readonly kind: 'int' | 'real';
   /** The value used when a backtest does not give it. */
   readonly default: number;
@@ -50,8 +56,8 @@ const smaCrossFamily: StrategyFamily = {
   name: 'sma-cross',
   description: 'fast/slow SMA crossover; cross-up goes long, cross-down goes short (or flat with long-only)',
   genes: [
-    { name: 'fast', min: 2, max: 100, kind: 'int', default: 10, description: 'fast SMA period' },
-    { name: 'slow', min: 5, max: 300, kind: 'int', default: 30, description: 'slow SMA period' },
+    { name: 'fast', min: 2, max: 100, limit: [1, 1e6], kind: 'int', default: 10, description: 'fast SMA period' },
+    { name: 'slow', min: 5, max: 300, limit: [2, 1e6], kind: 'int', default: 30, description: 'slow SMA period' },
   ],
   defaultSizing: 'fraction',
   defaultAllowShort: true,
@@ -74,18 +80,18 @@ const stochRsiBandsFamily: StrategyFamily = {
   name: 'stoch-rsi-bands',
   description: 'StochRSI %K/%D crosses inside volatility-adjusted bands, ATR stop and target, risk sizing',
   genes: [
-    { name: 'rsiK', min: 2, max: 50, kind: 'int', default: 14, description: 'RSI period' },
-    { name: 'stochK', min: 2, max: 50, kind: 'int', default: 14, description: 'StochRSI lookback' },
-    { name: 'kSmooth', min: 1, max: 10, kind: 'int', default: 3, description: '%K smoothing (SMA)' },
-    { name: 'dSmooth', min: 1, max: 10, kind: 'int', default: 3, description: '%D smoothing (SMA of %K)' },
-    { name: 'oversold', min: 5, max: 45, kind: 'real', default: 20, description: 'base lower band' },
-    { name: 'overbought', min: 55, max: 95, kind: 'real', default: 80, description: 'base upper band' },
-    { name: 'atrK', min: 5, max: 50, kind: 'int', default: 20, description: 'SMA period of ATR for the volatility ratio' },
-    { name: 'sensitivity', min: 1.05, max: 2.0, kind: 'real', default: 1.5, description: 'volatility ratio that moves the bands' },
-    { name: 'adjust', min: 0, max: 1, kind: 'real', default: 0.5, description: 'how far the bands move' },
-    { name: 'stopAtr', min: 0.5, max: 6, kind: 'real', default: 2, description: 'stop-loss distance in ATRs' },
-    { name: 'takeProfitAtr', min: 0.5, max: 10, kind: 'real', default: 3, description: 'take-profit distance in ATRs' },
-    { name: 'riskPerTrade', min: 0.002, max: 0.05, kind: 'real', default: 0.01, description: 'equity fraction risked per trade' },
+    { name: 'rsiK', min: 2, max: 50, limit: [1, 1e6], kind: 'int', default: 14, description: 'RSI period' },
+    { name: 'stochK', min: 2, max: 50, limit: [1, 1e6], kind: 'int', default: 14, description: 'StochRSI lookback' },
+    { name: 'kSmooth', min: 1, max: 10, limit: [1, 1e6], kind: 'int', default: 3, description: '%K smoothing (SMA)' },
+    { name: 'dSmooth', min: 1, max: 10, limit: [1, 1e6], kind: 'int', default: 3, description: '%D smoothing (SMA of %K)' },
+    { name: 'oversold', min: 5, max: 45, limit: [0, 100], kind: 'real', default: 20, description: 'base lower band' },
+    { name: 'overbought', min: 55, max: 95, limit: [0, 100], kind: 'real', default: 80, description: 'base upper band' },
+    { name: 'atrK', min: 5, max: 50, limit: [1, 1e6], kind: 'int', default: 20, description: 'SMA period of ATR for the volatility ratio' },
+    { name: 'sensitivity', min: 1.05, max: 2.0, limit: [1, 1000], kind: 'real', default: 1.5, description: 'volatility ratio that moves the bands' },
+    { name: 'adjust', min: 0, max: 1, limit: [0, 100], kind: 'real', default: 0.5, description: 'how far the bands move' },
+    { name: 'stopAtr', min: 0.5, max: 6, limit: [0.01, 1000], kind: 'real', default: 2, description: 'stop-loss distance in ATRs' },
+    { name: 'takeProfitAtr', min: 0.5, max: 10, limit: [0.01, 1000], kind: 'real', default: 3, description: 'take-profit distance in ATRs' },
+    { name: 'riskPerTrade', min: 0.002, max: 0.05, limit: [1e-6, 1], kind: 'real', default: 0.01, description: 'equity fraction risked per trade' },
   ],
   defaultSizing: 'risk',
   defaultAllowShort: false,
@@ -121,8 +127,8 @@ export function getFamily(name: string, option = 'strategy'): StrategyFamily {
 }
 
 /**
- * A genome from named parameters: unknown names and values out of bounds are E_CONFIG errors
- * naming the parameter; missing genes take their defaults; integer genes must be integers.
+ * A genome from named parameters: unknown names and values outside a gene's `limit` are E_CONFIG
+ * errors naming the parameter; missing genes take their defaults; integer genes must be integers.
  */
 export function genesFromParams(family: StrategyFamily, params: Record<string, number>, option = 'param'): Float64Array {
   const g = new Float64Array(family.genes.length);
@@ -135,22 +141,26 @@ export function genesFromParams(family: StrategyFamily, params: Record<string, n
     const v = params[spec.name] ?? spec.default;
     if (!Number.isFinite(v)) throw configError(`${option} ${spec.name}`, `must be a finite number, got ${v}`);
     if (spec.kind === 'int' && !Number.isInteger(v)) throw configError(`${option} ${spec.name}`, `must be an integer, got ${v}`);
-    if (v < spec.min || v > spec.max) {
-      throw configError(`${option} ${spec.name}`, `must be in [${spec.min}, ${spec.max}], got ${v}`);
+    if (v < spec.limit[0] || v > spec.limit[1]) {
+      throw configError(`${option} ${spec.name}`, `must be in [${spec.limit[0]}, ${spec.limit[1]}], got ${v}`);
     }
     g[i] = v;
   });
   return g;
 }
 
-/** The reason a genome at `offset` is invalid, or null: used to reject bad genomes at the edges. */
+/**
+ * The reason a genome at `offset` cannot be backtested, or null: used to reject bad genomes at
+ * the edges (non-finite, not an integer where one is needed, outside the gene's `limit`, or
+ * breaking the family's constraint).
+ */
 export function genomeProblem(family: StrategyFamily, g: Float64Array, offset: number): string | null {
   for (let i = 0; i < family.genes.length; i++) {
     const spec = family.genes[i]!;
     const v = g[offset + i]!;
     if (!Number.isFinite(v)) return `gene ${spec.name} is ${v}`;
     if (spec.kind === 'int' && !Number.isInteger(v)) return `gene ${spec.name} = ${v} is not an integer`;
-    if (v < spec.min || v > spec.max) return `gene ${spec.name} = ${v} is outside [${spec.min}, ${spec.max}]`;
+    if (v < spec.limit[0] || v > spec.limit[1]) return `gene ${spec.name} = ${v} is outside [${spec.limit[0]}, ${spec.limit[1]}]`;
   }
   if (family.name === 'sma-cross' && !(g[offset]! < g[offset + 1]!)) {
     return `fast (${g[offset]}) must be below slow (${g[offset + 1]})`;

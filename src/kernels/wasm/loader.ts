@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import type { MarketData } from '../../data/market.js';
 import { ioError, kernelError } from '../../errors.js';
 import { packageRoot } from '../../paths.js';
@@ -46,10 +47,18 @@ export function wasmPath(variant: WasmVariant): string {
   return join(packageRoot(), 'build', `${variant}.wasm`);
 }
 
-/** Compiles build/<variant>.wasm once per process (the pool hands the Module to its workers). */
+/**
+ * Compiles build/<variant>.wasm once per process (the pool hands the Module to its workers).
+ *
+ * V8 first compiles WebAssembly with its baseline compiler and swaps in optimised code only
+ * between calls; a kernel call that runs for seconds would run baseline code throughout. The
+ * module is a few kilobytes, so it is compiled optimised up front (`--no-liftoff`, a
+ * process-wide V8 setting that only concerns how WebAssembly is compiled).
+ */
 export function compileWasm(variant: WasmVariant = 'release'): WebAssembly.Module {
   let m = modules.get(variant);
   if (m === undefined) {
+    setFlagsFromString('--no-liftoff');
     const path = wasmPath(variant);
     let bytes: Buffer;
     try {

@@ -1,0 +1,98 @@
+import type { BacktestOptions } from '../backtest.js';
+import { configVector, resolveOptions, resolveWindow } from '../backtest.js';
+import type { MarketData } from '../data/market.js';
+import { abortError, configError } from '../errors.js';
+import type { StrategyName } from '../genome/families.js';
+import { genomeProblem, getFamily } from '../genome/families.js';
+import type { Backend, Window } from '../kernels/kernel-set.js';
+import { MET_LENGTH } from '../kernels/layout.js';
+
+/** Per-call options of `Evaluator.evaluate`. */
+export interface EvaluateOptions {
+  /** Cancels the evaluation: the promise rejects with EngineError `E_ABORT`. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Evaluates populations: genomes in, one metrics vector (MET_LENGTH values, `METRIC_NAMES`
+ * order) per genome out, in input order. Implementations differ in where the work runs (this
+ * thread, a worker pool, one day other machines), never in the result: for the same market,
+ * options, strategy, genomes and window every evaluator returns the same bits.
+ */
+export interface Evaluator {
+  /** `in-process` or `pool`. */
+  readonly kind: string;
+  readonly backend: Backend;
+  /** Threads doing the work. */
+  readonly threads: number;
+  readonly market: MarketData;
+  /**
+   * Metrics of `genomes` (count x genes of the family, row after row) over `window`.
+   * Bad genomes are rejected with E_CONFIG naming the index of the first offending one.
+   */
+  evaluate(strategy: StrategyName, genomes: Float64Array, window?: Window, options?: EvaluateOptions): Promise<Float64Array>;
+  /** Releases threads and memory; the evaluator cannot be used afterwards. */
+  close(): Promise<void>;
+}
+
+/** What every evaluator is made from. */
+export interface EvaluatorOptions {
+  market: MarketData;
+  /** Execution options shared by every backtest (costs, sizing, fills, periodsPerYear...). */
+  backtest?: Omit<BacktestOptions, 'backend' | 'window'>;
+  /** @default 'wasm' */
+  backend?: Backend;
+}
+
+/**
+ * Checks a population before any work starts: length a multiple of the family's genes, every
+ * gene finite, integral where it must be, within bounds, and the family's constraints.
+ * Returns the genome count.
+ */
+export function validatePopulation(strategy: StrategyName, genomes: Float64Array): number {
+  const family = getFamily(strategy);
+  const G = family.genes.length;
+  if (genomes.length % G !== 0) {
+    throw configError('genomes', `length ${genomes.length} is not a multiple of ${G} (the genes of ${family.name})`);
+  }
+  const count = genomes.length / G;
+  for (let i = 0; i < count; i++) {
+    const problem = genomeProblem(family, genomes, i * G);
+    if (problem !== null) throw configError(`genomes[${i}]`, problem);
+  }
+  return count;
+}
+
+/** The kernels' config vector for each strategy, resolved once per evaluator. */
+export class ConfigCache {
+  private readonly vectors = new Map<StrategyName, Float64Array>();
+
+  constructor(
+    private readonly market: MarketData,
+    private readonly options: Omit<BacktestOptions, 'backend' | 'window'>,
+  ) {}
+
+  get(strategy: StrategyName): Float64Array {
+    let v = this.vectors.get(strategy);
+    if (v === undefined) {
+      v = configVector(resolveOptions(getFamily(strategy), this.market, this.options));
+      this.vectors.set(strategy, v);
+    }
+    return v;
+  }
+}
+
+/** Throws E_ABORT if the signal has fired. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) throw abortError(signal.reason);
+}
+
+/** Checks the arguments every evaluate() shares; returns the window and the count. */
+export function prepareEvaluation(
+  market: MarketData, strategy: StrategyName, genomes: Float64Array, window: Window | undefined,
+): { window: Window; count: number } {
+  const count = validatePopulation(strategy, genomes);
+  return { window: resolveWindow(market, window), count };
+}
+
+export const METRICS_PER_GENOME = MET_LENGTH;

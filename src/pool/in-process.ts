@@ -1,0 +1,50 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { abortError, configError } from '../errors.js';
+import { getFamily } from '../genome/families.js';
+import type { StrategyName } from '../genome/families.js';
+import { genomesPerChunk } from '../kernels/chunking.js';
+import type { Window } from '../kernels/kernel-set.js';
+import { MET_LENGTH } from '../kernels/layout.js';
+import { kernelsFor } from '../kernels/registry.js';
+import type { EvaluateOptions, Evaluator, EvaluatorOptions } from './evaluator.js';
+import { ConfigCache, prepareEvaluation, throwIfAborted } from './evaluator.js';
+
+/**
+ * The evaluator that runs on the calling thread, with the TypeScript twins or the WASM
+ * kernels. It yields to the event loop between chunks of genomes, so an AbortSignal can stop it.
+ */
+export function createInProcessEvaluator(options: EvaluatorOptions): Evaluator {
+  const backend = options.backend ?? 'wasm';
+  if (backend !== 'wasm' && backend !== 'ts') throw configError('backend', `must be wasm or ts, got ${String(backend)}`);
+  const kernels = kernelsFor(backend);
+  const market = options.market;
+  const configs = new ConfigCache(market, options.backtest ?? {});
+  let closed = false;
+
+  return {
+    kind: 'in-process',
+    backend,
+    threads: 1,
+    market,
+    async evaluate(strategy: StrategyName, genomes: Float64Array, window?: Window, opts: EvaluateOptions = {}) {
+      if (closed) throw configError('evaluator', 'is closed');
+      const { window: w, count } = prepareEvaluation(market, strategy, genomes, window);
+      const cfg = configs.get(strategy);
+      const G = getFamily(strategy).genes.length;
+      const out = new Float64Array(count * MET_LENGTH);
+      const chunk = genomesPerChunk(w.end - w.start, count);
+      for (let g = 0; g < count; g += chunk) {
+        throwIfAborted(opts.signal);
+        const k = Math.min(chunk, count - g);
+        const part = kernels.evaluate(market, w, strategy, genomes.subarray(g * G, (g + k) * G), k, cfg);
+        if (part === null) throw abortError();
+        out.set(part, g * MET_LENGTH);
+        if (g + k < count) await yieldToEventLoop();
+      }
+      return out;
+    },
+    async close() {
+      closed = true;
+    },
+  };
+}

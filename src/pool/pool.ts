@@ -1,0 +1,192 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Piscina } from 'piscina';
+import { marketTransfer } from '../data/market.js';
+import { EngineError, abortError, configError, ioError, poolError } from '../errors.js';
+import type { ErrorCode } from '../errors.js';
+import { getFamily } from '../genome/families.js';
+import type { StrategyName } from '../genome/families.js';
+import type { Window } from '../kernels/kernel-set.js';
+import { MET_LENGTH } from '../kernels/layout.js';
+import { compileWasm } from '../kernels/wasm/loader.js';
+import { packageRoot } from '../paths.js';
+import type { EvaluateOptions, Evaluator, EvaluatorOptions } from './evaluator.js';
+import { ConfigCache, prepareEvaluation, throwIfAborted } from './evaluator.js';
+import type { EvalReply, EvalTask, WorkerHooks, WorkerSetup } from './protocol.js';
+
+/** Options of the worker-pool evaluator. */
+export interface PoolEvaluatorOptions extends EvaluatorOptions {
+  /** Worker threads. @default os.availableParallelism() */
+  threads?: number;
+  /**
+   * Genomes per task. @default about four tasks per thread (load balance), at least 2 genomes
+   * (the WASM kernel runs genomes in pairs)
+   */
+  batchSize?: number;
+  /** Test-only fault injection (a worker that exits, throws or fails its kernel on a batch). @internal */
+  testHooks?: { exitOnBatch?: number; exitTimes?: number; throwOnBatch?: number; corruptOnBatch?: number };
+}
+
+/** The pool evaluator, with a diagnostic view of its threads. */
+export interface PoolEvaluator extends Evaluator {
+  /** Thread ids of the live workers (to see that a stop kills none). */
+  threadIds(): number[];
+}
+
+/** The compiled worker script (the pool runs the built JavaScript, also under the tests). */
+export function workerPath(): string {
+  return join(packageRoot(), 'dist', 'workers', 'evaluate.js');
+}
+
+/** Genomes per task by default: about four tasks per thread, so a slow batch does not idle the others. */
+export function defaultBatchSize(count: number, threads: number): number {
+  return Math.max(2, Math.ceil(count / (threads * 4)));
+}
+
+/**
+ * An evaluator that shards populations over a Piscina pool. Market data is handed to the
+ * workers once, as shared memory, with the WASM module compiled once here; workers stay alive
+ * between calls. Tasks carry transferred batches of genomes and return transferred metrics,
+ * which land at their batch's place, so the result never depends on how the work was cut.
+ *
+ * A worker that dies mid-task is replaced by the pool and its batch retried once on a fresh
+ * worker; a second failure fails the call (E_POOL). A kernel error in a worker fails the call
+ * with its code (E_KERNEL) and message. An AbortSignal raises a shared stop flag that running
+ * tasks check between genomes (no worker is killed); the call rejects with E_ABORT.
+ */
+export function createPoolEvaluator(options: PoolEvaluatorOptions): PoolEvaluator {
+  const backend = options.backend ?? 'wasm';
+  if (backend !== 'wasm' && backend !== 'ts') throw configError('backend', `must be wasm or ts, got ${String(backend)}`);
+  const threads = options.threads ?? availableParallelism();
+  if (!Number.isInteger(threads) || threads < 1 || threads > 1024) {
+    throw configError('threads', `must be an integer in [1, 1024], got ${threads}`);
+  }
+  if (options.batchSize !== undefined && (!Number.isInteger(options.batchSize) || options.batchSize < 1)) {
+    throw configError('batchSize', `must be a positive integer, got ${options.batchSize}`);
+  }
+  const filename = workerPath();
+  if (!existsSync(filename)) throw ioError(`cannot find the worker ${filename} (run \`npm run build\`)`);
+  const market = options.market;
+  const configs = new ConfigCache(market, options.backtest ?? {});
+
+  const stopBuffer = new SharedArrayBuffer(4);
+  const stop = new Int32Array(stopBuffer);
+  let hooks: WorkerHooks | undefined;
+  if (options.testHooks !== undefined) {
+    const t = options.testHooks;
+    hooks = {};
+    if (t.exitOnBatch !== undefined) {
+      const counter = new SharedArrayBuffer(4);
+      new Int32Array(counter)[0] = t.exitTimes ?? 1;
+      hooks.exitOnBatch = t.exitOnBatch;
+      hooks.exitCounter = counter;
+    }
+    if (t.throwOnBatch !== undefined) hooks.throwOnBatch = t.throwOnBatch;
+    if (t.corruptOnBatch !== undefined) hooks.corruptOnBatch = t.corruptOnBatch;
+  }
+  const setup: WorkerSetup = {
+    market: marketTransfer(market),
+    backend,
+    module: backend === 'wasm' ? compileWasm('release') : null,
+    stop: stopBuffer,
+    ...(hooks !== undefined ? { hooks } : {}),
+  };
+  const pool = new Piscina<EvalTask, EvalReply>({
+    filename: pathToFileURL(filename).href,
+    minThreads: threads,
+    maxThreads: threads,
+    // Workers hold the instance and their copy of the market: keep them for the whole run.
+    idleTimeout: 60 * 60 * 1000,
+    concurrentTasksPerWorker: 1,
+    workerData: setup,
+  });
+  // Errors the pool cannot pin on a task (a worker failing outside one) are kept for the next
+  // failure message rather than crashing the process.
+  let poolFault: Error | null = null;
+  pool.on('error', (e: Error) => {
+    poolFault = e;
+  });
+
+  let queue: Promise<unknown> = Promise.resolve();
+  let closed = false;
+
+  async function run(strategy: StrategyName, genomes: Float64Array, window: Window | undefined, signal: AbortSignal | undefined): Promise<Float64Array> {
+    const { window: w, count } = prepareEvaluation(market, strategy, genomes, window);
+    throwIfAborted(signal);
+    const cfg = configs.get(strategy);
+    const G = getFamily(strategy).genes.length;
+    const size = options.batchSize ?? defaultBatchSize(count, threads);
+    const out = new Float64Array(count * MET_LENGTH);
+    let failure: EngineError | null = null;
+    const fail = (e: EngineError): void => {
+      if (failure === null) failure = e;
+      Atomics.store(stop, 0, 1);
+    };
+    const onAbort = (): void => fail(abortError(signal?.reason));
+    signal?.addEventListener('abort', onAbort, { once: true });
+
+    const runBatch = async (batch: number, start: number, end: number): Promise<void> => {
+      for (let attempt = 0; ; attempt++) {
+        if (failure !== null) return;
+        const part = genomes.slice(start * G, end * G);
+        const task: EvalTask = { batch, strategy, window: w, cfg, genomes: part, count: end - start };
+        let reply: EvalReply;
+        try {
+          reply = await pool.run(task, { transferList: [part.buffer] });
+        } catch (e) {
+          // The worker died (or could not start): the pool replaces it; retry once.
+          if (attempt === 0) continue;
+          const why = e instanceof Error ? e.message : String(e);
+          const extra = poolFault !== null ? ` (pool: ${(poolFault as Error).message})` : '';
+          fail(poolError(`batch ${batch} (genomes ${start}..${end - 1}) failed on two workers: ${why}${extra}`, e));
+          return;
+        }
+        if (reply instanceof Float64Array) {
+          out.set(reply, start * MET_LENGTH);
+          return;
+        }
+        if (reply.code === 'E_ABORT') fail(abortError(signal?.reason));
+        else fail(new EngineError(reply.code as ErrorCode, `batch ${batch} (genomes ${start}..${end - 1}): ${reply.message}`));
+        return;
+      }
+    };
+
+    try {
+      const tasks: Promise<void>[] = [];
+      for (let b = 0, start = 0; start < count; b++, start += size) {
+        tasks.push(runBatch(b, start, Math.min(count, start + size)));
+      }
+      await Promise.all(tasks);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      Atomics.store(stop, 0, 0);
+    }
+    if (failure !== null) throw failure;
+    return out;
+  }
+
+  return {
+    kind: 'pool',
+    backend,
+    threads,
+    market,
+    evaluate(strategy: StrategyName, genomes: Float64Array, window?: Window, opts: EvaluateOptions = {}): Promise<Float64Array> {
+      if (closed) return Promise.reject(configError('evaluator', 'is closed'));
+      // One evaluation at a time: they share the stop flag, and the pool is busy anyway.
+      const result = queue.then(() => run(strategy, genomes, window, opts.signal));
+      queue = result.catch(() => undefined);
+      return result;
+    },
+    threadIds(): number[] {
+      return pool.threads.map((t) => t.threadId);
+    },
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      await queue;
+      await pool.destroy();
+    },
+  };
+}

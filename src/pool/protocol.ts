@@ -1,0 +1,47 @@
+import type { MarketTransfer } from '../data/market.js';
+import type { StrategyName } from '../genome/families.js';
+import type { Backend, Window } from '../kernels/kernel-set.js';
+
+/** What every worker gets once, at start (structured-cloned; the buffers are shared). */
+export interface WorkerSetup {
+  market: MarketTransfer;
+  backend: Backend;
+  /** The compiled kernels (backend wasm): compiled once on the main thread. */
+  module: WebAssembly.Module | null;
+  /** Int32Array over a SharedArrayBuffer: non-zero asks running tasks to stop between genomes. */
+  stop: SharedArrayBuffer;
+  /** Test-only fault injection; absent in normal use. */
+  hooks?: WorkerHooks;
+}
+
+/** Faults the pool tests inject into workers (never used outside tests). */
+export interface WorkerHooks {
+  /** The batch whose worker exits mid-task... */
+  exitOnBatch?: number;
+  /** ...this many times (an Int32Array counter shared by all workers). */
+  exitCounter?: SharedArrayBuffer;
+  /** The batch whose worker throws a plain Error. */
+  throwOnBatch?: number;
+  /** The batch whose genomes the worker corrupts (a zero period), so its kernel fails. */
+  corruptOnBatch?: number;
+}
+
+/** One batch of genomes (the genomes' buffer is transferred, not copied). */
+export interface EvalTask {
+  batch: number;
+  strategy: StrategyName;
+  window: Window;
+  cfg: Float64Array;
+  genomes: Float64Array;
+  count: number;
+}
+
+/** A batch that failed inside the worker (errors cross threads as plain data with a code). */
+export interface EvalFailure {
+  failed: true;
+  code: string;
+  message: string;
+}
+
+/** A worker answers with the metrics (transferred) or a failure. */
+export type EvalReply = Float64Array | EvalFailure;

@@ -1,0 +1,54 @@
+// The Piscina worker: evaluates batches of genomes on market data it shares with the main
+// thread. Everything heavy happens once per worker, on its first task: the views over the
+// shared market buffer, the WASM instance (from the Module compiled on the main thread) and the
+// copy of the market into that instance's memory. Each task only brings its genomes (a
+// transferred Float64Array) and returns its metrics the same way.
+import { workerData } from 'node:worker_threads';
+import { move } from 'piscina';
+import { marketFromTransfer } from '../src/data/market.js';
+import type { MarketData } from '../src/data/market.js';
+import { EngineError } from '../src/errors.js';
+import type { KernelSet } from '../src/kernels/kernel-set.js';
+import { createTsKernels } from '../src/kernels/ts-kernels.js';
+import { createWasmKernels } from '../src/kernels/wasm/loader.js';
+import type { EvalReply, EvalTask, WorkerSetup } from '../src/pool/protocol.js';
+
+const setup = workerData as WorkerSetup;
+const stop = new Int32Array(setup.stop);
+let ready: { kernels: KernelSet; market: MarketData } | null = null;
+
+function init(): { kernels: KernelSet; market: MarketData } {
+  if (ready === null) {
+    const market = marketFromTransfer(setup.market);
+    const kernels = setup.backend === 'wasm' ? createWasmKernels({ module: setup.module! }) : createTsKernels();
+    ready = { kernels, market };
+  }
+  return ready;
+}
+
+function injectFaults(task: EvalTask): void {
+  const hooks = setup.hooks;
+  if (hooks === undefined) return;
+  if (hooks.exitOnBatch === task.batch && hooks.exitCounter !== undefined) {
+    if (Atomics.sub(new Int32Array(hooks.exitCounter), 0, 1) > 0) process.exit(1);
+  }
+  if (hooks.throwOnBatch === task.batch) throw new Error(`injected failure in batch ${task.batch}`);
+  if (hooks.corruptOnBatch === task.batch) task.genomes.fill(0);
+}
+
+export default function evaluate(task: EvalTask): EvalReply {
+  try {
+    injectFaults(task);
+    const { kernels, market } = init();
+    const out = kernels.evaluate(market, task.window, task.strategy, task.genomes, task.count, task.cfg, stop);
+    if (out === null) return { failed: true, code: 'E_ABORT', message: 'cancelled' };
+    // The result is a fresh array (never a view of WASM memory), so it can be transferred.
+    return move(out) as Float64Array;
+  } catch (e) {
+    return {
+      failed: true,
+      code: e instanceof EngineError ? e.code : 'E_POOL',
+      message: e instanceof Error ? e.message : String(e),
+    };
+  }
+}
