@@ -109,9 +109,9 @@ function finite(option: string, v: number, lo: number, hi: number, loOpen = fals
 
 /**
  * Fills in defaults and validates every option (E_CONFIG naming the option). periodsPerYear
- * is estimated from the market's timestamps when not given.
+ * is estimated from the timestamps of `window` (default: the whole market) when not given.
  */
-export function resolveOptions(family: StrategyFamily, market: MarketData, o: BacktestOptions = {}): ResolvedOptions {
+export function resolveOptions(family: StrategyFamily, market: MarketData, o: BacktestOptions = {}, window?: Window): ResolvedOptions {
   const d = BACKTEST_DEFAULTS;
   const sizing = o.sizing ?? family.defaultSizing;
   if (sizing !== 'fraction' && sizing !== 'risk') throw configError('sizing', `must be fraction or risk, got ${String(sizing)}`);
@@ -124,7 +124,7 @@ export function resolveOptions(family: StrategyFamily, market: MarketData, o: Ba
   if (backend !== 'wasm' && backend !== 'ts') throw configError('backend', `must be wasm or ts, got ${String(backend)}`);
   let ppy = o.periodsPerYear;
   if (ppy === undefined) {
-    ppy = estimatePeriodsPerYear(market);
+    ppy = estimatePeriodsPerYear(market, window);
     if (!Number.isFinite(ppy)) {
       throw configError('periodsPerYear', 'cannot be estimated from the timestamps (fewer than two bars or no time span); give it');
     }
@@ -221,8 +221,8 @@ export function backtest(
   if (family.name === 'sma-cross' && !(genes[0]! < genes[1]!)) {
     throw configError('param fast', `fast (${genes[0]}) must be below slow (${genes[1]})`);
   }
-  const resolved = resolveOptions(family, market, options);
   const window = resolveWindow(market, options.window);
+  const resolved = resolveOptions(family, market, options, window);
   const raw = kernelsFor(resolved.backend).backtest(market, window, family.name, genes, configVector(resolved), {
     equity: true,
     trades: true,

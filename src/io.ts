@@ -19,7 +19,7 @@ export async function writeFileAtomic(
   try {
     await mkdir(dir, { recursive: true });
   } catch (e) {
-    throw ioError(`cannot create directory ${dir}: ${(e as Error).message}`, e);
+    throw ioError(`cannot write ${path}: cannot create directory ${dir}: ${(e as Error).message}`, e);
   }
   let fh;
   try {

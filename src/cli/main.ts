@@ -8,9 +8,12 @@ import type { Io, RunState } from './context.js';
 import { backtestCommand } from './commands/backtest.js';
 import { dataCommand } from './commands/data.js';
 
-/** Library option names as the CLI spells them (`periodsPerYear` -> `--periods-per-year`). */
+/**
+ * Library option names as the CLI spells them (`periodsPerYear` -> `--periods-per-year`);
+ * flags and positional arguments (`<file>`) are kept as they are.
+ */
 function cliOption(option: string): string {
-  if (option.startsWith('-')) return option;
+  if (option.startsWith('-') || option.startsWith('<')) return option;
   const [name, ...rest] = option.split(' ');
   const flag = `--${name!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
   return [flag, ...rest].join(' ');

@@ -78,11 +78,13 @@ const MS_PER_YEAR = 365.25 * 24 * 3600 * 1000;
 
 /**
  * SPEC section 5: periods per year estimated as (N - 1) / years spanned by the first and last
- * timestamps. Undefined (NaN) with fewer than two bars or a zero span.
+ * timestamps, of the bars [start, end) a backtest uses (default: all of them), so that a
+ * window annualises like a market holding only its bars. Undefined (NaN) with fewer than two
+ * bars or a zero span.
  */
-export function estimatePeriodsPerYear(m: MarketData): number {
-  const n = m.length;
+export function estimatePeriodsPerYear(m: MarketData, window: { start: number; end: number } = { start: 0, end: m.length }): number {
+  const n = window.end - window.start;
   if (n < 2) return NaN;
-  const years = (m.time[n - 1]! - m.time[0]!) / MS_PER_YEAR;
+  const years = (m.time[window.end - 1]! - m.time[window.start]!) / MS_PER_YEAR;
   return years > 0 ? (n - 1) / years : NaN;
 }

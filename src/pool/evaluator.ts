@@ -63,20 +63,25 @@ export function validatePopulation(strategy: StrategyName, genomes: Float64Array
   return count;
 }
 
-/** The kernels' config vector for each strategy, resolved once per evaluator. */
+/**
+ * The kernels' config vector per strategy and window, resolved once. It depends on the window
+ * because periodsPerYear, when not given, is estimated from the window's own timestamps: a
+ * window is evaluated exactly as if the data held only its bars.
+ */
 export class ConfigCache {
-  private readonly vectors = new Map<StrategyName, Float64Array>();
+  private readonly vectors = new Map<string, Float64Array>();
 
   constructor(
     private readonly market: MarketData,
     private readonly options: Omit<BacktestOptions, 'backend' | 'window'>,
   ) {}
 
-  get(strategy: StrategyName): Float64Array {
-    let v = this.vectors.get(strategy);
+  get(strategy: StrategyName, window: Window): Float64Array {
+    const key = `${strategy}@${window.start}:${window.end}`;
+    let v = this.vectors.get(key);
     if (v === undefined) {
-      v = configVector(resolveOptions(getFamily(strategy), this.market, this.options));
-      this.vectors.set(strategy, v);
+      v = configVector(resolveOptions(getFamily(strategy), this.market, this.options, window));
+      this.vectors.set(key, v);
     }
     return v;
   }

@@ -29,7 +29,7 @@ export function createInProcessEvaluator(options: EvaluatorOptions): Evaluator {
     async evaluate(strategy: StrategyName, genomes: Float64Array, window?: Window, opts: EvaluateOptions = {}) {
       if (closed) throw configError('evaluator', 'is closed');
       const { window: w, count } = prepareEvaluation(market, strategy, genomes, window);
-      const cfg = configs.get(strategy);
+      const cfg = configs.get(strategy, w);
       const G = getFamily(strategy).genes.length;
       const out = new Float64Array(count * MET_LENGTH);
       const chunk = genomesPerChunk(w.end - w.start, count);

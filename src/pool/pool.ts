@@ -115,7 +115,7 @@ export function createPoolEvaluator(options: PoolEvaluatorOptions): PoolEvaluato
   async function run(strategy: StrategyName, genomes: Float64Array, window: Window | undefined, signal: AbortSignal | undefined): Promise<Float64Array> {
     const { window: w, count } = prepareEvaluation(market, strategy, genomes, window);
     throwIfAborted(signal);
-    const cfg = configs.get(strategy);
+    const cfg = configs.get(strategy, w);
     const G = getFamily(strategy).genes.length;
     const size = options.batchSize ?? defaultBatchSize(count, threads);
     const out = new Float64Array(count * MET_LENGTH);

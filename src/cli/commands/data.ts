@@ -27,7 +27,7 @@ export function dataCommand(io: Io, state: RunState): Command {
     .option('--max-errors <n>', 'stop listing after this many errors', num({ min: 1, max: 1e6, integer: true }), 20)
     .option('--json', 'print the report as JSON')
     .action(async (file: string, o: { maxErrors: number; json?: boolean }) => {
-      requireFile('file', file);
+      requireFile('<file>', file);
       const r = await checkCsv(file, { maxErrors: o.maxErrors });
       if (r.errors.length > 0) state.exitCode = 1;
       if (o.json === true) {
