@@ -30,3 +30,28 @@ export type { WasmVariant } from './kernels/wasm/loader.js';
 // Reproducible randomness
 export { Random } from './random.js';
 export type { RandomState } from './random.js';
+
+// Evaluation: in process, or sharded over a worker pool (same bits either way)
+export type { Evaluator, EvaluatorOptions, EvaluateOptions, EvaluatorStats } from './pool/evaluator.js';
+export { validatePopulation } from './pool/evaluator.js';
+export { createInProcessEvaluator } from './pool/in-process.js';
+export { createPoolEvaluator } from './pool/pool.js';
+export type { PoolEvaluator, PoolEvaluatorOptions } from './pool/pool.js';
+
+// Evolution (the main job)
+export { evolve, EVOLVE_DEFAULTS } from './ga/evolve.js';
+export type {
+  EvolveOptions, EvolveHooks, EvolveResult, GenerationStats, GenerationTiming, GenerationReport, RankedGenome, StopReason,
+} from './ga/evolve.js';
+export type { OverfittingReport } from './ga/overfitting.js';
+export { OPERATOR_DEFAULTS } from './ga/operators.js';
+export type { OperatorConfig, CrossoverKind, MutationKind } from './ga/operators.js';
+export { FITNESS_NAMES, MIN_TRADES_PENALTY } from './ga/fitness.js';
+
+// Overfitting statistics
+export { deflatedSharpe, probabilisticSharpe, returnMoments, expectedMaxSharpe } from './stats/deflated-sharpe.js';
+export type { DeflatedSharpeInput, DeflatedSharpeResult } from './stats/deflated-sharpe.js';
+export { probabilityOfBacktestOverfitting } from './stats/pbo.js';
+export type { PboOptions, PboResult } from './stats/pbo.js';
+export { meanPairwiseCorrelation, genotypeSpread } from './stats/diversity.js';
+export { pboVerdict, dsrVerdict } from './stats/verdict.js';

@@ -39,11 +39,16 @@ function injectFaults(task: EvalTask): void {
 export default function evaluate(task: EvalTask): EvalReply {
   try {
     injectFaults(task);
+    const t0 = performance.now();
     const { kernels, market } = init();
     const out = kernels.evaluate(market, task.window, task.strategy, task.genomes, task.count, task.cfg, stop);
     if (out === null) return { failed: true, code: 'E_ABORT', message: 'cancelled' };
-    // The result is a fresh array (never a view of WASM memory), so it can be transferred.
-    return move(out) as Float64Array;
+    // The metrics plus one trailing value, the worker's compute time in ms, in a fresh array
+    // (never a view of WASM memory) that is transferred, not copied.
+    const reply = new Float64Array(out.length + 1);
+    reply.set(out);
+    reply[out.length] = performance.now() - t0;
+    return move(reply) as Float64Array;
   } catch (e) {
     return {
       failed: true,

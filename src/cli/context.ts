@@ -9,8 +9,10 @@ import { configError } from '../errors.js';
 export interface Io {
   out(text: string): void;
   err(text: string): void;
-  /** Whether stdout is a terminal (progress bars only then). */
+  /** Whether stdout is a terminal. */
   isTTY: boolean;
+  /** Whether stderr is a terminal (progress bars only then). */
+  errIsTTY?: boolean;
 }
 
 /** Exit status a command asks for (0 unless it says otherwise). */

@@ -7,6 +7,7 @@ import { packageVersion } from '../paths.js';
 import type { Io, RunState } from './context.js';
 import { backtestCommand } from './commands/backtest.js';
 import { dataCommand } from './commands/data.js';
+import { evolveCommand } from './commands/evolve.js';
 
 /**
  * Library option names as the CLI spells them (`periodsPerYear` -> `--periods-per-year`);
@@ -26,7 +27,7 @@ export function buildProgram(io: Io, state: RunState): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .showHelpAfterError('(run with --help for usage)');
-  for (const cmd of [backtestCommand(io), dataCommand(io, state)]) {
+  for (const cmd of [evolveCommand(io, state), backtestCommand(io), dataCommand(io, state)]) {
     program.addCommand(cmd);
   }
   // Subcommands made outside the program inherit nothing: give each (and theirs) the same
@@ -49,6 +50,7 @@ export async function main(argv: string[] = process.argv, io?: Io): Promise<numb
     out: (s) => process.stdout.write(s),
     err: (s) => process.stderr.write(s),
     isTTY: process.stdout.isTTY === true,
+    errIsTTY: process.stderr.isTTY === true,
   };
   const state: RunState = { exitCode: 0 };
   const program = buildProgram(sink, state);

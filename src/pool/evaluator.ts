@@ -33,6 +33,13 @@ export interface Evaluator {
   evaluate(strategy: StrategyName, genomes: Float64Array, window?: Window, options?: EvaluateOptions): Promise<Float64Array>;
   /** Releases threads and memory; the evaluator cannot be used afterwards. */
   close(): Promise<void>;
+  /** Cumulative work done: tasks run and the time spent computing them (summed over threads). */
+  stats(): EvaluatorStats;
+}
+
+export interface EvaluatorStats {
+  tasks: number;
+  computeMs: number;
 }
 
 /** What every evaluator is made from. */

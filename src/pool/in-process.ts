@@ -20,6 +20,7 @@ export function createInProcessEvaluator(options: EvaluatorOptions): Evaluator {
   const market = options.market;
   const configs = new ConfigCache(market, options.backtest ?? {});
   let closed = false;
+  const stats = { tasks: 0, computeMs: 0 };
 
   return {
     kind: 'in-process',
@@ -36,7 +37,10 @@ export function createInProcessEvaluator(options: EvaluatorOptions): Evaluator {
       for (let g = 0; g < count; g += chunk) {
         throwIfAborted(opts.signal);
         const k = Math.min(chunk, count - g);
+        const t0 = performance.now();
         const part = kernels.evaluate(market, w, strategy, genomes.subarray(g * G, (g + k) * G), k, cfg);
+        stats.tasks++;
+        stats.computeMs += performance.now() - t0;
         if (part === null) throw abortError();
         out.set(part, g * MET_LENGTH);
         if (g + k < count) await yieldToEventLoop();
@@ -46,5 +50,6 @@ export function createInProcessEvaluator(options: EvaluatorOptions): Evaluator {
     async close() {
       closed = true;
     },
+    stats: () => ({ ...stats }),
   };
 }

@@ -111,6 +111,7 @@ export function createPoolEvaluator(options: PoolEvaluatorOptions): PoolEvaluato
 
   let queue: Promise<unknown> = Promise.resolve();
   let closed = false;
+  const stats = { tasks: 0, computeMs: 0 };
 
   async function run(strategy: StrategyName, genomes: Float64Array, window: Window | undefined, signal: AbortSignal | undefined): Promise<Float64Array> {
     const { window: w, count } = prepareEvaluation(market, strategy, genomes, window);
@@ -144,7 +145,10 @@ export function createPoolEvaluator(options: PoolEvaluatorOptions): PoolEvaluato
           return;
         }
         if (reply instanceof Float64Array) {
-          out.set(reply, start * MET_LENGTH);
+          const n = (end - start) * MET_LENGTH;
+          out.set(reply.subarray(0, n), start * MET_LENGTH);
+          stats.tasks++;
+          stats.computeMs += reply[n]!;
           return;
         }
         if (reply.code === 'E_ABORT') fail(abortError(signal?.reason));
@@ -179,6 +183,7 @@ export function createPoolEvaluator(options: PoolEvaluatorOptions): PoolEvaluato
       queue = result.catch(() => undefined);
       return result;
     },
+    stats: () => ({ ...stats }),
     threadIds(): number[] {
       return pool.threads.map((t) => t.threadId);
     },

@@ -43,5 +43,5 @@ export interface EvalFailure {
   message: string;
 }
 
-/** A worker answers with the metrics (transferred) or a failure. */
+/** A worker answers with the metrics plus its compute time in ms as one last value (transferred), or a failure. */
 export type EvalReply = Float64Array | EvalFailure;

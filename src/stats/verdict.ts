@@ -26,30 +26,35 @@ export const PBO_LOW = 0.1;
  */
 export const PBO_MODERATE = 0.25;
 
-/** Which way a displayed probability may be rounded. */
-export type Rounding = 'down' | 'up' | 'nearest';
+/** The thresholds the verdicts read a DSR and a PBO against. */
+const DSR_THRESHOLDS = [0.5, DSR_CONFIDENT];
+const PBO_THRESHOLDS = [PBO_LOW, PBO_MODERATE, 0.5];
 
-/** p in hundredths, rounded the given way (k / 100 is compared as a double, so 0.29 stays 29). */
-function hundredths(p: number, rounding: Rounding): number {
-  let k = Math.round(p * 100);
-  if (rounding === 'down' && k / 100 > p) k -= 1;
-  if (rounding === 'up' && k / 100 < p) k += 1;
-  return k;
+/**
+ * p with `decimals` decimals, rounded to nearest, but with as many more decimals as it takes
+ * (up to 6) for the shown value to sit on the same side of every threshold as p itself: a DSR of
+ * 0.949 reads "0.949 ... short of the usual 95%", never "0.95".
+ */
+function safeDigits(p: number, decimals: number, thresholds: readonly number[]): string {
+  for (let d = decimals; d <= 6; d++) {
+    const shown = Number(p.toFixed(d));
+    if (thresholds.every((t) => (shown < t) === (p < t) && (shown > t) === (p > t))) return p.toFixed(d);
+  }
+  return String(p);
 }
 
 /**
- * A probability with two decimals, never shown as 0 or 1 unless it is exactly that ("<0.01",
- * ">0.99"), and rounded in the direction that cannot flatter the strategy: verdicts show the DSR
- * rounded down and the PBO rounded up, so the number shown always agrees with the sentence next to
- * it (a DSR of 0.949 reads "0.94 ... short of the usual 95%", not "0.95").
+ * A probability with two decimals (more only where two would put it on the wrong side of a
+ * threshold the sentence reads it against), never shown as 0 or 1 unless it is exactly that
+ * ("<0.01", ">0.99").
  *
- * @param rounding @default 'nearest'
+ * @param thresholds values the rounding must not cross. @default []
  */
-export function formatProbability(p: number, rounding: Rounding = 'nearest'): string {
+export function formatProbability(p: number, thresholds: readonly number[] = []): string {
   if (Number.isNaN(p)) return 'n/a';
   if (p > 0 && p < 0.01) return '<0.01';
   if (p < 1 && p > 0.99) return '>0.99';
-  return (hundredths(p, rounding) / 100).toFixed(2);
+  return safeDigits(p, 2, thresholds);
 }
 
 /** An integer with thousands separators (4210 -> "4,210"), independent of the locale. */
@@ -59,9 +64,12 @@ function formatCount(n: number): string {
     .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
-/** A probability as a whole percentage, rounded the given way. */
-function percent(p: number, rounding: Rounding): string {
-  return `${hundredths(p, rounding)}%`;
+/** A probability as a percentage, whole unless that would cross a threshold; never 0% or 100% unless exact. */
+function percent(p: number, thresholds: readonly number[]): string {
+  if (p > 0 && p < 0.01) return '<1%';
+  if (p < 1 && p > 0.99) return '>99%';
+  const x = safeDigits(p * 100, 0, thresholds.map((t) => t * 100));
+  return `${x.includes('.') ? x.replace(/0+$/, '').replace(/\.$/, '') : x}%`;
 }
 
 /**
@@ -75,15 +83,15 @@ function percent(p: number, rounding: Rounding): string {
  * NaN gives an "n/a" line.
  */
 export function pboVerdict(pbo: number): string {
-  const p = formatProbability(pbo, 'up');
+  const p = formatProbability(pbo, PBO_THRESHOLDS);
   if (Number.isNaN(pbo)) return 'PBO n/a: no cross-validated ranking was computed';
   if (pbo > 0.5) return `PBO ${p}: the in-sample winner is more likely than not to rank at or below the median out of sample (overfit)`;
   if (pbo === 0.5) return `PBO ${p}: the in-sample winner is as likely as not to rank at or below the median out of sample (a coin flip)`;
   if (pbo > PBO_MODERATE) {
-    return `PBO ${p}: the in-sample winner ranks at or below the median out of sample in ${percent(pbo, 'up')} of splits, not clearly better than a random pick`;
+    return `PBO ${p}: the in-sample winner ranks at or below the median out of sample in ${percent(pbo, PBO_THRESHOLDS)} of splits, not clearly better than a random pick`;
   }
   if (pbo > PBO_LOW) {
-    return `PBO ${p}: the in-sample winner mostly stays above the median out of sample (at or below it in ${percent(pbo, 'up')} of splits)`;
+    return `PBO ${p}: the in-sample winner mostly stays above the median out of sample (at or below it in ${percent(pbo, PBO_THRESHOLDS)} of splits)`;
   }
   return `PBO ${p}: the in-sample winner usually stays above the median out of sample`;
 }
@@ -99,13 +107,13 @@ export function pboVerdict(pbo: number): string {
  * @param trials N, named in the sentence when given.
  */
 export function dsrVerdict(dsr: number, trials?: number): string {
-  const d = formatProbability(dsr, 'down');
+  const d = formatProbability(dsr, DSR_THRESHOLDS);
   if (Number.isNaN(dsr)) return 'DSR n/a: too few returns (or inconsistent moments) to deflate the Sharpe ratio';
   const after = trials === undefined ? 'after the search' : `after ${formatCount(trials)} ${trials === 1 ? 'trial' : 'trials'}`;
   const forTrials = trials === undefined ? '' : ` for ${formatCount(trials)} ${trials === 1 ? 'trial' : 'trials'}`;
-  if (dsr >= DSR_CONFIDENT) return `DSR ${d}: the best Sharpe is unlikely to be luck (${percent(dsr, 'down')} after deflation${forTrials})`;
+  if (dsr >= DSR_CONFIDENT) return `DSR ${d}: the best Sharpe is unlikely to be luck (${percent(dsr, DSR_THRESHOLDS)} after deflation${forTrials})`;
   if (dsr >= 0.5) {
-    return `DSR ${d}: ${after} the best Sharpe is only weakly distinguishable from luck (${percent(dsr, 'down')} after deflation, short of the usual 95%)`;
+    return `DSR ${d}: ${after} the best Sharpe is only weakly distinguishable from luck (${percent(dsr, DSR_THRESHOLDS)} after deflation, short of the usual 95%)`;
   }
   return `DSR ${d}: ${after} the best Sharpe is not distinguishable from luck`;
 }

@@ -299,22 +299,25 @@ describe('verdicts', () => {
     expect(dsrVerdict(0.97, 4210)).toBe('DSR 0.97: the best Sharpe is unlikely to be luck (97% after deflation for 4,210 trials)');
     expect(dsrVerdict(0.95)).toBe('DSR 0.95: the best Sharpe is unlikely to be luck (95% after deflation)');
     expect(dsrVerdict(0.949, 12)).toBe(
-      'DSR 0.94: after 12 trials the best Sharpe is only weakly distinguishable from luck (94% after deflation, short of the usual 95%)',
+      'DSR 0.949: after 12 trials the best Sharpe is only weakly distinguishable from luck (94.9% after deflation, short of the usual 95%)',
     );
     expect(dsrVerdict(0.5, 1)).toContain('after 1 trial the best');
-    expect(dsrVerdict(0.4999)).toBe('DSR 0.49: after the search the best Sharpe is not distinguishable from luck');
+    expect(dsrVerdict(0.4999)).toBe('DSR 0.4999: after the search the best Sharpe is not distinguishable from luck');
     expect(dsrVerdict(NaN)).toMatch(/^DSR n\/a/);
   });
 
   it('rounds the shown number the way that agrees with the sentence', () => {
     // The DSR is shown rounded down, the PBO rounded up: a number never flatters the strategy.
-    expect(formatProbability(0.949, 'down')).toBe('0.94');
-    expect(formatProbability(0.29, 'down')).toBe('0.29'); // 0.29 * 100 = 28.999999999999996
-    expect(formatProbability(0.501, 'up')).toBe('0.51');
-    expect(formatProbability(0.25, 'up')).toBe('0.25');
+    // Nearest rounding, with more decimals only where two would cross a threshold of the sentence.
+    expect(formatProbability(0.949, [0.5, 0.95])).toBe('0.949');
+    expect(formatProbability(0.29)).toBe('0.29');
+    expect(formatProbability(0.4402, [0.1, 0.25, 0.5])).toBe('0.44');
+    expect(formatProbability(0.501, [0.1, 0.25, 0.5])).toBe('0.501');
+    expect(formatProbability(0.25, [0.1, 0.25, 0.5])).toBe('0.25');
     expect(formatProbability(0.123)).toBe('0.12');
-    expect(pboVerdict(0.501)).toMatch(/^PBO 0\.51: the in-sample winner is more likely than not/);
-    expect(pboVerdict(0.1001)).toMatch(/^PBO 0\.11: the in-sample winner mostly stays above/);
+    expect(pboVerdict(0.501)).toMatch(/^PBO 0\.501: the in-sample winner is more likely than not/);
+    expect(pboVerdict(0.1001)).toMatch(/^PBO 0\.1001: the in-sample winner mostly stays above/);
+    expect(pboVerdict(0.4402)).toMatch(/^PBO 0\.44: .* in 44% of splits/);
     expect(dsrVerdict(0.29, 5)).toBe('DSR 0.29: after 5 trials the best Sharpe is not distinguishable from luck');
   });
 
@@ -323,6 +326,6 @@ describe('verdicts', () => {
     expect(formatProbability(1)).toBe('1.00');
     expect(formatProbability(0.001)).toBe('<0.01');
     expect(formatProbability(0)).toBe('0.00');
-    expect(dsrVerdict(0.99999, 100000)).toBe('DSR >0.99: the best Sharpe is unlikely to be luck (99% after deflation for 100,000 trials)');
+    expect(dsrVerdict(0.99999, 100000)).toBe('DSR >0.99: the best Sharpe is unlikely to be luck (>99% after deflation for 100,000 trials)');
   });
 });
