@@ -8,6 +8,7 @@ import type { Io, RunState } from './context.js';
 import { backtestCommand } from './commands/backtest.js';
 import { dataCommand } from './commands/data.js';
 import { evolveCommand } from './commands/evolve.js';
+import { reportCommand } from './commands/report.js';
 
 /**
  * Library option names as the CLI spells them (`periodsPerYear` -> `--periods-per-year`);
@@ -27,7 +28,7 @@ export function buildProgram(io: Io, state: RunState): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .showHelpAfterError('(run with --help for usage)');
-  for (const cmd of [evolveCommand(io, state), backtestCommand(io), dataCommand(io, state)]) {
+  for (const cmd of [evolveCommand(io, state), backtestCommand(io), dataCommand(io, state), reportCommand(io)]) {
     program.addCommand(cmd);
   }
   // Subcommands made outside the program inherit nothing: give each (and theirs) the same

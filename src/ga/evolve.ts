@@ -28,6 +28,8 @@ import type { OperatorConfig } from './operators.js';
 import { familyBounds, immigrantCount, resolveOperatorConfig, selTournament, variation } from './operators.js';
 import type { OverfittingReport } from './overfitting.js';
 import { TrialSharpes, analyzeOverfitting, genomeReturns, returnCorrelation } from './overfitting.js';
+import type { EquityCurve } from '../report/curve.js';
+import { bestCurve } from '../report/curve.js';
 import type { FoldAggregate, RunWindows } from './windows.js';
 import { aggregate, splitWindows, windowKey } from './windows.js';
 
@@ -51,8 +53,11 @@ export interface EvolveOptions {
   objectives?: string;
   /** Genomes with fewer trades get the fixed penalty fitness (-1000). @default 5 */
   minTrades?: number;
-  /** In-sample fraction; the rest is reported out of sample only. @default 0.7 without folds */
-  train?: number;
+  /**
+   * In-sample fraction; the rest is reported out of sample only. null: the whole series is
+   * in-sample (no out-of-sample check at all). @default 0.7 without folds, none with folds
+   */
+  train?: number | null;
   /** Anchored walk-forward folds (see splitWindows). */
   folds?: number;
   /** How fold fitness is combined. @default 'mean' */
@@ -98,7 +103,10 @@ export const EVOLVE_DEFAULTS = {
 /** Statistics of one generation (deterministic: no timings here). */
 export interface GenerationStats {
   generation: number;
-  /** Best, mean, median and worst fitness (multi-objective: of the first objective). */
+  /**
+   * Best and worst fitness, and the mean and median of the genomes with at least minTrades trades
+   * (all genomes when none has); multi-objective: of the first objective.
+   */
   best: number;
   mean: number;
   median: number;
@@ -177,6 +185,8 @@ export interface EvolveResult {
   paretoFront: RankedGenome[] | null;
   /** How much of the best backtest is luck (deflated Sharpe, PBO), with a plain verdict. */
   overfitting: OverfittingReport;
+  /** The best genome over the whole series, decimated for charts (the report draws it). */
+  curve: EquityCurve;
   timings: {
     backend: Backend;
     threads: number;
@@ -196,7 +206,10 @@ export interface EvolveResult {
 /** Hooks of a run. */
 export interface EvolveHooks {
   onGeneration?: (report: GenerationReport) => void;
-  /** Abandons the generation in progress; evolve() resolves with the result so far. */
+  /**
+   * Abandons the generation in progress; evolve() resolves with the result so far, or rejects
+   * with E_ABORT when not even the first generation has completed.
+   */
   signal?: AbortSignal;
 }
 
@@ -277,7 +290,8 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
   const fitnessSpec: FitnessSpec = parseFitness(options.fitness ?? EVOLVE_DEFAULTS.fitness);
   if (multi && P % 4 !== 0) throw configError('population', `must be a multiple of 4 with several objectives (NSGA-II pairs tournaments in fours), got ${P}`);
   const ops = resolveOperatorConfig(options.operators ?? {}, P);
-  const train = options.folds === undefined ? (options.train ?? EVOLVE_DEFAULTS.train) : options.train;
+  const train =
+    options.train === null ? undefined : options.train !== undefined ? options.train : options.folds === undefined ? EVOLVE_DEFAULTS.train : undefined;
   const windows = splitWindows(market.length, train, options.folds);
   const btOptions = options.backtest ?? {};
   // Resolving here validates the execution options for the family before any work starts.
@@ -431,24 +445,27 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
   const finishGeneration = (gen: GenerationStats): void => {
     const score = multi ? Float64Array.from({ length: P }, (_, i) => popObjs![i * m]! * directions[0]!) : popFitness;
     let bi = 0;
-    let sum = 0;
     let worst = Infinity;
     for (let i = 0; i < P; i++) {
       const v = score[i]!;
       if (v > score[bi]!) bi = i;
-      sum += v;
       if (v < worst) worst = v;
+      if (popFitness[i] === MIN_TRADES_PENALTY) gen.penalized++;
     }
+    // Mean and median over the genomes that trade enough: the penalty is a marker, not a score.
+    const valid = Float64Array.from({ length: P }, (_, i) => i).filter((i) => popFitness[i] !== MIN_TRADES_PENALTY);
+    const scored = valid.length > 0 ? Float64Array.from(valid, (i) => score[i]!) : score;
+    let sum = 0;
+    for (const v of scored) sum += v;
     const sign = multi ? directions[0]! : 1;
     gen.best = score[bi]! * sign;
-    gen.mean = (sum / P) * sign;
-    gen.median = sortedMedian(score) * sign;
+    gen.mean = (sum / scored.length) * sign;
+    gen.median = sortedMedian(scored) * sign;
     gen.worst = worst * sign;
     gen.bestParams = genesToParams(family, pop, bi * G);
     const keys = new Set<string>();
     for (let i = 0; i < P; i++) keys.add(canonicalKey(family, pop, i * G));
     gen.distinct = keys.size;
-    for (let i = 0; i < P; i++) if (popFitness[i] === MIN_TRADES_PENALTY) gen.penalized++;
     if (multi) {
       gen.front = sortNondominated(popObjs!, P, m, directions, P)[0]!.length;
     }
@@ -680,6 +697,7 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
       hallOfFame,
       paretoFront,
       overfitting: overfittingOf(),
+      curve: curveOf(),
       timings: {
         backend: evaluator.backend,
         threads: evaluator.threads,
@@ -698,7 +716,9 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
   } catch (e) {
     if (e instanceof EngineError && e.code === 'E_ABORT') {
       // Interrupted inside a generation: that generation is abandoned; the last completed one
-      // (already checkpointed) is the result.
+      // (already checkpointed) is the result. Before the first generation completes there is no
+      // result (no evaluated population, an empty hall of fame): the cancellation stands.
+      if (history.length === 0) throw e;
       return interruptedResult();
     }
     throw e;
@@ -707,6 +727,12 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
   }
 
   // -- helpers that need the run's state --------------------------------------------------------
+
+  function curveOf(): EquityCurve {
+    const best = multi ? paretoMembers()[0]!.genes : hof[0]!.genes;
+    const fullCfg = configVector(resolveOptions(family, market, btOptions, { start: 0, end: market.length }));
+    return bestCurve(localKernels, market, family, best, fullCfg, resolved.cash, windows);
+  }
 
   function overfittingOf(): OverfittingReport {
     const best = multi ? paretoMembers()[0]!.genes : hof[0]!.genes;
@@ -794,6 +820,7 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
       hallOfFame: multi ? evaluated.slice(0, hofSize) : evaluated,
       paretoFront: multi ? evaluated : null,
       overfitting: overfittingOf(),
+      curve: curveOf(),
       timings: {
         backend: evaluator.backend,
         threads: evaluator.threads,

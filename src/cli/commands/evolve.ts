@@ -12,6 +12,7 @@ import { STRATEGY_NAMES } from '../../genome/families.js';
 import type { StrategyName } from '../../genome/families.js';
 import { writeFileAtomic } from '../../io.js';
 import { writeEquityCsv, writeTradesCsv } from '../../output.js';
+import { renderReport } from '../../report/html.js';
 import type { DataOptions, Io, RunState } from '../context.js';
 import { loadData, requireFile } from '../context.js';
 import { formatMetric, isoTime, table, toJson } from '../format.js';
@@ -53,7 +54,9 @@ interface EvolveCli extends DataOptions, ExecutionCli {
   resume?: string;
   out?: string;
   json?: boolean;
+  report?: string;
   progress: boolean;
+  holdout: boolean;
 }
 
 const fmt = (x: number, d = 4): string => (Number.isFinite(x) ? x.toFixed(d) : String(x));
@@ -122,6 +125,7 @@ export function evolveCommand(io: Io, state: RunState): Command {
     .option('--objectives <list>', 'multi-objective NSGA-II, e.g. max:sharpe,min:maxDrawdown')
     .option('--min-trades <n>', 'genomes with fewer trades get the penalty fitness -1000 (default 5)', num({ min: 0, max: 1e9, integer: true }))
     .option('--train <f>', 'in-sample fraction, the rest is out of sample (default 0.7)', num())
+    .option('--no-holdout', 'use every bar in sample: no out-of-sample window (not with --train)')
     .option('--folds <k>', 'anchored walk-forward folds', num({ min: 1, max: 100, integer: true }))
     .addOption(new Option('--fold-agg <how>', 'fold fitness aggregation').argParser(oneOf(['mean', 'min'] as const)))
     .option('--tournament-size <k>', 'tournament selection size (default 3)', num({ min: 1, max: 1e6, integer: true }))
@@ -145,12 +149,14 @@ export function evolveCommand(io: Io, state: RunState): Command {
     .option('--resume <file>', 'continue a checkpointed run (keeps checkpointing to it)')
     .option('--out <dir>', 'write result.json and the best genome\'s trades and equity as CSV')
     .option('--json', 'print the result as JSON on stdout')
+    .option('--report <file>', 'write a self-contained HTML report')
     .option('--no-progress', 'no progress output');
   addDataOptions(cmd);
   addExecutionOptions(cmd);
   cmd.action(async (o: EvolveCli) => {
     if (o.longOnly === true && o.allowShort === true) throw configError('--long-only', 'cannot be combined with --allow-short');
     if (o.resume !== undefined) requireFile('--resume', o.resume);
+    if (o.train !== undefined && !(o.train > 0 && o.train < 1)) throw configError('--train', `must be in (0, 1), got ${o.train}`);
     const market = await loadData(o);
     const exec: BacktestOptions = executionOptions(o);
     const { backend, ...bt } = exec;
@@ -177,6 +183,10 @@ export function evolveCommand(io: Io, state: RunState): Command {
     };
     (['population', 'generations', 'seed', 'threads', 'batchSize', 'fitness', 'objectives', 'minTrades', 'train', 'folds', 'cacheSize', 'patience', 'maxSeconds', 'checkpoint', 'resume'] as const).forEach(copy);
     if (o.foldAgg !== undefined) options.foldAggregate = o.foldAgg;
+    if (!o.holdout) {
+      if (o.train !== undefined) throw configError('--no-holdout', 'cannot be combined with --train');
+      options.train = null;
+    }
     if (o.hallOfFame !== undefined) options.hallOfFame = o.hallOfFame;
 
     // Ctrl-C: abandon the generation in progress, keep the checkpoint, write what there is.
@@ -222,6 +232,10 @@ export function evolveCommand(io: Io, state: RunState): Command {
       }
       await writeFileAtomic(join(o.out, 'result.json'), `${toJson(result)}\n`);
       files.unshift(join(o.out, 'result.json'));
+    }
+    if (o.report !== undefined) {
+      await writeFileAtomic(o.report, renderReport(result));
+      files.push(o.report);
     }
     if (o.json === true) {
       io.out(`${toJson(result)}\n`);

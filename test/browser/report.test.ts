@@ -1,0 +1,131 @@
+// The HTML report in a real browser (Debian's chromium driven by playwright-core): no console
+// errors, every chart drawn, the numbers on the page equal to result.json, a screenshot saved.
+// CI installs chromium and sets EVOQUANT_REQUIRE_BROWSER=1, which turns a missing browser into a
+// failure; elsewhere the test is skipped, loudly, when there is no chromium.
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { evolve } from '../../src/ga/evolve.js';
+import type { EvolveResult } from '../../src/ga/evolve.js';
+import { synthetic } from '../../src/data/synthetic.js';
+import { toJson } from '../../src/cli/format.js';
+import { runCli } from '../cli/helpers.js';
+
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+const required = process.env['EVOQUANT_REQUIRE_BROWSER'] === '1';
+const available = existsSync(CHROMIUM);
+if (!available && !required) {
+  process.stderr.write(`\n[report test] skipped: no chromium at ${CHROMIUM} (apt-get install chromium; CI requires it)\n\n`);
+}
+const OUT = fileURLToPath(new URL('../../test-output/', import.meta.url));
+
+/** The value at a dotted path (`hallOfFame.0.inSample.sharpe`) of a result.json object. */
+function at(obj: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((o, k) => (o === null || o === undefined ? undefined : (o as Record<string, unknown>)[k]), obj);
+}
+
+/** Parses a shown number back ("12.34%", "1,456", "0.5299", "n/a"). */
+function shownValue(text: string): number | null {
+  const t = text.trim();
+  if (t === 'n/a') return null;
+  if (t === 'inf') return Infinity;
+  const pct = t.endsWith('%');
+  const v = Number(t.replace(/[,%]/g, ''));
+  return pct ? v / 100 : v;
+}
+
+describe.skipIf(!available && !required)('HTML report in headless chromium', () => {
+  let browser: Browser;
+  const runs: { name: string; result: EvolveResult; html: string }[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(OUT, { recursive: true });
+    const market = synthetic({ bars: 1500, seed: 3 });
+    const single = await evolve({ market, population: 24, generations: 6, seed: 5, threads: 0 });
+    const multi = await evolve({ market, population: 24, generations: 6, seed: 5, threads: 0, objectives: 'max:sharpe,min:maxDrawdown' });
+    for (const [name, result] of [['single', single], ['multi', multi]] as const) {
+      const dir = join(OUT, name);
+      mkdirSync(dir, { recursive: true });
+      const json = join(dir, 'result.json');
+      writeFileSync(json, toJson(result));
+      const html = join(dir, 'report.html');
+      // The CLI's `report` command, as a user would run it on a finished run.
+      const r = await runCli(['report', json, '-o', html]);
+      expect(r.code, r.stderr).toBe(0);
+      runs.push({ name, result: JSON.parse(toJson(result)) as EvolveResult, html });
+    }
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('renders every chart without a console error, shows result.json\'s numbers, and is screenshotted', async () => {
+    for (const run of runs) {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const errors: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(m.text());
+      });
+      page.on('pageerror', (e) => errors.push(String(e)));
+      // Offline: any request beyond the file itself is a failure of "self-contained".
+      const requests: string[] = [];
+      page.on('request', (req) => {
+        if (!req.url().startsWith('file://') && !req.url().startsWith('data:')) requests.push(req.url());
+      });
+      await page.goto(`file://${run.html}`);
+      await page.waitForLoadState('load');
+
+      const charts = await page.$$eval('[data-chart]', (els) =>
+        els.map((el) => {
+          const canvas = el.querySelector('canvas');
+          if (canvas === null) return { name: el.getAttribute('data-chart'), drawn: 0 };
+          const ctx = canvas.getContext('2d')!;
+          const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+          let drawn = 0;
+          for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) drawn++;
+          return { name: el.getAttribute('data-chart'), drawn: drawn / (canvas.width * canvas.height) };
+        }),
+      );
+      const expected = ['logits', 'equity', 'drawdown', 'fitness', ...(run.name === 'multi' ? ['pareto'] : [])];
+      expect(charts.map((c) => c.name).sort()).toEqual(expected.sort());
+      for (const c of charts) expect(c.drawn, `${run.name}: chart ${c.name} is blank`).toBeGreaterThan(0.002);
+
+      const fields = await page.$$eval('[data-field]', (els) => els.map((el) => ({ path: el.getAttribute('data-field')!, text: el.textContent ?? '' })));
+      expect(fields.length).toBeGreaterThan(20);
+      for (const f of fields) {
+        const truth = at(run.result, f.path);
+        if (typeof truth === 'string') {
+          expect(f.text.trim(), f.path).toBe(truth);
+          continue;
+        }
+        const shown = shownValue(f.text);
+        if (truth === null || truth === undefined) {
+          expect(shown, f.path).toBeNull();
+          continue;
+        }
+        expect(typeof truth, f.path).toBe('number');
+        // Shown with 4 decimals, or as a percentage with 2: equal within that precision.
+        const tol = f.text.includes('%') ? 5e-5 + 1e-12 : f.text.includes('.') ? 5e-5 + 1e-12 : 0.5;
+        expect(Math.abs(shown! - (truth as number)), `${f.path}: page ${f.text} vs result.json ${String(truth)}`).toBeLessThanOrEqual(tol);
+      }
+      // The verdicts and the two probabilities the issue names are on the page.
+      expect(await page.textContent('[data-field="overfitting.deflatedSharpe"]')).toBeTruthy();
+      expect(await page.textContent('[data-field="overfitting.pbo"]')).toBeTruthy();
+
+      const shot = join(OUT, `report-${run.name}.png`);
+      await page.screenshot({ path: shot, fullPage: true });
+      expect(statSync(shot).size).toBeGreaterThan(20_000);
+      expect(errors).toEqual([]);
+      expect(requests).toEqual([]);
+      await page.close();
+    }
+  }, 120_000);
+});
