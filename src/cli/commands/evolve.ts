@@ -127,7 +127,7 @@ export function evolveCommand(io: Io, state: RunState): Command {
     .option('--train <f>', 'in-sample fraction, the rest is out of sample (default 0.7)', num())
     .option('--no-holdout', 'use every bar in sample: no out-of-sample window (not with --train)')
     .option('--folds <k>', 'anchored walk-forward folds', num({ min: 1, max: 100, integer: true }))
-    .addOption(new Option('--fold-agg <how>', 'fold fitness aggregation').argParser(oneOf(['mean', 'min'] as const)))
+    .addOption(new Option('--fold-agg <how>', 'fold fitness: mean, or min (the worst fold) (default mean)').argParser(oneOf(['mean', 'min'] as const)))
     .option('--tournament-size <k>', 'tournament selection size (default 3)', num({ min: 1, max: 1e6, integer: true }))
     .addOption(new Option('--crossover <kind>', 'crossover operator (default sbx)').argParser(oneOf(CROSSOVER_KINDS)))
     .option('--cxpb <p>', 'crossover probability per pair (default 0.9)', num({ min: 0, max: 1 }))
