@@ -1,0 +1,243 @@
+import { resolveWindow } from '../backtest.js';
+import type { BacktestOptions } from '../backtest.js';
+import type { MarketData } from '../data/market.js';
+import { marketFromArrays } from '../data/market.js';
+import { synthetic } from '../data/synthetic.js';
+import type { Backend } from '../kernels/kernel-set.js';
+import { MET_LENGTH, MET_MAX_DRAWDOWN, MET_SHARPE, MET_TOTAL_RETURN, MET_TRADES, MET_WIN_RATE } from '../kernels/layout.js';
+import type { Evaluator } from '../pool/evaluator.js';
+import { createInProcessEvaluator } from '../pool/in-process.js';
+import { createPoolEvaluator } from '../pool/pool.js';
+import { Random } from '../random.js';
+import { buildNative, runNative } from './native.js';
+
+/** The execution options of the reference workload W1 (SPEC section 7). */
+export const W1_OPTIONS: Omit<BacktestOptions, 'backend' | 'window'> = {
+  commission: 0.001,
+  slippage: 0,
+  cash: 1,
+  fraction: 1,
+  lotSize: 0,
+  allowShort: true,
+  fill: 'next-open',
+  periodsPerYear: 252,
+};
+
+/** One W1 population: sma-cross genomes (fast, slow pairs) over a market. */
+export interface PopulationWorkload {
+  name: string;
+  market: MarketData;
+  genomes: Float64Array;
+}
+
+/** One measured configuration (flat, for JSON). */
+export interface PopulationRecord {
+  suite: 'population';
+  workload: string;
+  backend: Backend | 'native';
+  /** `native`, `in-process` or `pool`. */
+  evaluator: string;
+  threads: number;
+  bars: number;
+  genomes: number;
+  /** genomes x bars / seconds of the whole-population evaluation (best of the repeats). */
+  barEvalsPerSecond: number;
+  seconds: number;
+  /** Pool start and warm-up (instantiation, copying the market into each worker), not timed above. */
+  setupSeconds: number;
+}
+
+export interface PopulationSuiteOptions {
+  workloads: PopulationWorkload[];
+  backends?: Backend[];
+  threads?: number[];
+  /** Timed runs per configuration (the best is kept). @default 3 */
+  repeats?: number;
+  /** Include the native C baseline when a compiler is present. @default true */
+  native?: boolean;
+  /** Include the in-process evaluators. @default true */
+  inProcess?: boolean;
+  /** Only configurations whose `workload:evaluator:backend:threads` contains this text. */
+  only?: string;
+  onProgress?: (message: string) => void;
+}
+
+export interface PopulationSuiteResult {
+  records: PopulationRecord[];
+  /** Why the native baseline is missing, when it is. */
+  nativeNote: string | null;
+}
+
+/** The full W1 grid of ../shared/reference/w1_goog.json: fast in [5, 50), slow in [10, 200), fast < slow. */
+export function w1Grid(): Float64Array {
+  const pairs: number[] = [];
+  for (let f = 5; f < 50; f++) for (let s = 10; s < 200; s++) if (f < s) pairs.push(f, s);
+  return Float64Array.from(pairs);
+}
+
+/** Seeded random sma-cross genomes like W1's synthetic set: fast in [2, 240), slow in [30, 250], fast < slow. */
+export function randomW1Genomes(count: number, seed: number): Float64Array {
+  const rng = new Random(seed);
+  const out = new Float64Array(count * 2);
+  for (let i = 0; i < count; i++) {
+    const slow = rng.int(30, 250);
+    out[2 * i] = rng.int(2, slow - 1);
+    out[2 * i + 1] = slow;
+  }
+  return out;
+}
+
+/** A market from open/close only (W1 reads nothing else): high/low spanning them, daily stamps. */
+export function marketFromOpenClose(open: Float64Array, close: Float64Array, source: string): MarketData {
+  const n = close.length;
+  const high = new Float64Array(n);
+  const low = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    high[i] = Math.max(open[i]!, close[i]!);
+    low[i] = Math.min(open[i]!, close[i]!);
+  }
+  const time = Float64Array.from({ length: n }, (_, i) => 946_857_600_000 + i * 86_400_000);
+  return marketFromArrays({ time, open, high, low, close }, source);
+}
+
+/** The built-in synthetic W1 workload (no files needed): `bars` bars, `genomes` random genomes. */
+export function syntheticWorkload(bars: number, genomes: number, seed = 42): PopulationWorkload {
+  const m = synthetic({ bars, seed });
+  return { name: `synthetic ${formatCount(bars)} bars x ${genomes}`, market: m, genomes: randomW1Genomes(genomes, seed) };
+}
+
+export function formatCount(n: number): string {
+  if (n >= 1e6 && n % 1e6 === 0) return `${n / 1e6}M`;
+  if (n >= 1e3 && n % 1e3 === 0) return `${n / 1e3}k`;
+  return n.toLocaleString('en-US');
+}
+
+async function timeEvaluator(e: Evaluator, w: PopulationWorkload, repeats: number): Promise<{ seconds: number; out: Float64Array }> {
+  let best = Infinity;
+  let out: Float64Array = new Float64Array(0);
+  for (let r = 0; r < repeats; r++) {
+    const t0 = performance.now();
+    out = await e.evaluate('sma-cross', w.genomes);
+    best = Math.min(best, (performance.now() - t0) / 1000);
+  }
+  return { seconds: best, out };
+}
+
+/** Checks the native metrics against the engine's (trades and winRate exactly, the rest to 1e-9). */
+function checkNative(w: PopulationWorkload, native: Float64Array, engine: Float64Array): void {
+  const count = w.genomes.length / 2;
+  for (let i = 0; i < count; i++) {
+    const e = (k: number): number => engine[i * MET_LENGTH + k]!;
+    const n = (k: number): number => native[i * 5 + k]!;
+    const rel = (a: number, b: number): number => Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
+    const bad =
+      n(3) !== e(MET_TRADES) || n(4) !== e(MET_WIN_RATE) ||
+      rel(n(0), e(MET_TOTAL_RETURN)) > 1e-9 || rel(n(1), e(MET_SHARPE)) > 1e-9 || rel(n(2), e(MET_MAX_DRAWDOWN)) > 1e-9;
+    if (bad) throw new Error(`native baseline disagrees with the engine on ${w.name}, genome ${i} (${w.genomes[2 * i]}, ${w.genomes[2 * i + 1]})`);
+  }
+}
+
+/**
+ * W1 throughput: the native C baseline, the in-process evaluators and the pool for every
+ * backend and thread count, each on the same populations. The engine's results are checked
+ * against each other (every configuration must give the same bits) and against the native
+ * baseline's metrics before any number is reported.
+ */
+export async function runPopulationSuite(o: PopulationSuiteOptions): Promise<PopulationSuiteResult> {
+  const backends = o.backends ?? ['ts', 'wasm'];
+  const threadCounts = o.threads ?? [1, 2];
+  const repeats = o.repeats ?? 3;
+  const progress = o.onProgress ?? ((): void => undefined);
+  const wanted = (key: string): boolean => o.only === undefined || key.includes(o.only);
+  const records: PopulationRecord[] = [];
+  let nativeNote: string | null = null;
+  const native = o.native === false ? null : buildNative();
+  if (native !== null && !native.ok) nativeNote = `native baseline skipped: ${native.reason}`;
+
+  for (const w of o.workloads) {
+    const bars = w.market.length;
+    const count = w.genomes.length / 2;
+    resolveWindow(w.market, undefined);
+    const base = { suite: 'population' as const, workload: w.name, bars, genomes: count };
+    const rate = (s: number): number => (count * bars) / s;
+    // The reference answer every configuration must reproduce bit for bit.
+    const expected = await createInProcessEvaluator({ market: w.market, backtest: W1_OPTIONS, backend: 'wasm' }).evaluate('sma-cross', w.genomes);
+    const same = (got: Float64Array, what: string): void => {
+      for (let i = 0; i < expected.length; i++) {
+        if (!Object.is(got[i], expected[i])) throw new Error(`${what} on ${w.name} differs from in-process wasm at value ${i}`);
+      }
+    };
+
+    if (native !== null && native.ok && wanted(`${w.name}:native`)) {
+      progress(`${w.name}: native`);
+      const run = runNative(native.binary, w.market.open, w.market.close, w.genomes, repeats);
+      checkNative(w, run.metrics, expected);
+      records.push({ ...base, backend: 'native', evaluator: 'native', threads: 1, barEvalsPerSecond: rate(run.seconds), seconds: run.seconds, setupSeconds: 0 });
+    }
+    if (o.inProcess !== false) {
+      for (const backend of backends) {
+        if (!wanted(`${w.name}:in-process:${backend}:1`)) continue;
+        progress(`${w.name}: in-process ${backend}`);
+        const e = createInProcessEvaluator({ market: w.market, backtest: W1_OPTIONS, backend });
+        const t0 = performance.now();
+        await e.evaluate('sma-cross', w.genomes.subarray(0, 4), { start: 0, end: Math.min(bars, 2000) });
+        const setupSeconds = (performance.now() - t0) / 1000;
+        const { seconds, out } = await timeEvaluator(e, w, repeats);
+        same(out, `in-process ${backend}`);
+        records.push({ ...base, backend, evaluator: 'in-process', threads: 1, barEvalsPerSecond: rate(seconds), seconds, setupSeconds });
+      }
+    }
+    for (const backend of backends) {
+      for (const threads of threadCounts) {
+        if (!wanted(`${w.name}:pool:${backend}:${threads}`)) continue;
+        progress(`${w.name}: pool ${backend} x ${threads}`);
+        const t0 = performance.now();
+        const pool = createPoolEvaluator({ market: w.market, backtest: W1_OPTIONS, backend, threads });
+        try {
+          // Warm every worker: instance, the market copied into its memory, optimised code.
+          await pool.evaluate('sma-cross', w.genomes.subarray(0, Math.min(count, 4 * threads) * 2), { start: 0, end: Math.min(bars, 4000) });
+          const setupSeconds = (performance.now() - t0) / 1000;
+          const { seconds, out } = await timeEvaluator(pool, w, repeats);
+          same(out, `pool ${backend} x ${threads}`);
+          records.push({ ...base, backend, evaluator: 'pool', threads, barEvalsPerSecond: rate(seconds), seconds, setupSeconds });
+        } finally {
+          await pool.close();
+        }
+      }
+    }
+  }
+  return { records, nativeNote };
+}
+
+const fmtRate = (x: number): string => `${(x / 1e6).toFixed(1)}M`;
+const fmtRatio = (x: number | undefined): string => (x === undefined || !Number.isFinite(x) ? '' : `${x.toFixed(2)}x`);
+
+/**
+ * The population table: one row per configuration with its throughput and its ratios to the
+ * native baseline, to the TS twin at the same threads and to one thread of the same backend.
+ */
+export function formatPopulationTable(r: PopulationSuiteResult): string {
+  const find = (w: string, backend: string, evaluator: string, threads: number): PopulationRecord | undefined =>
+    r.records.find((x) => x.workload === w && x.backend === backend && x.evaluator === evaluator && x.threads === threads);
+  const header = ['workload', 'backend', 'evaluator', 'threads', 'bar-evals/s', 'vs native', 'vs ts', 'vs 1 thread'];
+  const rows = r.records.map((x) => {
+    const nat = find(x.workload, 'native', 'native', 1);
+    const ts = find(x.workload, 'ts', x.evaluator, x.threads);
+    const one = find(x.workload, x.backend, x.evaluator, 1);
+    return [
+      x.workload,
+      x.backend,
+      x.evaluator,
+      String(x.threads),
+      fmtRate(x.barEvalsPerSecond),
+      x.backend === 'native' || nat === undefined ? '' : fmtRatio(x.barEvalsPerSecond / nat.barEvalsPerSecond),
+      x.backend !== 'wasm' || ts === undefined ? '' : fmtRatio(x.barEvalsPerSecond / ts.barEvalsPerSecond),
+      x.threads === 1 || one === undefined ? '' : fmtRatio(x.barEvalsPerSecond / one.barEvalsPerSecond),
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i >= 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
+  if (r.nativeNote !== null) out.push(r.nativeNote);
+  return out.join('\n');
+}
