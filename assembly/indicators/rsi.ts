@@ -1,4 +1,4 @@
-import { ld, st } from "../memory";
+import { ld, st, keepIf } from "../memory";
 import { OK, E_LENGTH, E_PERIOD } from "../status";
 import { firstValid, fillNaN } from "./common";
 
@@ -37,8 +37,8 @@ export function rsi(src: usize, n: i32, period: i32, out: usize): i32 {
   st(out, first, rsiValue(g, l));
   for (let t = first + 1; t < n; t++) {
     const d = ld(src, t) - ld(src, t - 1);
-    const up = d > 0 ? d : 0.0;
-    const dn = d < 0 ? -d : 0.0;
+    const up = keepIf(d, d > 0); // d > 0 ? d : 0
+    const dn = keepIf(-d, d < 0); // d < 0 ? -d : 0
     g = (g * km1 + up) / k;
     l = (l * km1 + dn) / k;
     st(out, t, rsiValue(g, l));

@@ -5,10 +5,15 @@ import { rsi } from "./rsi";
 import { sma } from "./sma";
 
 /**
- * Raw StochRSI over an RSI series: 100 * (r - min) / (max - min) over the last stochK values
- * (t included); 50 when max = min.
+ * Raw StochRSI over an RSI series: 100 * ((r - min) / (max - min)) over the last stochK values
+ * (t included); 50 when max = min (the division first, so the window's maximum is exactly 100).
+ * NaNs inside a window are passed over; a NaN at t gives NaN.
+ *
+ * The window's min and max come from monotonic deques of indices (O(n) for any stochK, where a
+ * rescan of every window costs O(n stochK)). They only select values, so the result is the same
+ * as the rescan's. `dqMin` and `dqMax` are scratch for stochK i32 each.
  */
-export function stochOf(src: usize, n: i32, stochK: i32, out: usize): i32 {
+export function stochOf(src: usize, n: i32, stochK: i32, out: usize, dqMin: usize, dqMax: usize): i32 {
   if (n < 0) return E_LENGTH;
   if (stochK < 1) return E_PERIOD;
   let f = 0;
@@ -19,18 +24,52 @@ export function stochOf(src: usize, n: i32, stochK: i32, out: usize): i32 {
     return OK;
   }
   fillNaN(out, 0, first);
-  for (let t = first; t < n; t++) {
-    const r = ld(src, t);
-    let mn = r;
-    let mx = r;
-    for (let j = t - stochK + 1; j < t; j++) {
-      const v = ld(src, j);
-      if (v < mn) mn = v;
-      if (v > mx) mx = v;
+  // Ring buffers of capacity stochK: head is the front position, size the count.
+  let minHead = 0;
+  let minSize = 0;
+  let maxHead = 0;
+  let maxSize = 0;
+  for (let t = f; t < n; t++) {
+    const old = t - stochK;
+    while (minSize > 0 && load<i32>(dqMin + (<usize>minHead << 2)) <= old) {
+      minHead = minHead + 1 == stochK ? 0 : minHead + 1;
+      minSize--;
     }
-    // Divide first: (r - mn) / (mx - mn) is exactly 1 at the window's maximum, so the raw value
-    // is exactly 100 there (100 * x / x can round to 99.99999999999999 and fake %K/%D crosses).
-    st(out, t, mx == mn ? 50.0 : 100.0 * ((r - mn) / (mx - mn)));
+    while (maxSize > 0 && load<i32>(dqMax + (<usize>maxHead << 2)) <= old) {
+      maxHead = maxHead + 1 == stochK ? 0 : maxHead + 1;
+      maxSize--;
+    }
+    const v = ld(src, t);
+    if (!isNaN(v)) {
+      while (minSize > 0) {
+        let back = minHead + minSize - 1;
+        if (back >= stochK) back -= stochK;
+        if (ld(src, load<i32>(dqMin + (<usize>back << 2))) >= v) minSize--;
+        else break;
+      }
+      let at = minHead + minSize;
+      if (at >= stochK) at -= stochK;
+      store<i32>(dqMin + (<usize>at << 2), t);
+      minSize++;
+      while (maxSize > 0) {
+        let back = maxHead + maxSize - 1;
+        if (back >= stochK) back -= stochK;
+        if (ld(src, load<i32>(dqMax + (<usize>back << 2))) <= v) maxSize--;
+        else break;
+      }
+      at = maxHead + maxSize;
+      if (at >= stochK) at -= stochK;
+      store<i32>(dqMax + (<usize>at << 2), t);
+      maxSize++;
+    }
+    if (t < first) continue;
+    if (isNaN(v)) {
+      st(out, t, NaN);
+      continue;
+    }
+    const mn = ld(src, load<i32>(dqMin + (<usize>minHead << 2)));
+    const mx = ld(src, load<i32>(dqMax + (<usize>maxHead << 2)));
+    st(out, t, mx == mn ? 50.0 : 100.0 * ((v - mn) / (mx - mn)));
   }
   return OK;
 }
@@ -46,7 +85,8 @@ export function stochRsi(
   if (n < 0) return E_LENGTH;
   if (rsiK < 1 || stochK < 1 || kSmooth < 1 || dSmooth < 1) return E_PERIOD;
   rsi(src, n, rsiK, outRsi);
-  stochOf(outRsi, n, stochK, outStoch);
+  // %K and %D are written after the raw StochRSI, so their arrays serve as its scratch.
+  stochOf(outRsi, n, stochK, outStoch, outK, outD);
   sma(outStoch, n, kSmooth, outK);
   sma(outK, n, dSmooth, outD);
   return OK;

@@ -1,4 +1,4 @@
-import { ld, st } from "../memory";
+import { ld, st, keepIf, pick } from "../memory";
 import { OK, E_LENGTH } from "../status";
 
 // Math.pow differs between AssemblyScript's libm and V8; the host's pow keeps both twins on
@@ -96,35 +96,38 @@ export function sortino(rets: usize, count: i32, periodsPerYear: f64): f64 {
   for (let i = 0; i < count; i++) {
     const r = ld(rets, i);
     s = s + r;
-    const m = r < 0 ? r : 0.0;
+    const m = keepIf(r, r < 0); // r < 0 ? r : 0
     s2 = s2 + m * m;
   }
   return sortinoOf(s, s2, count, periodsPerYear);
 }
 
+/** 1 - 16u (u = 2^-53): the drawdown threshold's safety factor (see maxDrawdown). */
+export const DD_SCALE: f64 = 1.0 - 16.0 * 1.1102230246251565e-16;
+
 /**
- * max over t of (peak[t] - E[t]) / peak[t]. For a fixed peak that ratio only grows as E falls
- * (rounded subtraction and division are monotonic), so it is evaluated once per peak, at the
- * lowest equity seen under it: the same bits as the per-bar formula, one division per peak.
+ * max over t of (peak[t] - E[t]) / peak[t], peak the running maximum of E. A bar can raise the
+ * maximum dd only if fl(q / peak) > dd with q = fl(peak - E), which implies q > dd peak / (1 + u)
+ * > fl(peak fl(dd (1 - 16u))): only bars past that threshold (a new deepest drawdown, a handful
+ * per series) divide. Same bits as dividing at every bar; no branch in the common case.
  */
 export function maxDrawdown(equity: usize, n: i32): f64 {
   if (n < 1) return 0.0;
   let peak = ld(equity, 0);
-  let low = peak;
   let dd: f64 = 0;
+  let threshold: f64 = 0;
   for (let t = 1; t < n; t++) {
     const e = ld(equity, t);
-    if (e > peak) {
-      const d = (peak - low) / peak;
-      if (d > dd) dd = d;
-      peak = e;
-      low = e;
-    } else if (e < low) {
-      low = e;
+    peak = pick(e, peak, e > peak);
+    const q = peak - e;
+    if (q > peak * threshold) {
+      const d = q / peak;
+      if (d > dd) {
+        dd = d;
+        threshold = dd * DD_SCALE;
+      }
     }
   }
-  const d = (peak - low) / peak;
-  if (d > dd) dd = d;
   return dd;
 }
 
@@ -153,8 +156,9 @@ export function profitFactor(pnl: usize, count: i32): f64 {
   let gl: f64 = 0;
   for (let i = 0; i < count; i++) {
     const p = ld(pnl, i);
-    if (p > 0) gp = gp + p;
-    else if (p < 0) gl = gl - p;
+    // Adding an exact +0 leaves a sum's bits unchanged; the masks avoid unpredictable branches.
+    gp = gp + keepIf(p, p > 0);
+    gl = gl - keepIf(p, p < 0);
   }
   if (gl > 0) return gp / gl;
   return gp > 0 ? Infinity : 0.0;

@@ -3,7 +3,7 @@
 // fills, and the running sums the metrics of section 5 are made from. Module globals rather than
 // an object: the stub runtime never frees, and a kernel call must not allocate.
 // Twin: src/kernels/strategies/account.ts (same operations in the same order).
-import { ld, st } from "../memory";
+import { ld, st, keepIf } from "../memory";
 import {
   CFG_COMMISSION, CFG_SLIPPAGE, CFG_CASH, CFG_SIZING, CFG_FRACTION, CFG_LOT_SIZE,
   CFG_MAX_LEVERAGE, CFG_MIN_PRICE_RISK, CFG_PERIODS_PER_YEAR, SIZING_RISK,
@@ -207,7 +207,7 @@ export function accMark(c: f64, t: i32): void {
   const r = barReturn(e, prevEquity);
   sumR = sumR + r;
   sumR2 = sumR2 + r * r;
-  const m = r < 0 ? r : 0.0;
+  const m = keepIf(r, r < 0); // r < 0 ? r : 0
   sumNeg2 = sumNeg2 + m * m;
   prevEquity = e;
   if (e > peak) {

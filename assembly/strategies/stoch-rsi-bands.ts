@@ -27,6 +27,15 @@ export function stochRsiBands(
   open: usize, high: usize, low: usize, close: usize, n: i32, genes: usize, cfg: usize,
   out: usize, equity: usize, trades: usize, tradesCap: i32, scratch: usize, scratchBytes: usize,
 ): i32 {
+  return run(open, high, low, close, n, genes, cfg, out, equity, trades, tradesCap, scratch, scratchBytes, false);
+}
+
+// The kernel; with atrReady the ATR (which depends only on the config) is already in scratch.
+function run(
+  open: usize, high: usize, low: usize, close: usize, n: i32, genes: usize, cfg: usize,
+  out: usize, equity: usize, trades: usize, tradesCap: i32, scratch: usize, scratchBytes: usize,
+  atrReady: bool,
+): i32 {
   if (n < 1) return E_LENGTH;
   if (scratchBytes < <usize>n * 8 * STOCH_RSI_BANDS_SCRATCH) return E_SCRATCH;
   const rsiK = <i32>ld(genes, 0);
@@ -50,7 +59,7 @@ export function stochRsiBands(
   const sLo = sAtr + bytes;
   const sHi = sLo + bytes;
   stochRsi(close, n, rsiK, stochK, kSmooth, dSmooth, sRsi, sStoch, sK, sD);
-  atr(high, low, close, n, atrPeriod, sAtr);
+  if (!atrReady) atr(high, low, close, n, atrPeriod, sAtr);
   bands(sAtr, n, atrK, ld(genes, 4), ld(genes, 5), sensitivity, ld(genes, 8), sLo, sHi);
 
   const closeFill = <i32>ld(cfg, CFG_FILL) == FILL_CLOSE;
@@ -112,10 +121,16 @@ export function stochRsiBandsBatch(
   open: usize, high: usize, low: usize, close: usize, n: i32, genomes: usize, count: i32,
   cfg: usize, out: usize, scratch: usize, scratchBytes: usize,
 ): i32 {
+  if (n < 1) return E_LENGTH;
+  if (scratchBytes < <usize>n * 8 * STOCH_RSI_BANDS_SCRATCH) return E_SCRATCH;
+  const atrPeriod = <i32>ld(cfg, CFG_ATR_PERIOD);
+  if (atrPeriod < 1) return E_PERIOD;
+  // Every genome shares the ATR: it depends on the config only.
+  atr(high, low, close, n, atrPeriod, scratch + <usize>n * 8 * 4);
   for (let g = 0; g < count; g++) {
-    const st = stochRsiBands(
+    const st = run(
       open, high, low, close, n, genomes + <usize>(g * STOCH_RSI_BANDS_GENES) * 8, cfg,
-      out + <usize>(g * MET_LENGTH) * 8, 0, 0, 0, scratch, scratchBytes,
+      out + <usize>(g * MET_LENGTH) * 8, 0, 0, 0, scratch, scratchBytes, true,
     );
     if (st != OK) return st;
   }

@@ -91,29 +91,32 @@ export function sortino(rets: Float64Array, count: number, periodsPerYear: numbe
   return sortinoOf(s, s2, count, periodsPerYear);
 }
 
+/** 1 - 16u (u = 2^-53): the drawdown threshold's safety factor (see maxDrawdown). */
+export const DD_SCALE = 1.0 - 16.0 * 1.1102230246251565e-16;
+
 /**
- * max over t of (peak[t] - E[t]) / peak[t]. For a fixed peak that ratio only grows as E falls
- * (rounded subtraction and division are monotonic), so it is evaluated once per peak, at the
- * lowest equity seen under it: the same bits as the per-bar formula, one division per peak.
+ * max over t of (peak[t] - E[t]) / peak[t], peak the running maximum of E. A bar can raise the
+ * maximum dd only if fl(q / peak) > dd with q = fl(peak - E), which implies q > dd peak / (1 + u)
+ * > fl(peak fl(dd (1 - 16u))): only bars past that threshold (a new deepest drawdown, a handful
+ * per series) divide. Same bits as dividing at every bar.
  */
 export function maxDrawdown(equity: Float64Array, n: number): number {
   if (n < 1) return 0.0;
   let peak = equity[0]!;
-  let low = peak;
-  let dd = 0;
+  let dd = 0.0;
+  let threshold = 0.0;
   for (let t = 1; t < n; t++) {
     const e = equity[t]!;
-    if (e > peak) {
-      const d = (peak - low) / peak;
-      if (d > dd) dd = d;
-      peak = e;
-      low = e;
-    } else if (e < low) {
-      low = e;
+    peak = e > peak ? e : peak;
+    const q = peak - e;
+    if (q > peak * threshold) {
+      const d = q / peak;
+      if (d > dd) {
+        dd = d;
+        threshold = dd * DD_SCALE;
+      }
     }
   }
-  const d = (peak - low) / peak;
-  if (d > dd) dd = d;
   return dd;
 }
 
@@ -142,8 +145,9 @@ export function profitFactor(pnl: Float64Array, count: number): number {
   let gl = 0;
   for (let i = 0; i < count; i++) {
     const p = pnl[i]!;
-    if (p > 0) gp = gp + p;
-    else if (p < 0) gl = gl - p;
+    // Adding an exact +0 leaves a sum's bits unchanged (the WASM twin masks instead of branching).
+    gp = gp + (p > 0 ? p : 0.0);
+    gl = gl - (p < 0 ? p : 0.0);
   }
   if (gl > 0) return gp / gl;
   return gp > 0 ? Infinity : 0.0;

@@ -25,6 +25,16 @@ export function stochRsiBands(
   genes: Float64Array, cfg: Float64Array, out: Float64Array, equity: Float64Array | null,
   trades: Float64Array | null, tradesCap: number, scratch: Float64Array, scratchBytes: number,
 ): number {
+  return run(open, high, low, close, n, genes, cfg, out, equity, trades, tradesCap, scratch, scratchBytes, false);
+}
+
+// The kernel; with atrReady the ATR (which depends only on the config) is already in scratch.
+function run(
+  open: Float64Array, high: Float64Array, low: Float64Array, close: Float64Array, n: number,
+  genes: Float64Array, cfg: Float64Array, out: Float64Array, equity: Float64Array | null,
+  trades: Float64Array | null, tradesCap: number, scratch: Float64Array, scratchBytes: number,
+  atrReady: boolean,
+): number {
   if (n < 1) return E_LENGTH;
   if (scratchBytes < n * 8 * STOCH_RSI_BANDS_SCRATCH) return E_SCRATCH;
   const rsiK = genes[0]! | 0;
@@ -47,7 +57,7 @@ export function stochRsiBands(
   const sLo = scratch.subarray(5 * n, 6 * n);
   const sHi = scratch.subarray(6 * n, 7 * n);
   stochRsi(close, n, rsiK, stochK, kSmooth, dSmooth, sRsi, sStoch, sK, sD);
-  atr(high, low, close, n, atrPeriod, sAtr);
+  if (!atrReady) atr(high, low, close, n, atrPeriod, sAtr);
   bands(sAtr, n, atrK, genes[4]!, genes[5]!, sensitivity, genes[8]!, sLo, sHi);
 
   const closeFill = (cfg[CFG_FILL]! | 0) === FILL_CLOSE;
@@ -110,10 +120,16 @@ export function stochRsiBandsBatch(
   genomes: Float64Array, count: number, cfg: Float64Array, out: Float64Array, scratch: Float64Array,
   scratchBytes: number,
 ): number {
+  if (n < 1) return E_LENGTH;
+  if (scratchBytes < n * 8 * STOCH_RSI_BANDS_SCRATCH) return E_SCRATCH;
+  const atrPeriod = cfg[CFG_ATR_PERIOD]! | 0;
+  if (atrPeriod < 1) return E_PERIOD;
+  // Every genome shares the ATR: it depends on the config only.
+  atr(high, low, close, n, atrPeriod, scratch.subarray(4 * n, 5 * n));
   for (let g = 0; g < count; g++) {
-    const st = stochRsiBands(
+    const st = run(
       open, high, low, close, n, genomes.subarray(g * STOCH_RSI_BANDS_GENES), cfg,
-      out.subarray(g * MET_LENGTH), null, null, 0, scratch, scratchBytes,
+      out.subarray(g * MET_LENGTH), null, null, 0, scratch, scratchBytes, true,
     );
     if (st !== OK) return st;
   }
