@@ -24,10 +24,3 @@ export function heapBase(): usize {
 @inline export function keepIf(x: f64, cond: bool): f64 {
   return reinterpret<f64>(reinterpret<i64>(x) & -(<i64>cond));
 }
-
-/** `cond ? a : b` on doubles by bit masks (see keepIf). */
-// @ts-ignore: decorator
-@inline export function pick(a: f64, b: f64, cond: bool): f64 {
-  const m = -(<i64>cond);
-  return reinterpret<f64>((reinterpret<i64>(a) & m) | (reinterpret<i64>(b) & ~m));
-}

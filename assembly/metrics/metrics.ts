@@ -1,4 +1,4 @@
-import { ld, st, keepIf, pick } from "../memory";
+import { ld, st, keepIf } from "../memory";
 import { OK, E_LENGTH } from "../status";
 
 // Math.pow differs between AssemblyScript's libm and V8; the host's pow keeps both twins on
@@ -118,7 +118,9 @@ export function maxDrawdown(equity: usize, n: i32): f64 {
   let threshold: f64 = 0;
   for (let t = 1; t < n; t++) {
     const e = ld(equity, t);
-    peak = pick(e, peak, e > peak);
+    // A plain branch: new peaks are rare and predictable, and a bit-mask blend here would put a
+    // register round trip on the loop-carried peak.
+    if (e > peak) peak = e;
     const q = peak - e;
     if (q > peak * threshold) {
       const d = q / peak;

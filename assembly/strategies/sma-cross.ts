@@ -10,7 +10,7 @@ import {
 } from "../layout";
 import { accInit, accOrder, accMark, accFinish, dir } from "./account";
 import { unitsFraction } from "../sizing/sizing";
-import { sharpeOf, sortinoOf, annualReturnOf, calmarOf } from "../metrics/metrics";
+import { sharpeOf, sortinoOf, annualReturnOf, calmarOf, DD_SCALE } from "../metrics/metrics";
 
 export const SMA_CROSS_GENES: i32 = 2;
 
@@ -106,7 +106,6 @@ export function smaCross(
 
 const U: f64 = 1.1102230246251565e-16; // 2^-53
 const TIE_MARGIN: f64 = 32.0 * U;
-const DD_SCALE: f64 = 1.0 - 16.0 * U;
 
 // Per-lane scalar state (f64 slots in the caller's scratch).
 const L_CASH: i32 = 0;

@@ -9,7 +9,7 @@ import {
 } from '../layout.js';
 import * as acc from './account.js';
 import { unitsFraction } from '../sizing/sizing.js';
-import { sharpeOf, sortinoOf, annualReturnOf, calmarOf } from '../metrics/metrics.js';
+import { sharpeOf, sortinoOf, annualReturnOf, calmarOf, DD_SCALE } from '../metrics/metrics.js';
 
 export const SMA_CROSS_GENES = 2;
 
@@ -82,7 +82,6 @@ export function smaCross(
 
 const U = 1.1102230246251565e-16; // 2^-53
 const TIE_MARGIN = 32.0 * U;
-const DD_SCALE = 1.0 - 16.0 * U;
 
 // Per-genome scalar state (the WASM twin keeps one such block per lane in its scratch).
 const L_CASH = 0;
