@@ -78,6 +78,15 @@ function optionLabel(key: string): string {
   return OPTION_NAMES[key] ?? key;
 }
 
+/** Leaf values of nested plain objects under dotted keys (`backtest.commission`). */
+function leaves(o: Record<string, unknown>, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
+  for (const [k, v] of Object.entries(o)) {
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) leaves(v as Record<string, unknown>, `${prefix}${k}.`, out);
+    else out[`${prefix}${k}`] = v;
+  }
+  return out;
+}
+
 /**
  * Refuses to resume a checkpoint whose data or result-affecting options differ, naming each
  * difference. Stopping options, threads, batch size and backend are not part of the signature.
@@ -87,10 +96,14 @@ export function checkSignature(saved: RunSignature, now: RunSignature): void {
   if (saved.data !== now.data || saved.bars !== now.bars) {
     diffs.push(`the data differs (checkpoint: ${saved.bars} bars, sha256 ${saved.data.slice(0, 12)}...; now: ${now.bars} bars, sha256 ${now.data.slice(0, 12)}...)`);
   }
-  const keys = [...new Set([...Object.keys(saved.options), ...Object.keys(now.options)])].sort();
+  // Nested settings (backtest costs, operators) are compared field by field, so the message
+  // names the field that differs instead of printing two whole objects to diff by eye.
+  const was = leaves(saved.options);
+  const is = leaves(now.options);
+  const keys = [...new Set([...Object.keys(was), ...Object.keys(is)])].sort();
   for (const k of keys) {
-    const a = JSON.stringify(saved.options[k]);
-    const b = JSON.stringify(now.options[k]);
+    const a = JSON.stringify(was[k]);
+    const b = JSON.stringify(is[k]);
     if (a !== b) diffs.push(`${optionLabel(k)} differs (checkpoint: ${a ?? 'unset'}, now: ${b ?? 'unset'})`);
   }
   if (diffs.length > 0) throw configError('resume', `the checkpoint is from another run: ${diffs.join('; ')}`);
