@@ -1,4 +1,4 @@
-import { open, rename, unlink, mkdir } from 'node:fs/promises';
+import { open, readdir, rename, unlink, mkdir } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { ioError } from './errors.js';
 
@@ -45,4 +45,37 @@ export async function writeFileAtomic(
     await unlink(tmp).catch(() => undefined);
     throw ioError(`cannot write ${path}: ${(e as Error).message}`, e);
   }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the temporary files writeFileAtomic left beside `path` in processes that no longer
+ * run (a SIGKILL between opening the temporary file and renaming it). Files of live processes,
+ * this one included, are left alone. Returns how many were removed.
+ */
+export async function removeStaleTemporaries(path: string): Promise<number> {
+  const dir = dirname(path);
+  const base = basename(path).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = new RegExp(`^\\.${base}\\.(\\d+)\\.\\d+\\.tmp$`);
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names) {
+    const m = pattern.exec(name);
+    if (m === null || alive(Number(m[1]))) continue;
+    await unlink(join(dir, name)).then(() => removed++, () => undefined);
+  }
+  return removed;
 }

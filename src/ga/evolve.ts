@@ -15,6 +15,7 @@ import type { Evaluator } from '../pool/evaluator.js';
 import { createInProcessEvaluator } from '../pool/in-process.js';
 import { createPoolEvaluator } from '../pool/pool.js';
 import { packageVersion } from '../paths.js';
+import { removeStaleTemporaries } from '../io.js';
 import { Random } from '../random.js';
 import type { RandomState } from '../random.js';
 import { FitnessCache } from './cache.js';
@@ -562,6 +563,8 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
 
   let stopReason: StopReason = 'generations';
   try {
+    const checkpointPath = options.checkpoint ?? options.resume;
+    if (checkpointPath !== undefined) await removeStaleTemporaries(checkpointPath);
     if (options.resume !== undefined) {
       const state = await readCheckpoint(options.resume);
       checkSignature(state.signature, signature);
