@@ -6,3 +6,5 @@ export const E_PERIOD: i32 = 2;
 export const E_PARAM: i32 = 3;
 export const E_CAPACITY: i32 = 4;
 export const E_SCRATCH: i32 = 5;
+/** Not an error: the host asked a batch to stop (a cancelled evaluation). */
+export const E_STOPPED: i32 = 6;

@@ -1,7 +1,8 @@
 // Family `sma-cross` (SPEC section 4), the kernel of the reference workload W1.
 // Twin: src/kernels/strategies/sma-cross.ts.
 import { ld, st } from "../memory";
-import { OK, E_LENGTH, E_PERIOD, E_PARAM, E_SCRATCH } from "../status";
+import { OK, E_LENGTH, E_PERIOD, E_PARAM, E_SCRATCH, E_STOPPED } from "../status";
+import { shouldStop } from "../host";
 import {
   CFG_FILL, CFG_SHORTS, CFG_SIZING, FILL_CLOSE, SIZING_RISK, MET_LENGTH, EXIT_SIGNAL,
   EXIT_REVERSAL, CFG_COMMISSION, CFG_SLIPPAGE, CFG_CASH, CFG_FRACTION, CFG_LOT_SIZE,
@@ -216,12 +217,6 @@ function crosses(
   const kf = lanes(<f64>fa, <f64>fb);
   const ks = lanes(<f64>sa, <f64>sb);
   const margin = f64x2.splat(TIE_MARGIN);
-  const negMargin = f64x2.splat(-TIE_MARGIN);
-  // Byte offsets back to close[t - k] from close[t] (16 bytes a bar).
-  const bfa = <usize>fa << 4;
-  const bfb = <usize>fb << 4;
-  const bsa = <usize>sa << 4;
-  const bsb = <usize>sb << 4;
   const c0 = f64x2.splat(load<f64>(bars));
   let sf = f64x2.add(f64x2.splat(0), f64x2.sub(c0, f64x2.splat(0)));
   let ss = sf;
@@ -229,18 +224,33 @@ function crosses(
   let ltPrev = f64x2.lt(f64x2.div(sf, kf), f64x2.div(ss, ks));
   let nA = 0;
   let nB = 0;
+  // close[t] and close[t - k] for each lag, as pointers that step one bar (16 bytes) at a time.
+  let at = bars + 16;
+  let oa = at - (<usize>fa << 4);
+  let ob = at - (<usize>fb << 4);
+  let pa = at - (<usize>sa << 4);
+  let pb = at - (<usize>sb << 4);
   for (let t = 1; t < n - 1; t++) {
-    const at = bars + (<usize>t << 4);
-    const cv = f64x2.splat(load<f64>(at));
-    sf = f64x2.add(sf, f64x2.sub(cv, lanes(load<f64>(at - bfa), load<f64>(at - bfb))));
-    ss = f64x2.add(ss, f64x2.sub(cv, lanes(load<f64>(at - bsa), load<f64>(at - bsb))));
+    // Lane loads straight from memory: one instruction each, where building a v128 from two
+    // scalars takes four.
+    const cv = v128.load64_splat(at);
+    sf = f64x2.add(sf, f64x2.sub(cv, v128.load64_lane(ob, v128.load64_splat(oa), 1)));
+    ss = f64x2.add(ss, f64x2.sub(cv, v128.load64_lane(pb, v128.load64_splat(pa), 1)));
+    at += 16;
+    oa += 16;
+    ob += 16;
+    pa += 16;
+    pb += 16;
+    // f > s certain when A - B > M, f < s certain when B - A > M (IEEE subtraction is
+    // sign-symmetric, so B - A is exactly -(A - B)).
     const A = f64x2.mul(sf, ks);
-    const D = f64x2.sub(A, f64x2.mul(ss, kf));
-    let gt = f64x2.gt(D, f64x2.mul(A, margin));
-    let lt = f64x2.lt(D, f64x2.mul(A, negMargin));
+    const B = f64x2.mul(ss, kf);
+    const M = f64x2.mul(A, margin);
+    let gt = f64x2.gt(f64x2.sub(A, B), M);
+    let lt = f64x2.gt(f64x2.sub(B, A), M);
     // smaCross's up is pf <= ps && f > s, i.e. !gtPrev && gt (SMAs are never NaN), down
     // mirrored; nothing happens while the order stays certain and the same in both lanes.
-    if (!i64x2.all_true(v128.or(v128.and(gt, gtPrev), v128.and(lt, ltPrev)))) {
+    if (i64x2.bitmask(v128.or(v128.and(gt, gtPrev), v128.and(lt, ltPrev))) != 3) {
       for (let i = 0; i < 2; i++) {
         if (!maskLane(gt, i) && !maskLane(lt, i)) {
           const f = lane(sf, i) / lane(kf, i);
@@ -314,6 +324,7 @@ export function smaCrossBatch(
   const fillShift = closeFill ? 0 : 1;
 
   for (let g = 0; g < count; g += 2) {
+    if (shouldStop()) return E_STOPPED;
     const h = g + 1 < count ? g + 1 : g; // an odd tail runs genome g in both lanes
     for (let i = 0; i < L_SLOTS; i++) {
       st(LA, i, 0);
@@ -348,7 +359,7 @@ export function smaCrossBatch(
       const stop = xA < xB ? xA : xB;
       for (; t < stop; t++) {
         // accMark, both lanes: equity, then ruin and drawdown (shortcut 2), then the returns.
-        const cv = f64x2.splat(load<f64>(bars + (<usize>t << 4)));
+        const cv = v128.load64_splat(bars + (<usize>t << 4));
         let e = f64x2.add(cashV, f64x2.mul(unitsV, cv));
         peak = f64x2.pmax(peak, e); // if (e > peak) peak = e
         if (v128.any_true(f64x2.gt(f64x2.sub(peak, e), f64x2.mul(peak, ddF)))) {

@@ -1,7 +1,8 @@
 // Family `stoch-rsi-bands` (SPEC section 4): StochRSI %K/%D crosses inside volatility-adjusted
 // bands, ATR stops and targets, `risk` sizing. Twin: src/kernels/strategies/stoch-rsi-bands.ts.
 import { ld } from "../memory";
-import { OK, E_LENGTH, E_PERIOD, E_PARAM, E_SCRATCH } from "../status";
+import { OK, E_LENGTH, E_PERIOD, E_PARAM, E_SCRATCH, E_STOPPED } from "../status";
+import { shouldStop } from "../host";
 import {
   CFG_FILL, CFG_SHORTS, CFG_ATR_PERIOD, FILL_CLOSE, MET_LENGTH, EXIT_SIGNAL,
 } from "../layout";
@@ -128,6 +129,7 @@ export function stochRsiBandsBatch(
   // Every genome shares the ATR: it depends on the config only.
   atr(high, low, close, n, atrPeriod, scratch + <usize>n * 8 * 4);
   for (let g = 0; g < count; g++) {
+    if (shouldStop()) return E_STOPPED;
     const st = run(
       open, high, low, close, n, genomes + <usize>(g * STOCH_RSI_BANDS_GENES) * 8, cfg,
       out + <usize>(g * MET_LENGTH) * 8, 0, 0, 0, scratch, scratchBytes, true,

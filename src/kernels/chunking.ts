@@ -2,11 +2,14 @@ import { kernelError } from '../errors.js';
 import { statusMessage, OK } from './status.js';
 
 /**
- * How many genomes one kernel call takes before the stop flag is looked at again: about 2^24
- * bar-evaluations (tens of milliseconds in WASM), an even number so SIMD pairs stay whole.
+ * How many genomes the in-process evaluator gives one kernel call before it yields to the event
+ * loop (where an AbortSignal can fire): about 2^26 bar-evaluations with WASM, 2^24 with the
+ * TypeScript twins (both a few hundred milliseconds), an even number so SIMD pairs stay whole.
+ * Fewer, larger calls matter: each call of the sma-cross batch copies the bars once.
  */
-export function genomesPerChunk(bars: number, count: number): number {
-  const c = Math.max(2, Math.floor(16_777_216 / Math.max(1, bars)));
+export function genomesPerChunk(bars: number, count: number, backend: 'wasm' | 'ts' = 'wasm'): number {
+  const budget = backend === 'wasm' ? 67_108_864 : 16_777_216;
+  const c = Math.max(2, Math.floor(budget / Math.max(1, bars)));
   return Math.min(count, c + (c & 1));
 }
 

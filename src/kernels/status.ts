@@ -5,6 +5,8 @@ export const E_PERIOD = 2;
 export const E_PARAM = 3;
 export const E_CAPACITY = 4;
 export const E_SCRATCH = 5;
+/** Not an error: the host asked a batch to stop (a cancelled evaluation). */
+export const E_STOPPED = 6;
 
 const MESSAGES: Record<number, string> = {
   [E_LENGTH]: 'series length out of range',
@@ -12,6 +14,7 @@ const MESSAGES: Record<number, string> = {
   [E_PARAM]: 'parameter out of range',
   [E_CAPACITY]: 'output buffer too small',
   [E_SCRATCH]: 'scratch buffer too small',
+  [E_STOPPED]: 'stopped on request',
 };
 
 export function statusMessage(status: number): string {

@@ -2,7 +2,9 @@ import type { MarketData } from '../data/market.js';
 import type { StrategyName } from '../genome/families.js';
 import type { KernelSet, RawBacktest, Window } from './kernel-set.js';
 import { MET_LENGTH, TR_LENGTH } from './layout.js';
-import { checkStatus, genomesPerChunk, maxGene } from './chunking.js';
+import { checkStatus, maxGene } from './chunking.js';
+import { setStopCheck } from './host.js';
+import { E_STOPPED } from './status.js';
 import { sma } from './indicators/sma.js';
 import { ema } from './indicators/ema.js';
 import { rsi } from './indicators/rsi.js';
@@ -126,23 +128,24 @@ export function createTsKernels(): KernelSet {
       const v = view(market, window);
       const out = new Float64Array(count * MET_LENGTH);
       const G = strategy === 'sma-cross' ? SMA_CROSS_GENES : STOCH_RSI_BANDS_GENES;
-      const chunk = genomesPerChunk(v.n, count);
-      for (let g = 0; g < count; g += chunk) {
-        if (stop !== undefined && Atomics.load(stop, 0) !== 0) return null;
-        const c = Math.min(chunk, count - g);
-        const gs = genomes.subarray(g * G, (g + c) * G);
-        const os = out.subarray(g * MET_LENGTH, (g + c) * MET_LENGTH);
-        let status: number;
+      const gs = genomes.subarray(0, count * G);
+      // The batch kernels ask between genomes whether to stop (see host.ts).
+      setStopCheck(stop === undefined ? null : () => Atomics.load(stop, 0) !== 0);
+      let status: number;
+      try {
         if (strategy === 'sma-cross') {
           const bytes = smaCrossBatchScratchBytes(v.n, maxGene(gs));
           const s = scratchBytesFor(bytes);
-          status = smaCrossBatch(v.open, v.high, v.low, v.close, v.n, gs, c, cfg, os, s, bytes);
+          status = smaCrossBatch(v.open, v.high, v.low, v.close, v.n, gs, count, cfg, out, s, bytes);
         } else {
           const s = scratchFor(v.n);
-          status = stochRsiBandsBatch(v.open, v.high, v.low, v.close, v.n, gs, c, cfg, os, s, s.length * 8);
+          status = stochRsiBandsBatch(v.open, v.high, v.low, v.close, v.n, gs, count, cfg, out, s, s.length * 8);
         }
-        checkStatus(status, strategy);
+      } finally {
+        setStopCheck(null);
       }
+      if (status === E_STOPPED) return null;
+      checkStatus(status, strategy);
       return out;
     },
   };

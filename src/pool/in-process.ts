@@ -33,7 +33,7 @@ export function createInProcessEvaluator(options: EvaluatorOptions): Evaluator {
       const cfg = configs.get(strategy, w);
       const G = getFamily(strategy).genes.length;
       const out = new Float64Array(count * MET_LENGTH);
-      const chunk = genomesPerChunk(w.end - w.start, count);
+      const chunk = genomesPerChunk(w.end - w.start, count, backend);
       for (let g = 0; g < count; g += chunk) {
         throwIfAborted(opts.signal);
         const k = Math.min(chunk, count - g);

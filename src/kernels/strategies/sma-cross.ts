@@ -1,6 +1,7 @@
 // Family `sma-cross` (SPEC section 4), the kernel of the reference workload W1.
 // Twin: assembly/strategies/sma-cross.ts.
-import { OK, E_LENGTH, E_PERIOD, E_PARAM, E_SCRATCH } from '../status.js';
+import { OK, E_LENGTH, E_PERIOD, E_PARAM, E_SCRATCH, E_STOPPED } from '../status.js';
+import { shouldStop } from '../host.js';
 import {
   CFG_FILL, CFG_SHORTS, CFG_SIZING, FILL_CLOSE, SIZING_RISK, MET_LENGTH, EXIT_SIGNAL,
   EXIT_REVERSAL, CFG_COMMISSION, CFG_SLIPPAGE, CFG_CASH, CFG_FRACTION, CFG_LOT_SIZE,
@@ -172,10 +173,12 @@ function crosses(bars: Float64Array, base: number, n: number, fast: number, slow
     const c = bars[at]!;
     sf = sf + (c - bars[at - 2 * fast]!);
     ss = ss + (c - bars[at - 2 * slow]!);
+    // f > s certain when A - B > M, f < s certain when B - A > M (B - A is exactly -(A - B)).
     const A = sf * ks;
-    const D = A - ss * kf;
-    let gt = D > A * TIE_MARGIN;
-    let lt = D < A * -TIE_MARGIN;
+    const B = ss * kf;
+    const M = A * TIE_MARGIN;
+    let gt = A - B > M;
+    let lt = B - A > M;
     if (!((gt && gtPrev) || (lt && ltPrev))) {
       if (!gt && !lt) {
         const f = sf / kf;
@@ -235,6 +238,8 @@ export function smaCrossBatch(
   const fillShift = closeFill ? 0 : 1;
 
   for (let g = 0; g < count; g++) {
+    // Between pairs, as the WASM twin checks (it runs genomes two at a time).
+    if (g % 2 === 0 && shouldStop()) return E_STOPPED;
     L.fill(0);
     L[L_CASH] = cash0;
     const nEv = crosses(bars, base, n, genomes[2 * g]! | 0, genomes[2 * g + 1]! | 0, ev);

@@ -1,6 +1,7 @@
 // Family `stoch-rsi-bands` (SPEC section 4): StochRSI %K/%D crosses inside volatility-adjusted
 // bands, ATR stops and targets, `risk` sizing. Twin: assembly/strategies/stoch-rsi-bands.ts.
-import { OK, E_LENGTH, E_PERIOD, E_PARAM, E_SCRATCH } from '../status.js';
+import { OK, E_LENGTH, E_PERIOD, E_PARAM, E_SCRATCH, E_STOPPED } from '../status.js';
+import { shouldStop } from '../host.js';
 import { CFG_FILL, CFG_SHORTS, CFG_ATR_PERIOD, FILL_CLOSE, MET_LENGTH, EXIT_SIGNAL } from '../layout.js';
 import { stochRsi } from '../indicators/stoch-rsi.js';
 import { atr } from '../indicators/atr.js';
@@ -127,6 +128,7 @@ export function stochRsiBandsBatch(
   // Every genome shares the ATR: it depends on the config only.
   atr(high, low, close, n, atrPeriod, scratch.subarray(4 * n, 5 * n));
   for (let g = 0; g < count; g++) {
+    if (shouldStop()) return E_STOPPED;
     const st = run(
       open, high, low, close, n, genomes.subarray(g * STOCH_RSI_BANDS_GENES), cfg,
       out.subarray(g * MET_LENGTH), null, null, 0, scratch, scratchBytes, true,

@@ -6,7 +6,8 @@ import { ioError, kernelError } from '../../errors.js';
 import { packageRoot } from '../../paths.js';
 import type { KernelSet, RawBacktest, Window } from '../kernel-set.js';
 import { MET_LENGTH, TR_LENGTH } from '../layout.js';
-import { checkStatus, genomesPerChunk, maxGene } from '../chunking.js';
+import { checkStatus, maxGene } from '../chunking.js';
+import { E_STOPPED } from '../status.js';
 import { SMA_CROSS_GENES, smaCrossBatchScratchBytes } from '../strategies/sma-cross.js';
 import { STOCH_RSI_BANDS_GENES, STOCH_RSI_BANDS_SCRATCH } from '../strategies/stoch-rsi-bands.js';
 
@@ -72,12 +73,16 @@ export function compileWasm(variant: WasmVariant = 'release'): WebAssembly.Modul
   return m;
 }
 
-/** Instantiates the kernel module. Its one import is the host's Math.pow (see metrics.ts). */
-export function instantiateKernels(module: WebAssembly.Module): KernelExports {
+/**
+ * Instantiates the kernel module. Its imports: the host's Math.pow (see metrics.ts), and
+ * `shouldStop`, which the batch kernels call between genomes (it calls `stopCheck`).
+ */
+export function instantiateKernels(module: WebAssembly.Module, stopCheck: () => boolean = () => false): KernelExports {
   let exportsRef: KernelExports | undefined;
   const instance = new WebAssembly.Instance(module, {
     env: {
       pow: Math.pow,
+      shouldStop: () => stopCheck(),
       abort(msg: number, file: number, line: number, column: number) {
         const mem = exportsRef?.memory;
         const text = (p: number): string => {
@@ -153,7 +158,8 @@ interface BoundMarket {
 /** The compiled AssemblyScript kernels behind the KernelSet interface. */
 export function createWasmKernels(options: { variant?: WasmVariant; module?: WebAssembly.Module } = {}): KernelSet {
   const variant = options.variant ?? 'release';
-  const x = instantiateKernels(options.module ?? compileWasm(variant));
+  let stopFlag: Int32Array | undefined;
+  const x = instantiateKernels(options.module ?? compileWasm(variant), () => stopFlag !== undefined && Atomics.load(stopFlag, 0) !== 0);
   const arena = new WasmArena(x.memory, x.heapBase() >>> 0);
   let bound: BoundMarket | null = null;
 
@@ -317,17 +323,17 @@ export function createWasmKernels(options: { variant?: WasmVariant; module?: Web
           ? smaCrossBatchScratchBytes(n, maxGene(genomes.subarray(0, count * G)))
           : n * 8 * STOCH_RSI_BANDS_SCRATCH;
         const s = arena.alloc(bytes);
-        const chunk = genomesPerChunk(n, count);
-        for (let g = 0; g < count; g += chunk) {
-          if (stop !== undefined && Atomics.load(stop, 0) !== 0) return null;
-          const k = Math.min(chunk, count - g);
-          const gg = gp + g * G * 8;
-          const oo = out + g * MET_LENGTH * 8;
-          const status = strategy === 'sma-cross'
-            ? x.smaCrossBatch(b.open + off, b.high + off, b.low + off, b.close + off, n, gg, k, c, oo, s, bytes)
-            : x.stochRsiBandsBatch(b.open + off, b.high + off, b.low + off, b.close + off, n, gg, k, c, oo, s, bytes);
-          checkStatus(status, strategy);
+        stopFlag = stop;
+        let status: number;
+        try {
+          status = strategy === 'sma-cross'
+            ? x.smaCrossBatch(b.open + off, b.high + off, b.low + off, b.close + off, n, gp, count, c, out, s, bytes)
+            : x.stochRsiBandsBatch(b.open + off, b.high + off, b.low + off, b.close + off, n, gp, count, c, out, s, bytes);
+        } finally {
+          stopFlag = undefined;
         }
+        if (status === E_STOPPED) return null;
+        checkStatus(status, strategy);
         return arena.take(out, count * MET_LENGTH);
       });
     },
