@@ -46,7 +46,7 @@ async function workloads(): Promise<PopulationWorkload[]> {
 
 const result = await runPopulationSuite({
   workloads: await workloads(),
-  repeats: values.repeats !== undefined ? Number(values.repeats) : 3,
+  repeats: values.repeats !== undefined ? Number(values.repeats) : 5,
   ...(values.threads !== undefined ? { threads: values.threads.split(',').map(Number) } : {}),
   ...(values.only !== undefined ? { only: values.only } : {}),
   onProgress: (m) => process.stderr.write(`  ${m}\n`),
