@@ -99,7 +99,7 @@ describe('evoquant evolve with no options (the README\'s first command)', () => 
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^stoch-rsi-bands on synthetic\(seed=42,bars=5000\) \(5000 bars, /);
     expect(r.stdout).toContain('in-sample: bars [0, 3500), out-of-sample: bars [3500, 5000)');
-    expect(r.stdout).toMatch(/stopped: generations after 40 generations/);
+    expect(r.stdout).toMatch(/stopped after 40 generations \(the generation limit\)/);
     const lines = r.stdout.split('\n');
     const hof = lines.indexOf('hall of fame');
     expect(hof).toBeGreaterThan(0);

@@ -243,7 +243,8 @@ export function evolveCommand(io: Io, state: RunState): Command {
       const mode = result.paretoFront !== null ? `NSGA-II, objectives ${(result.config['objectives'] as string[]).join(', ')}` : `fitness ${String(result.config['fitness'])}`;
       io.out(`${result.config['strategy'] as string} on ${result.data.source} (${result.data.bars} bars, ${isoTime(result.data.from)} .. ${isoTime(result.data.to)}), ${mode}\n`);
       io.out(`${windowText(result)}\n`);
-      io.out(`stopped: ${result.stopped.reason} after ${result.stopped.generations} generations; ${result.evaluations.backtests.toLocaleString('en-US')} backtests, cache hits ${result.evaluations.cacheHits.toLocaleString('en-US')}; ${result.timings.totalSeconds.toFixed(1)} s on ${result.timings.threads} thread${result.timings.threads === 1 ? '' : 's'} (${result.timings.backend})\n\n`);
+      const why = { generations: 'the generation limit', patience: `no better best for ${String(result.config['patience'])} generations`, 'max-seconds': 'the time limit', interrupted: 'interrupted' }[result.stopped.reason];
+      io.out(`stopped after ${result.stopped.generations} generations (${why}); ${result.evaluations.backtests.toLocaleString('en-US')} backtests, cache hits ${result.evaluations.cacheHits.toLocaleString('en-US')}; ${result.timings.totalSeconds.toFixed(1)} s on ${result.timings.threads} thread${result.timings.threads === 1 ? '' : 's'} (${result.timings.backend})\n\n`);
       io.out(`hall of fame\n${hallOfFameTable(result)}\n`);
       io.out(`\noverfitting (on the in-sample window, bars [${result.overfitting.window.start}, ${result.overfitting.window.end}))\n  ${result.overfitting.verdicts.deflatedSharpe}\n  ${result.overfitting.verdicts.pbo}\n`);
       if (result.paretoFront !== null) io.out(`\nPareto front: ${result.paretoFront.length} genomes (in result.json)\n`);
