@@ -12,6 +12,6 @@ export {
   returns, totalReturn, sharpe, sortino, maxDrawdown, annualReturn, calmar, winRate,
   profitFactor, exposure,
 } from "./metrics/metrics";
-export { smaCross, smaCrossBatch } from "./strategies/sma-cross";
+export { smaCross, smaCrossBatch, interleaveBars } from "./strategies/sma-cross";
 export { stochRsiBands, stochRsiBandsBatch } from "./strategies/stoch-rsi-bands";
 export { accTrades, accTradesDropped } from "./strategies/account";

@@ -83,8 +83,9 @@ export function smaCross(
 // - Two passes per pair instead of one: pass 1 follows the SMAs and records each lane's crosses;
 //   pass 2 marks to market between those events, where the position cannot change. Each pass
 //   keeps few enough vectors live to stay in registers, and pass 2's loop has no signal logic.
-// - The fill price is read from a copy of the bars that interleaves close and open, so a fill
-//   finds its open in the cache line the loop is already streaming.
+// - The bars come interleaved, (close, open) pairs (see interleaveBars), so a fill finds its open
+//   in the cache line the loop is already streaming. The caller builds that array once per
+//   market; a call copies nothing but the first few bars (below).
 //
 // Shortcut 1, the crossover test without division. smaCross compares f = fl(sf / kf) with
 // s = fl(ss / ks). With A = fl(sf * ks), B = fl(ss * kf), D = fl(A - B) and u = 2^-53: if
@@ -125,13 +126,27 @@ const L_SLOTS: i32 = 16;
 const LANE_BYTES: i32 = 2 * L_SLOTS * 8;
 
 /**
- * Scratch bytes smaCrossBatch needs: two lanes of state; the bars as (close, open) pairs behind
- * maxPeriod zero pairs (reading close[t - k] as 0 before the first bar turns the warm-up sum
- * s + c into s + (c - 0), the same bits, so pass 1 needs no warm-up branch); and one event list
- * per lane.
+ * Scratch bytes smaCrossBatch needs: two lanes of state; a zero-padded copy of the first bars
+ * (below); and one event list per lane.
+ *
+ * Pass 1's running sums read close[t - k], which before the first bar is 0: s + (c - 0) is the
+ * warm-up sum s + c to the bit. For t < maxPeriod the reads go to a copy of the first
+ * maxPeriod bars behind maxPeriod zero pairs; from t = maxPeriod on, to the bars themselves. So
+ * the loop needs no warm-up branch and a call copies O(maxPeriod) bars, not the series.
  */
 export function smaCrossBatchScratchBytes(n: i32, maxPeriod: i32): i32 {
-  return LANE_BYTES + (maxPeriod + n) * 16 + 2 * (n + 1) * 4;
+  const head = maxPeriod < n ? maxPeriod : n;
+  return LANE_BYTES + (maxPeriod + head) * 16 + 2 * (n + 1) * 4;
+}
+
+/** out[2t] = close[t], out[2t + 1] = open[t]: the layout smaCrossBatch reads (built once per market). */
+export function interleaveBars(open: usize, close: usize, n: i32, out: usize): i32 {
+  if (n < 0) return E_LENGTH;
+  for (let t = 0; t < n; t++) {
+    store<f64>(out + (<usize>t << 4), ld(close, t));
+    store<f64>(out + (<usize>t << 4) + 8, ld(open, t));
+  }
+  return OK;
 }
 
 let bCommission: f64 = 0;
@@ -210,7 +225,7 @@ function laneOrder(L: usize, target: i32, x: f64, t: i32): void {
  * not enough for long series, so the counts go to `counts`).
  */
 function crosses(
-  bars: usize, n: i32, fa: i32, sa: i32, fb: i32, sb: i32, evA: usize, evB: usize, counts: usize,
+  bars: usize, head: usize, n: i32, fa: i32, sa: i32, fb: i32, sb: i32, evA: usize, evB: usize, counts: usize,
 ): void {
   const lagA = fa > sa ? fa : sa;
   const lagB = fb > sb ? fb : sb;
@@ -224,56 +239,64 @@ function crosses(
   let ltPrev = f64x2.lt(f64x2.div(sf, kf), f64x2.div(ss, ks));
   let nA = 0;
   let nB = 0;
-  // close[t] and close[t - k] for each lag, as pointers that step one bar (16 bytes) at a time.
-  let at = bars + 16;
-  let oa = at - (<usize>fa << 4);
-  let ob = at - (<usize>fb << 4);
-  let pa = at - (<usize>sa << 4);
-  let pb = at - (<usize>sb << 4);
-  for (let t = 1; t < n - 1; t++) {
-    // Lane loads straight from memory: one instruction each, where building a v128 from two
-    // scalars takes four.
-    const cv = v128.load64_splat(at);
-    sf = f64x2.add(sf, f64x2.sub(cv, v128.load64_lane(ob, v128.load64_splat(oa), 1)));
-    ss = f64x2.add(ss, f64x2.sub(cv, v128.load64_lane(pb, v128.load64_splat(pa), 1)));
-    at += 16;
-    oa += 16;
-    ob += 16;
-    pa += 16;
-    pb += 16;
-    // f > s certain when A - B > M, f < s certain when B - A > M (IEEE subtraction is
-    // sign-symmetric, so B - A is exactly -(A - B)).
-    const A = f64x2.mul(sf, ks);
-    const B = f64x2.mul(ss, kf);
-    const M = f64x2.mul(A, margin);
-    let gt = f64x2.gt(f64x2.sub(A, B), M);
-    let lt = f64x2.gt(f64x2.sub(B, A), M);
-    // smaCross's up is pf <= ps && f > s, i.e. !gtPrev && gt (SMAs are never NaN), down
-    // mirrored; nothing happens while the order stays certain and the same in both lanes.
-    if (i64x2.bitmask(v128.or(v128.and(gt, gtPrev), v128.and(lt, ltPrev))) != 3) {
-      for (let i = 0; i < 2; i++) {
-        if (!maskLane(gt, i) && !maskLane(lt, i)) {
-          const f = lane(sf, i) / lane(kf, i);
-          const s = lane(ss, i) / lane(ks, i);
-          gt = withMask(gt, i, f > s);
-          lt = withMask(lt, i, f < s);
-        }
-        if (t < (i == 0 ? lagA : lagB)) continue;
-        let ev = -1;
-        if (maskLane(gt, i) && !maskLane(gtPrev, i)) ev = t * 2 + 1;
-        else if (maskLane(lt, i) && !maskLane(ltPrev, i)) ev = t * 2;
-        if (ev < 0) continue;
-        if (i == 0) {
-          store<i32>(evA + (<usize>nA << 2), ev);
-          nA++;
-        } else {
-          store<i32>(evB + (<usize>nB << 2), ev);
-          nB++;
+  let lag = lagA > lagB ? lagA : lagB;
+  if (lag > n - 1) lag = n - 1;
+  // Two segments of the same loop: the warm-up bars [1, lag) read the zero-padded copy `head`,
+  // the rest the bars themselves (where every close[t - k] exists).
+  for (let seg = 0; seg < 2; seg++) {
+    const from = seg == 0 ? 1 : lag;
+    const to = seg == 0 ? lag : n - 1;
+    // close[t] and close[t - k] for each lag, as pointers that step one bar (16 bytes) at a time.
+    let at = (seg == 0 ? head : bars) + (<usize>from << 4);
+    let oa = at - (<usize>fa << 4);
+    let ob = at - (<usize>fb << 4);
+    let pa = at - (<usize>sa << 4);
+    let pb = at - (<usize>sb << 4);
+    for (let t = from; t < to; t++) {
+      // Lane loads straight from memory: one instruction each, where building a v128 from two
+      // scalars takes four.
+      const cv = v128.load64_splat(at);
+      sf = f64x2.add(sf, f64x2.sub(cv, v128.load64_lane(ob, v128.load64_splat(oa), 1)));
+      ss = f64x2.add(ss, f64x2.sub(cv, v128.load64_lane(pb, v128.load64_splat(pa), 1)));
+      at += 16;
+      oa += 16;
+      ob += 16;
+      pa += 16;
+      pb += 16;
+      // f > s certain when A - B > M, f < s certain when B - A > M (IEEE subtraction is
+      // sign-symmetric, so B - A is exactly -(A - B)).
+      const A = f64x2.mul(sf, ks);
+      const B = f64x2.mul(ss, kf);
+      const M = f64x2.mul(A, margin);
+      let gt = f64x2.gt(f64x2.sub(A, B), M);
+      let lt = f64x2.gt(f64x2.sub(B, A), M);
+      // smaCross's up is pf <= ps && f > s, i.e. !gtPrev && gt (SMAs are never NaN), down
+      // mirrored; nothing happens while the order stays certain and the same in both lanes.
+      if (i64x2.bitmask(v128.or(v128.and(gt, gtPrev), v128.and(lt, ltPrev))) != 3) {
+        for (let i = 0; i < 2; i++) {
+          if (!maskLane(gt, i) && !maskLane(lt, i)) {
+            const f = lane(sf, i) / lane(kf, i);
+            const s = lane(ss, i) / lane(ks, i);
+            gt = withMask(gt, i, f > s);
+            lt = withMask(lt, i, f < s);
+          }
+          if (t < (i == 0 ? lagA : lagB)) continue;
+          let ev = -1;
+          if (maskLane(gt, i) && !maskLane(gtPrev, i)) ev = t * 2 + 1;
+          else if (maskLane(lt, i) && !maskLane(ltPrev, i)) ev = t * 2;
+          if (ev < 0) continue;
+          if (i == 0) {
+            store<i32>(evA + (<usize>nA << 2), ev);
+            nA++;
+          } else {
+            store<i32>(evB + (<usize>nB << 2), ev);
+            nB++;
+          }
         }
       }
+      gtPrev = gt;
+      ltPrev = lt;
     }
-    gtPrev = gt;
-    ltPrev = lt;
   }
   store<i32>(counts, nA);
   store<i32>(counts + 4, nB);
@@ -281,12 +304,11 @@ function crosses(
 
 /**
  * smaCross for count genomes (SMA_CROSS_GENES each) into count * MET_LENGTH metrics, two at a
- * time in SIMD lanes; each genome's metrics are bit-identical to smaCross's. scratch holds
- * smaCrossBatchScratchBytes(n, largest period).
+ * time in SIMD lanes; each genome's metrics are bit-identical to smaCross's. `bars` holds the n
+ * bars as interleaveBars lays them out; scratch holds smaCrossBatchScratchBytes(n, largest period).
  */
 export function smaCrossBatch(
-  open: usize, high: usize, low: usize, close: usize, n: i32, genomes: usize, count: i32,
-  cfg: usize, out: usize, scratch: usize, scratchBytes: usize,
+  bars: usize, n: i32, genomes: usize, count: i32, cfg: usize, out: usize, scratch: usize, scratchBytes: usize,
 ): i32 {
   if (n < 1) return E_LENGTH;
   if (<i32>ld(cfg, CFG_SIZING) == SIZING_RISK) return E_PARAM;
@@ -307,20 +329,18 @@ export function smaCrossBatch(
   const downTarget = ld(cfg, CFG_SHORTS) != 0 ? -1 : 0;
   const LA = scratch;
   const LB = scratch + <usize>(L_SLOTS * 8);
-  // bars[2t] = close[t], bars[2t + 1] = open[t], behind maxP zero pairs.
+  // The warm-up copy: maxP zero pairs, then the first min(maxP, n) bars.
+  const headBars = maxP < n ? maxP : n;
   const pad = scratch + <usize>LANE_BYTES;
   memory.fill(pad, 0, <usize>maxP * 16);
-  const bars = pad + <usize>maxP * 16;
-  for (let t = 0; t < n; t++) {
-    store<f64>(bars + (<usize>t << 4), ld(close, t));
-    store<f64>(bars + (<usize>t << 4) + 8, ld(open, t));
-  }
-  const evA = bars + <usize>n * 16;
+  const head = pad + <usize>maxP * 16;
+  memory.copy(head, bars, <usize>headBars * 16);
+  const evA = head + <usize>headBars * 16;
   const evB = evA + <usize>(n + 1) * 4;
   const counts = LA + <usize>(L_SLOTS - 2) * 8; // two i32 in lane A's spare slots
   const zero = f64x2.splat(0);
   const one = f64x2.splat(1.0);
-  const last = ld(close, n - 1);
+  const last = load<f64>(bars + (<usize>(n - 1) << 4));
   const fillShift = closeFill ? 0 : 1;
 
   for (let g = 0; g < count; g += 2) {
@@ -333,7 +353,7 @@ export function smaCrossBatch(
     st(LA, L_CASH, cash0);
     st(LB, L_CASH, cash0);
     crosses(
-      bars, n, <i32>ld(genomes, 2 * g), <i32>ld(genomes, 2 * g + 1), <i32>ld(genomes, 2 * h),
+      bars, head, n, <i32>ld(genomes, 2 * g), <i32>ld(genomes, 2 * g + 1), <i32>ld(genomes, 2 * h),
       <i32>ld(genomes, 2 * h + 1), evA, evB, counts,
     );
     const nA = load<i32>(counts);

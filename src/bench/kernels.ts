@@ -39,7 +39,7 @@ import { sizeFraction, sizeRisk } from '../kernels/sizing/sizing.js';
 import {
   returns, totalReturn, sharpe, sortino, maxDrawdown, annualReturn, calmar, winRate, profitFactor, exposure,
 } from '../kernels/metrics/metrics.js';
-import { smaCross, smaCrossBatch, smaCrossBatchScratchBytes } from '../kernels/strategies/sma-cross.js';
+import { interleaveBars, smaCross, smaCrossBatch, smaCrossBatchScratchBytes } from '../kernels/strategies/sma-cross.js';
 import {
   stochRsiBands, stochRsiBandsBatch, STOCH_RSI_BANDS_GENES, STOCH_RSI_BANDS_SCRATCH,
 } from '../kernels/strategies/stoch-rsi-bands.js';
@@ -306,6 +306,9 @@ function buildCases(x: KernelExports, arena: WasmArena, n: number, seed: number,
   const tsTr = new Float64Array(cap * TR_LENGTH);
   const tsMet = new Float64Array(Math.max(nSma, nSrb) * MET_LENGTH);
   const tsSmaScratch = new Float64Array(Math.ceil(smaBatchBytes / 8));
+  // The batch kernel reads (close, open) pairs, laid out once per market as the engine does.
+  const tsBars = new Float64Array(2 * n);
+  interleaveBars(open, close, n, tsBars);
 
   arena.release(arena.base);
   const p = {
@@ -315,7 +318,7 @@ function buildCases(x: KernelExports, arena: WasmArena, n: number, seed: number,
     smaGenes: arena.put(smaGenes), srbGenes: arena.put(srbGenes), smaGenomes: arena.put(smaGenomes),
     srbGenomes: arena.put(srbGenomes), cfgSma: arena.put(cfgSma), cfgSrb: arena.put(cfgSrb),
     block: arena.alloc(srbScratchBytes), eq: arena.alloc(n * 8), tr: arena.alloc(cap * TR_LENGTH * 8),
-    met: arena.alloc(tsMet.length * 8), smaScratch: arena.alloc(smaBatchBytes),
+    met: arena.alloc(tsMet.length * 8), smaScratch: arena.alloc(smaBatchBytes), bars: arena.put(tsBars),
   };
   const S = (i: number): number => p.block + i * n * 8;
   const series = (i: number, length = n): Output => ({ ts: tsS(i).subarray(0, length), ptr: S(i), length });
@@ -425,8 +428,8 @@ function buildCases(x: KernelExports, arena: WasmArena, n: number, seed: number,
       const met = tsMet.subarray(0, nSma * MET_LENGTH);
       return {
         kernel: 'smaCrossBatch', items: n, genomes: nSma, returnsStatus: true, outputs: [metrics(nSma)],
-        ts: () => smaCrossBatch(open, high, low, close, n, smaGenomes, nSma, cfgSma, met, tsSmaScratch, smaBatchBytes),
-        wasm: () => x.smaCrossBatch(p.open, p.high, p.low, p.close, n, p.smaGenomes, nSma, p.cfgSma, p.met, p.smaScratch, smaBatchBytes),
+        ts: () => smaCrossBatch(tsBars, n, smaGenomes, nSma, cfgSma, met, tsSmaScratch, smaBatchBytes),
+        wasm: () => x.smaCrossBatch(p.bars, n, p.smaGenomes, nSma, p.cfgSma, p.met, p.smaScratch, smaBatchBytes),
       };
     },
     stochRsiBands: () => {

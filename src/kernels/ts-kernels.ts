@@ -13,7 +13,7 @@ import { atr } from './indicators/atr.js';
 import { bands } from './indicators/bands.js';
 import { sizeFraction, sizeRisk } from './sizing/sizing.js';
 import * as m from './metrics/metrics.js';
-import { smaCross, smaCrossBatch, smaCrossBatchScratchBytes, SMA_CROSS_GENES } from './strategies/sma-cross.js';
+import { interleaveBars, smaCross, smaCrossBatch, smaCrossBatchScratchBytes, SMA_CROSS_GENES } from './strategies/sma-cross.js';
 import {
   stochRsiBands, stochRsiBandsBatch, STOCH_RSI_BANDS_GENES, STOCH_RSI_BANDS_SCRATCH,
 } from './strategies/stoch-rsi-bands.js';
@@ -37,6 +37,16 @@ export function createTsKernels(): KernelSet {
     return scratch;
   };
   const series = (n: number): Float64Array => new Float64Array(n);
+  // (close, open) pairs of the last market evaluated, the batch kernel's input: built once per market.
+  let interleaved: { market: MarketData; bars: Float64Array } | null = null;
+  const barsOf = (market: MarketData): Float64Array => {
+    if (interleaved === null || interleaved.market !== market) {
+      const bars = new Float64Array(2 * market.length);
+      interleaveBars(market.open, market.close, market.length, bars);
+      interleaved = { market, bars };
+    }
+    return interleaved.bars;
+  };
   const scratchBytesFor = (bytes: number): Float64Array => {
     const need = Math.ceil(bytes / 8);
     if (scratch.length < need) scratch = new Float64Array(need);
@@ -136,7 +146,8 @@ export function createTsKernels(): KernelSet {
         if (strategy === 'sma-cross') {
           const bytes = smaCrossBatchScratchBytes(v.n, maxGene(gs));
           const s = scratchBytesFor(bytes);
-          status = smaCrossBatch(v.open, v.high, v.low, v.close, v.n, gs, count, cfg, out, s, bytes);
+          const bars = barsOf(market).subarray(2 * window.start, 2 * window.end);
+          status = smaCrossBatch(bars, v.n, gs, count, cfg, out, s, bytes);
         } else {
           const s = scratchFor(v.n);
           status = stochRsiBandsBatch(v.open, v.high, v.low, v.close, v.n, gs, count, cfg, out, s, s.length * 8);

@@ -101,12 +101,23 @@ const L_SLOTS = 16;
 const LANE_BYTES = 2 * L_SLOTS * 8;
 
 /**
- * Scratch bytes smaCrossBatch needs: lane state; the bars as (close, open) pairs behind
- * maxPeriod zero pairs (close[t - k] read as 0 before the first bar makes the warm-up sum
- * s + c into s + (c - 0), the same bits); and one event list per lane.
+ * Scratch bytes smaCrossBatch needs: lane state; a zero-padded copy of the first bars (pass 1
+ * reads close[t - k] before the first bar as 0, which makes s + (c - 0) the warm-up sum s + c to
+ * the bit, and for t < maxPeriod it reads from that copy); and one event list per lane.
  */
 export function smaCrossBatchScratchBytes(n: number, maxPeriod: number): number {
-  return LANE_BYTES + (maxPeriod + n) * 16 + 2 * (n + 1) * 4;
+  const head = maxPeriod < n ? maxPeriod : n;
+  return LANE_BYTES + (maxPeriod + head) * 16 + 2 * (n + 1) * 4;
+}
+
+/** out[2t] = close[t], out[2t + 1] = open[t]: the layout smaCrossBatch reads (built once per market). */
+export function interleaveBars(open: Float64Array, close: Float64Array, n: number, out: Float64Array): number {
+  if (n < 0) return E_LENGTH;
+  for (let t = 0; t < n; t++) {
+    out[2 * t] = close[t]!;
+    out[2 * t + 1] = open[t]!;
+  }
+  return OK;
 }
 
 let bCommission = 0;
@@ -158,54 +169,66 @@ function laneOrder(L: Float64Array, target: number, x: number, t: number): void 
   if (target !== 0 && L[L_RUINED] === 0) laneOpen(L, target, x, t);
 }
 
-/** Pass 1: the crosses of one genome over bars [1, n - 1) as t * 2 + (1 up, 0 down); returns the count. */
-function crosses(bars: Float64Array, base: number, n: number, fast: number, slow: number, ev: Int32Array): number {
+/**
+ * Pass 1: the crosses of one genome over bars [1, n - 1) as t * 2 + (1 up, 0 down); returns the
+ * count. `head` holds the first bars behind zero pairs (headBase: index of close[0] in it).
+ */
+function crosses(
+  bars: Float64Array, head: Float64Array, headBase: number, n: number, fast: number, slow: number, ev: Int32Array,
+): number {
   const lag = fast > slow ? fast : slow;
   const kf = fast;
   const ks = slow;
-  let sf = 0 + (bars[base]! - 0);
+  let sf = 0 + (bars[0]! - 0);
   let ss = sf;
   let gtPrev = sf / kf > ss / ks;
   let ltPrev = sf / kf < ss / ks;
   let count = 0;
-  for (let t = 1; t < n - 1; t++) {
-    const at = base + 2 * t;
-    const c = bars[at]!;
-    sf = sf + (c - bars[at - 2 * fast]!);
-    ss = ss + (c - bars[at - 2 * slow]!);
-    // f > s certain when A - B > M, f < s certain when B - A > M (B - A is exactly -(A - B)).
-    const A = sf * ks;
-    const B = ss * kf;
-    const M = A * TIE_MARGIN;
-    let gt = A - B > M;
-    let lt = B - A > M;
-    if (!((gt && gtPrev) || (lt && ltPrev))) {
-      if (!gt && !lt) {
-        const f = sf / kf;
-        const s = ss / ks;
-        gt = f > s;
-        lt = f < s;
+  const warm = lag < n - 1 ? lag : n - 1;
+  // Two segments of the same loop: the warm-up bars read the zero-padded copy, the rest the bars.
+  for (let seg = 0; seg < 2; seg++) {
+    const from = seg === 0 ? 1 : warm;
+    const to = seg === 0 ? warm : n - 1;
+    const src = seg === 0 ? head : bars;
+    const base = seg === 0 ? headBase : 0;
+    for (let t = from; t < to; t++) {
+      const at = base + 2 * t;
+      const c = src[at]!;
+      sf = sf + (c - src[at - 2 * fast]!);
+      ss = ss + (c - src[at - 2 * slow]!);
+      // f > s certain when A - B > M, f < s certain when B - A > M (B - A is exactly -(A - B)).
+      const A = sf * ks;
+      const B = ss * kf;
+      const M = A * TIE_MARGIN;
+      let gt = A - B > M;
+      let lt = B - A > M;
+      if (!((gt && gtPrev) || (lt && ltPrev))) {
+        if (!gt && !lt) {
+          const f = sf / kf;
+          const s = ss / ks;
+          gt = f > s;
+          lt = f < s;
+        }
+        if (t >= lag) {
+          if (gt && !gtPrev) ev[count++] = t * 2 + 1;
+          else if (lt && !ltPrev) ev[count++] = t * 2;
+        }
       }
-      if (t >= lag) {
-        if (gt && !gtPrev) ev[count++] = t * 2 + 1;
-        else if (lt && !ltPrev) ev[count++] = t * 2;
-      }
+      gtPrev = gt;
+      ltPrev = lt;
     }
-    gtPrev = gt;
-    ltPrev = lt;
   }
   return count;
 }
 
 /**
  * smaCross for count genomes (SMA_CROSS_GENES each) into count * MET_LENGTH metrics; each
- * genome's metrics are bit-identical to smaCross's. `scratch` holds
- * smaCrossBatchScratchBytes(n, largest period) bytes.
+ * genome's metrics are bit-identical to smaCross's. `bars` holds the n bars as interleaveBars
+ * lays them out; `scratch` holds smaCrossBatchScratchBytes(n, largest period) bytes.
  */
 export function smaCrossBatch(
-  open: Float64Array, high: Float64Array, low: Float64Array, close: Float64Array, n: number,
-  genomes: Float64Array, count: number, cfg: Float64Array, out: Float64Array, scratch: Float64Array,
-  scratchBytes: number,
+  bars: Float64Array, n: number, genomes: Float64Array, count: number, cfg: Float64Array, out: Float64Array,
+  scratch: Float64Array, scratchBytes: number,
 ): number {
   if (n < 1) return E_LENGTH;
   if ((cfg[CFG_SIZING]! | 0) === SIZING_RISK) return E_PARAM;
@@ -225,16 +248,14 @@ export function smaCrossBatch(
   const closeFill = (cfg[CFG_FILL]! | 0) === FILL_CLOSE;
   const downTarget = cfg[CFG_SHORTS] !== 0 ? -1 : 0;
   const L = scratch.subarray(0, L_SLOTS);
-  // bars[base + 2t] = close[t], bars[base + 2t + 1] = open[t], behind maxP zero pairs.
-  const bars = scratch.subarray(LANE_BYTES / 8, LANE_BYTES / 8 + 2 * (maxP + n));
-  const base = 2 * maxP;
-  bars.fill(0, 0, base);
-  for (let t = 0; t < n; t++) {
-    bars[base + 2 * t] = close[t]!;
-    bars[base + 2 * t + 1] = open[t]!;
-  }
-  const ev = new Int32Array(scratch.buffer, scratch.byteOffset + LANE_BYTES + (maxP + n) * 16, n + 1);
-  const last = close[n - 1]!;
+  // The warm-up copy: maxP zero pairs, then the first min(maxP, n) bars.
+  const headBars = maxP < n ? maxP : n;
+  const head = scratch.subarray(LANE_BYTES / 8, LANE_BYTES / 8 + 2 * (maxP + headBars));
+  head.fill(0, 0, 2 * maxP);
+  head.set(bars.subarray(0, 2 * headBars), 2 * maxP);
+  const headBase = 2 * maxP;
+  const ev = new Int32Array(scratch.buffer, scratch.byteOffset + LANE_BYTES + (maxP + headBars) * 16, n + 1);
+  const last = bars[2 * (n - 1)]!;
   const fillShift = closeFill ? 0 : 1;
 
   for (let g = 0; g < count; g++) {
@@ -242,7 +263,7 @@ export function smaCrossBatch(
     if (g % 2 === 0 && shouldStop()) return E_STOPPED;
     L.fill(0);
     L[L_CASH] = cash0;
-    const nEv = crosses(bars, base, n, genomes[2 * g]! | 0, genomes[2 * g + 1]! | 0, ev);
+    const nEv = crosses(bars, head, headBase, n, genomes[2 * g]! | 0, genomes[2 * g + 1]! | 0, ev);
 
     // Pass 2: bar 0, then segments between the bars where the genome acts on an event.
     let cash = cash0;
@@ -260,7 +281,7 @@ export function smaCrossBatch(
       const stop = iEv < nEv ? (ev[iEv]! >> 1) + fillShift : n;
       for (; t < stop; t++) {
         // accMark: equity, then ruin and drawdown (shortcut 2), then the returns.
-        const c = bars[base + 2 * t]!;
+        const c = bars[2 * t]!;
         let e = cash + units * c;
         if (e > peak) peak = e;
         if (peak - e > peak * ddF) {
@@ -286,7 +307,7 @@ export function smaCrossBatch(
       if (stop >= n) break;
       // The fill of bar `stop`, before its mark.
       const e1 = ev[iEv++]!;
-      laneOrder(L, (e1 & 1) !== 0 ? 1 : downTarget, bars[base + 2 * stop + (closeFill ? 0 : 1)]!, stop);
+      laneOrder(L, (e1 & 1) !== 0 ? 1 : downTarget, bars[2 * stop + (closeFill ? 0 : 1)]!, stop);
       cash = L[L_CASH]!;
       units = L[L_UNITS]!;
     }

@@ -37,7 +37,8 @@ export interface KernelExports {
   profitFactor(pnl: number, count: number): number;
   exposure(units: number, n: number): number;
   smaCross(o: number, h: number, l: number, c: number, n: number, genes: number, cfg: number, out: number, eq: number, tr: number, cap: number): number;
-  smaCrossBatch(o: number, h: number, l: number, c: number, n: number, genomes: number, count: number, cfg: number, out: number, scratch: number, scratchBytes: number): number;
+  smaCrossBatch(bars: number, n: number, genomes: number, count: number, cfg: number, out: number, scratch: number, scratchBytes: number): number;
+  interleaveBars(open: number, close: number, n: number, out: number): number;
   stochRsiBands(o: number, h: number, l: number, c: number, n: number, genes: number, cfg: number, out: number, eq: number, tr: number, cap: number, scratch: number, scratchBytes: number): number;
   stochRsiBandsBatch(o: number, h: number, l: number, c: number, n: number, genomes: number, count: number, cfg: number, out: number, scratch: number, scratchBytes: number): number;
 }
@@ -153,6 +154,8 @@ interface BoundMarket {
   high: number;
   low: number;
   close: number;
+  /** (close, open) pairs, the sma-cross batch kernel's input. */
+  bars: number;
 }
 
 /** The compiled AssemblyScript kernels behind the KernelSet interface. */
@@ -163,8 +166,9 @@ export function createWasmKernels(options: { variant?: WasmVariant; module?: Web
   const arena = new WasmArena(x.memory, x.heapBase() >>> 0);
   let bound: BoundMarket | null = null;
 
-  // Market columns are copied into linear memory once per market (and per instance); every
-  // later call on the same market reads them in place.
+  // Market columns are copied into linear memory once per market (and per instance), with the
+  // interleaved (close, open) pairs the sma-cross batch reads; every later call on the same
+  // market reads them in place.
   const bind = (market: MarketData): BoundMarket => {
     if (bound !== null && bound.market === market) return bound;
     arena.release(arena.base);
@@ -175,7 +179,10 @@ export function createWasmKernels(options: { variant?: WasmVariant; module?: Web
       high: arena.put(market.high),
       low: arena.put(market.low),
       close: arena.put(market.close),
+      bars: 0,
     };
+    b.bars = arena.alloc(market.length * 16);
+    checkStatus(x.interleaveBars(b.open, b.close, market.length, b.bars), 'interleaveBars');
     bound = b;
     return b;
   };
@@ -327,7 +334,7 @@ export function createWasmKernels(options: { variant?: WasmVariant; module?: Web
         let status: number;
         try {
           status = strategy === 'sma-cross'
-            ? x.smaCrossBatch(b.open + off, b.high + off, b.low + off, b.close + off, n, gp, count, c, out, s, bytes)
+            ? x.smaCrossBatch(b.bars + 2 * off, n, gp, count, c, out, s, bytes)
             : x.stochRsiBandsBatch(b.open + off, b.high + off, b.low + off, b.close + off, n, gp, count, c, out, s, bytes);
         } finally {
           stopFlag = undefined;
