@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['test/unit/**/*.test.ts', 'test/kernels/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/bench/**/*.test.ts'],
+          include: ['test/unit/**/*.test.ts', 'test/kernels/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/bench/kernels-bench.test.ts'],
           testTimeout: 60_000,
         },
       },
@@ -23,7 +23,7 @@ export default defineConfig({
       {
         test: {
           name: 'pool',
-          include: ['test/pool/**/*.test.ts'],
+          include: ['test/pool/**/*.test.ts', 'test/bench/bench.test.ts'],
           fileParallelism: false,
           testTimeout: 120_000,
         },

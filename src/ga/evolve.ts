@@ -175,7 +175,8 @@ export type StopReason = 'generations' | 'patience' | 'max-seconds' | 'interrupt
 export interface EvolveResult {
   format: 'evoquant-result';
   version: 1;
-  evoquant: string;
+  /** What produced the result: results are reproducible to the bit for the same versions. */
+  versions: { evoquant: string; node: string; v8: string };
   config: Record<string, unknown>;
   data: { source: string; bars: number; from: number; to: number; sha256: string };
   windows: RunWindows;
@@ -690,7 +691,7 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
     return {
       format: 'evoquant-result',
       version: 1,
-      evoquant: packageVersion(),
+      versions: { evoquant: packageVersion(), node: process.version, v8: process.versions.v8 },
       config,
       data: { source: market.source, bars: market.length, from: market.time[0]!, to: market.time[market.length - 1]!, sha256: signature.data },
       windows,
@@ -813,7 +814,7 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
     return {
       format: 'evoquant-result',
       version: 1,
-      evoquant: packageVersion(),
+      versions: { evoquant: packageVersion(), node: process.version, v8: process.versions.v8 },
       config,
       data: { source: market.source, bars: market.length, from: market.time[0]!, to: market.time[market.length - 1]!, sha256: signature.data },
       windows,
