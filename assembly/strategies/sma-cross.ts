@@ -154,15 +154,9 @@ let bSlippage: f64 = 0;
 let bFraction: f64 = 1;
 let bLotSize: f64 = 0;
 
-// accClose without the trade record (the batch emits metrics only).
-function laneClose(L: usize, x: f64, t: i32): void {
-  const d = <i32>ld(L, L_DIR);
-  const u = ld(L, L_UNITS);
-  const px = d > 0 ? x * (1.0 - bSlippage) : x * (1.0 + bSlippage);
-  let cash = ld(L, L_CASH);
-  cash = cash + u * px;
-  cash = cash - bCommission * abs(u * px);
-  const pnl = cash - ld(L, L_ENTRY_EQ);
+// A closed trade's share of the metrics (recordTrade without the record), and the bars it was
+// held, through bar t (exclusive).
+function laneRecord(L: usize, pnl: f64, t: i32): void {
   if (pnl > 0) {
     st(L, L_WINS, ld(L, L_WINS) + 1.0);
     st(L, L_GROSS_PROFIT, ld(L, L_GROSS_PROFIT) + pnl);
@@ -171,6 +165,17 @@ function laneClose(L: usize, x: f64, t: i32): void {
   }
   st(L, L_TRADES, ld(L, L_TRADES) + 1.0);
   st(L, L_BARS, ld(L, L_BARS) + <f64>(t - <i32>ld(L, L_ENTRY_BAR)));
+}
+
+// accClose without the trade record (the batch emits metrics only).
+function laneClose(L: usize, x: f64, t: i32): void {
+  const d = <i32>ld(L, L_DIR);
+  const u = ld(L, L_UNITS);
+  const px = d > 0 ? x * (1.0 - bSlippage) : x * (1.0 + bSlippage);
+  let cash = ld(L, L_CASH);
+  cash = cash + u * px;
+  cash = cash - bCommission * abs(u * px);
+  laneRecord(L, cash - ld(L, L_ENTRY_EQ), t);
   st(L, L_CASH, cash);
   st(L, L_UNITS, 0);
   st(L, L_DIR, 0);
@@ -434,15 +439,7 @@ export function smaCrossBatch(
       const o = out + <usize>((g + i) * MET_LENGTH) * 8;
       if (ld(L, L_DIR) != 0) {
         const v = ld(L, L_UNITS) * last;
-        const pnl = ld(L, L_CASH) + v - bCommission * abs(v) - ld(L, L_ENTRY_EQ);
-        if (pnl > 0) {
-          st(L, L_WINS, ld(L, L_WINS) + 1.0);
-          st(L, L_GROSS_PROFIT, ld(L, L_GROSS_PROFIT) + pnl);
-        } else if (pnl < 0) {
-          st(L, L_GROSS_LOSS, ld(L, L_GROSS_LOSS) - pnl);
-        }
-        st(L, L_TRADES, ld(L, L_TRADES) + 1.0);
-        st(L, L_BARS, ld(L, L_BARS) + <f64>(n - <i32>ld(L, L_ENTRY_BAR)));
+        laneRecord(L, ld(L, L_CASH) + v - bCommission * abs(v) - ld(L, L_ENTRY_EQ), n);
       }
       const draw = ld(L, L_DD);
       const eN = lane(prev, i);

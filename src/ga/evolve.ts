@@ -681,49 +681,15 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
       report({ generation: gen.generation, breedMs, evaluateMs, waitMs: waitOf(evaluateMs, evaluator.stats().computeMs - c0, evaluator.threads) });
     }
 
-    // The hall of fame (or the Pareto front) in and out of sample.
-    const ranked = multi ? paretoMembers() : hof.map((h) => ({ genes: h.genes, fitness: h.fitness, metrics: h.metrics, objs: null as Float64Array | null }));
-    const evaluated = await describeRanked(ranked);
-    const hallOfFame = multi ? evaluated.slice(0, hofSize) : evaluated;
-    const paretoFront = multi ? evaluated : null;
-
-    const totalSeconds = (performance.now() - started) / 1000;
-    return {
-      format: 'evoquant-result',
-      version: 1,
-      versions: { evoquant: packageVersion(), node: process.version, v8: process.versions.v8 },
-      config,
-      data: { source: market.source, bars: market.length, from: market.time[0]!, to: market.time[market.length - 1]!, sha256: signature.data },
-      windows,
-      generations: history,
-      stopped: { reason: stopReason, generations: history.length },
-      evaluations: { backtests, cacheHits: hits, cacheMisses: misses },
-      hallOfFame,
-      paretoFront,
-      overfitting: overfittingOf(),
-      curve: curveOf(),
-      timings: {
-        backend: evaluator.backend,
-        threads: evaluator.threads,
-        batchSize: options.batchSize ?? null,
-        evaluator: evaluator.kind,
-        resumedFrom,
-        perGeneration: timingsPerGen,
-        totalSeconds,
-        evaluateSeconds: evaluateMsTotal / 1000,
-        breedSeconds: breedMsTotal / 1000,
-        backtestsPerSecond: evaluateMsTotal > 0 ? timingsPerGen.length > 0 ? sumEvaluated() / (evaluateMsTotal / 1000) : 0 : 0,
-        barEvaluationsPerSecond: evaluateMsTotal > 0 ? barEvaluations / (evaluateMsTotal / 1000) : 0,
-        peakRssMb: process.resourceUsage().maxRSS / 1024,
-      },
-    };
+    return await finalResult();
   } catch (e) {
     if (e instanceof EngineError && e.code === 'E_ABORT') {
       // Interrupted inside a generation: that generation is abandoned; the last completed one
       // (already checkpointed) is the result. Before the first generation completes there is no
       // result (no evaluated population, an empty hall of fame): the cancellation stands.
       if (history.length === 0) throw e;
-      return interruptedResult();
+      stopReason = 'interrupted';
+      return finalResult();
     }
     throw e;
   } finally {
@@ -804,13 +770,15 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
     });
   }
 
-  async function interruptedResult(): Promise<EvolveResult> {
-    stopReason = 'interrupted';
-    // Re-enter the normal ending with the loop finished: evaluate the hall of fame out of sample
-    // without the (fired) signal.
+  /**
+   * The result from the last completed generation: the hall of fame (or Pareto front) evaluated
+   * out of sample, the overfitting analysis, the curve. Also after an interruption, where the
+   * abandoned generation is not part of it (its evaluations never use the fired signal).
+   */
+  async function finalResult(): Promise<EvolveResult> {
     const ranked = multi ? paretoMembers() : hof.map((h) => ({ genes: h.genes, fitness: h.fitness, metrics: h.metrics, objs: null as Float64Array | null }));
     const evaluated = await describeRanked(ranked);
-    const totalSeconds = (performance.now() - started) / 1000;
+    const evaluateSeconds = evaluateMsTotal / 1000;
     return {
       format: 'evoquant-result',
       version: 1,
@@ -832,11 +800,11 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
         evaluator: evaluator.kind,
         resumedFrom,
         perGeneration: timingsPerGen,
-        totalSeconds,
-        evaluateSeconds: evaluateMsTotal / 1000,
+        totalSeconds: (performance.now() - started) / 1000,
+        evaluateSeconds,
         breedSeconds: breedMsTotal / 1000,
-        backtestsPerSecond: evaluateMsTotal > 0 ? sumEvaluated() / (evaluateMsTotal / 1000) : 0,
-        barEvaluationsPerSecond: evaluateMsTotal > 0 ? barEvaluations / (evaluateMsTotal / 1000) : 0,
+        backtestsPerSecond: evaluateSeconds > 0 ? sumEvaluated() / evaluateSeconds : 0,
+        barEvaluationsPerSecond: evaluateSeconds > 0 ? barEvaluations / evaluateSeconds : 0,
         peakRssMb: process.resourceUsage().maxRSS / 1024,
       },
     };

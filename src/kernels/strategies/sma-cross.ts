@@ -125,15 +125,9 @@ let bSlippage = 0;
 let bFraction = 1;
 let bLotSize = 0;
 
-// accClose without the trade record (the batch emits metrics only).
-function laneClose(L: Float64Array, x: number, t: number): void {
-  const d = L[L_DIR]! | 0;
-  const u = L[L_UNITS]!;
-  const px = d > 0 ? x * (1.0 - bSlippage) : x * (1.0 + bSlippage);
-  let cash = L[L_CASH]!;
-  cash = cash + u * px;
-  cash = cash - bCommission * Math.abs(u * px);
-  const pnl = cash - L[L_ENTRY_EQ]!;
+// A closed trade's share of the metrics (recordTrade without the record), and the bars it was
+// held, through bar t (exclusive).
+function laneRecord(L: Float64Array, pnl: number, t: number): void {
   if (pnl > 0) {
     L[L_WINS] = L[L_WINS]! + 1.0;
     L[L_GROSS_PROFIT] = L[L_GROSS_PROFIT]! + pnl;
@@ -142,6 +136,17 @@ function laneClose(L: Float64Array, x: number, t: number): void {
   }
   L[L_TRADES] = L[L_TRADES]! + 1.0;
   L[L_BARS] = L[L_BARS]! + (t - (L[L_ENTRY_BAR]! | 0));
+}
+
+// accClose without the trade record (the batch emits metrics only).
+function laneClose(L: Float64Array, x: number, t: number): void {
+  const d = L[L_DIR]! | 0;
+  const u = L[L_UNITS]!;
+  const px = d > 0 ? x * (1.0 - bSlippage) : x * (1.0 + bSlippage);
+  let cash = L[L_CASH]!;
+  cash = cash + u * px;
+  cash = cash - bCommission * Math.abs(u * px);
+  laneRecord(L, cash - L[L_ENTRY_EQ]!, t);
   L[L_CASH] = cash;
   L[L_UNITS] = 0;
   L[L_DIR] = 0;
@@ -315,15 +320,7 @@ export function smaCrossBatch(
     // accFinish
     if (L[L_DIR] !== 0) {
       const v = L[L_UNITS]! * last;
-      const pnl = L[L_CASH]! + v - bCommission * Math.abs(v) - L[L_ENTRY_EQ]!;
-      if (pnl > 0) {
-        L[L_WINS] = L[L_WINS]! + 1.0;
-        L[L_GROSS_PROFIT] = L[L_GROSS_PROFIT]! + pnl;
-      } else if (pnl < 0) {
-        L[L_GROSS_LOSS] = L[L_GROSS_LOSS]! - pnl;
-      }
-      L[L_TRADES] = L[L_TRADES]! + 1.0;
-      L[L_BARS] = L[L_BARS]! + (n - (L[L_ENTRY_BAR]! | 0));
+      laneRecord(L, L[L_CASH]! + v - bCommission * Math.abs(v) - L[L_ENTRY_EQ]!, n);
     }
     const dd = L[L_DD]!;
     const trades = L[L_TRADES]!;
