@@ -1,6 +1,6 @@
 import { ld, st } from "../memory";
 import { OK, E_LENGTH, E_PERIOD } from "../status";
-import { fillNaN } from "./common";
+import { firstValid, fillNaN } from "./common";
 import { rsi } from "./rsi";
 import { sma } from "./sma";
 
@@ -16,8 +16,7 @@ import { sma } from "./sma";
 export function stochOf(src: usize, n: i32, stochK: i32, out: usize, dqMin: usize, dqMax: usize): i32 {
   if (n < 0) return E_LENGTH;
   if (stochK < 1) return E_PERIOD;
-  let f = 0;
-  while (f < n && isNaN(ld(src, f))) f++;
+  const f = firstValid(src, n);
   const first = f + stochK - 1;
   if (first >= n) {
     fillNaN(out, 0, n);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { MarketData } from '../data/market.js';
-import { configError, ioError } from '../errors.js';
+import { configError } from '../errors.js';
 import { writeFileAtomic } from '../io.js';
 import type { RandomState } from '../random.js';
 
@@ -71,13 +71,6 @@ export async function readCheckpoint(path: string): Promise<CheckpointState> {
   return state;
 }
 
-const OPTION_NAMES: Record<string, string> = {};
-
-/** `a.b` -> `--b` style names for messages (options are the CLI's where they exist). */
-function optionLabel(key: string): string {
-  return OPTION_NAMES[key] ?? key;
-}
-
 /** Leaf values of nested plain objects under dotted keys (`backtest.commission`). */
 function leaves(o: Record<string, unknown>, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
   for (const [k, v] of Object.entries(o)) {
@@ -104,11 +97,7 @@ export function checkSignature(saved: RunSignature, now: RunSignature): void {
   for (const k of keys) {
     const a = JSON.stringify(was[k]);
     const b = JSON.stringify(is[k]);
-    if (a !== b) diffs.push(`${optionLabel(k)} differs (checkpoint: ${a ?? 'unset'}, now: ${b ?? 'unset'})`);
+    if (a !== b) diffs.push(`${k} differs (checkpoint: ${a ?? 'unset'}, now: ${b ?? 'unset'})`);
   }
   if (diffs.length > 0) throw configError('resume', `the checkpoint is from another run: ${diffs.join('; ')}`);
-}
-
-export function ioCheck(): void {
-  void ioError;
 }

@@ -1,5 +1,5 @@
 import { OK, E_LENGTH, E_PERIOD } from '../status.js';
-import { fillNaN } from './common.js';
+import { firstValid, fillNaN } from './common.js';
 import { rsi } from './rsi.js';
 import { sma } from './sma.js';
 
@@ -17,8 +17,7 @@ export function stochOf(
 ): number {
   if (n < 0) return E_LENGTH;
   if (stochK < 1) return E_PERIOD;
-  let f = 0;
-  while (f < n && Number.isNaN(src[f]!)) f++;
+  const f = firstValid(src, n);
   const first = f + stochK - 1;
   if (first >= n) {
     fillNaN(out, 0, n);
