@@ -11,7 +11,7 @@ import {
 } from "../layout";
 import { accInit, accOrder, accMark, accFinish, dir } from "./account";
 import { unitsFraction } from "../sizing/sizing";
-import { sharpeOf, sortinoOf, annualReturnOf, calmarOf, DD_SCALE } from "../metrics/metrics";
+import { sharpeOf, sortinoOf, annualReturnOf, calmarOf } from "../metrics/metrics";
 
 export const SMA_CROSS_GENES: i32 = 2;
 
@@ -96,12 +96,10 @@ export function smaCross(
 // 8u (A + B) <= 24u A; if B > 2A then |D| > A > 32u A is far beyond 8u (A + B) < 12u B < B - A.
 // In between, a near tie, the quotients are computed and compared exactly as smaCross does.
 //
-// Shortcut 2, the drawdown without division. smaCross's maximum of (peak - e) / peak is the
-// maximum of q / peak with q = fl(peak - e) at every bar. A bar can raise the maximum dd only if
-// fl(q / peak) > dd, which implies q > dd * peak / (1 + u) > fl(peak * fl(dd * (1 - 16u))); only
-// such bars (a new deepest drawdown, a handful per run) compute the quotient. Ruin (equity <= 0
-// in a position) is such a bar too, because dd < 1 while equity is positive; a ruined lane's
-// equity is frozen, so its threshold is set to infinity.
+// The drawdown is divided at every bar, in both lanes at once, as smaCross does. A threshold
+// test that divides only at a new deepest drawdown (what maxDrawdown does) lost here: with
+// W1's commissions equity decays, a new deepest drawdown comes at about one bar in seven, and
+// the branch's mispredictions cost more than the second division per bar.
 //
 // Exposure counts the bars between a fill that opens and the fill that closes, which is the
 // number of bars whose mark finds the position held.
@@ -121,7 +119,6 @@ const L_GROSS_LOSS: i32 = 7;
 const L_RUINED: i32 = 8;
 const L_ENTRY_BAR: i32 = 9;
 const L_BARS: i32 = 10;
-const L_DD: i32 = 11;
 const L_SLOTS: i32 = 16;
 const LANE_BYTES: i32 = 2 * L_SLOTS * 8;
 
@@ -371,7 +368,7 @@ export function smaCrossBatch(
     const first = cashV;
     let prev = first;
     let peak = first;
-    let ddF = zero; // fl(dd * (1 - 16u)); +inf once a lane is ruined
+    let ddV = zero; // the maximum drawdown so far
     let sumR = zero;
     let sumR2 = zero;
     let sumN2 = zero;
@@ -383,30 +380,27 @@ export function smaCrossBatch(
       const xB = iB < nB ? (load<i32>(evB + (<usize>iB << 2)) >> 1) + fillShift : n;
       const stop = xA < xB ? xA : xB;
       for (; t < stop; t++) {
-        // accMark, both lanes: equity, then ruin and drawdown (shortcut 2), then the returns.
+        // accMark, both lanes: equity, then ruin and drawdown, then the returns.
         const cv = v128.load64_splat(bars + (<usize>t << 4));
         let e = f64x2.add(cashV, f64x2.mul(unitsV, cv));
         peak = f64x2.pmax(peak, e); // if (e > peak) peak = e
-        if (v128.any_true(f64x2.gt(f64x2.sub(peak, e), f64x2.mul(peak, ddF)))) {
+        // Ruin: equity at or below zero in a position liquidates at this close and ends trading
+        // for the lane (a lane holds a position exactly when its units are not 0).
+        if (v128.any_true(v128.andnot(f64x2.ne(unitsV, zero), f64x2.gt(e, zero)))) {
           for (let i = 0; i < 2; i++) {
             const L = i == 0 ? LA : LB;
-            let ei = lane(e, i);
-            if (ld(L, L_DIR) != 0 && !(ei > 0)) {
-              // Equity at or below zero liquidates at this close and ends trading for the lane.
+            if (ld(L, L_DIR) != 0 && !(lane(e, i) > 0)) {
               laneClose(L, lane(cv, i), t);
               st(L, L_RUINED, 1);
-              ei = ld(L, L_CASH);
+              const ei = ld(L, L_CASH);
               e = i == 0 ? f64x2.replace_lane(e, 0, ei) : f64x2.replace_lane(e, 1, ei);
               cashV = lanes(ld(LA, L_CASH), ld(LB, L_CASH));
               unitsV = lanes(ld(LA, L_UNITS), ld(LB, L_UNITS));
             }
-            const p = lane(peak, i);
-            const d = (p - ei) / p;
-            if (d > ld(L, L_DD)) st(L, L_DD, d);
-            const f = ld(L, L_RUINED) != 0 ? Infinity : ld(L, L_DD) * DD_SCALE;
-            ddF = i == 0 ? f64x2.replace_lane(ddF, 0, f) : f64x2.replace_lane(ddF, 1, f);
           }
         }
+        // d = (peak - e) / peak; if (d > dd) dd = d (never NaN: peak > 0).
+        ddV = f64x2.pmax(ddV, f64x2.div(f64x2.sub(peak, e), peak));
         // barReturn: e == prev ? 0 : e / prev - 1
         const r = v128.bitselect(zero, f64x2.sub(f64x2.div(e, prev), one), f64x2.eq(e, prev));
         sumR = f64x2.add(sumR, r);
@@ -441,7 +435,7 @@ export function smaCrossBatch(
         const v = ld(L, L_UNITS) * last;
         laneRecord(L, ld(L, L_CASH) + v - bCommission * abs(v) - ld(L, L_ENTRY_EQ), n);
       }
-      const draw = ld(L, L_DD);
+      const draw = lane(ddV, i);
       const eN = lane(prev, i);
       const e0 = lane(first, i);
       const sR = lane(sumR, i);

@@ -533,6 +533,20 @@ describe('strategies: backtest and evaluate agree bit for bit, and fused metrics
     expect(reasonsSeen).toContain(EXIT_RUIN);
     expect(reasonsSeen.at(-1)).toBe(EXIT_RUIN);
     checkFusedAgainstStandalone('sma-cross ruin', TS, bt, close.length, 252);
+
+    // The batch kernel's ruin path, with the ruinous genome in either SIMD lane, beside genomes
+    // that survive, and as the odd genome out.
+    const batch = [[2, 3], [4, 2], [3, 2], [2, 3], [2, 4], [2, 3], [5, 2]];
+    const flat = Float64Array.from(batch.flat());
+    const out = agree('sma-cross ruin evaluate', (k) => k.evaluate(market, { start: 0, end: close.length }, 'sma-cross', flat, batch.length, cfg))!;
+    batch.forEach((genome, i) => {
+      expectSameBits(
+        `ruin evaluate genome #${i} [${genome.join(', ')}] vs backtest`,
+        out.subarray(i * MET_LENGTH, (i + 1) * MET_LENGTH),
+        TS.backtest(market, { start: 0, end: close.length }, 'sma-cross', Float64Array.from(genome), cfg).metrics,
+      );
+    });
+    expect(out[MET_MAX_DRAWDOWN]).toBeGreaterThanOrEqual(1);
   });
 
   it('1e6 bars: sma-cross backtest with equity and trades', () => {

@@ -10,7 +10,7 @@ import {
 } from '../layout.js';
 import * as acc from './account.js';
 import { unitsFraction } from '../sizing/sizing.js';
-import { sharpeOf, sortinoOf, annualReturnOf, calmarOf, DD_SCALE } from '../metrics/metrics.js';
+import { sharpeOf, sortinoOf, annualReturnOf, calmarOf } from '../metrics/metrics.js';
 
 export const SMA_CROSS_GENES = 2;
 
@@ -78,8 +78,8 @@ export function smaCross(
 // the metrics of `smaCross` above, computed the way the WASM twin computes them (which runs two
 // genomes at once in the lanes of a v128, lane operations being exactly these scalar ones):
 // pass 1 follows the SMAs and records the crosses, pass 2 marks to market between those events.
-// The two shortcuts (the crossover test and the drawdown without division) and why they give
-// the same bits are explained in assembly/strategies/sma-cross.ts.
+// The crossover test without division, and why it gives the same bits, is explained in
+// assembly/strategies/sma-cross.ts.
 
 const U = 1.1102230246251565e-16; // 2^-53
 const TIE_MARGIN = 32.0 * U;
@@ -96,7 +96,6 @@ const L_GROSS_LOSS = 7;
 const L_RUINED = 8;
 const L_ENTRY_BAR = 9;
 const L_BARS = 10;
-const L_DD = 11;
 const L_SLOTS = 16;
 const LANE_BYTES = 2 * L_SLOTS * 8;
 
@@ -276,7 +275,7 @@ export function smaCrossBatch(
     const first = cash;
     let prev = first;
     let peak = first;
-    let ddF = 0; // fl(dd * (1 - 16u)); +inf once ruined
+    let dd = 0; // the maximum drawdown so far
     let sumR = 0;
     let sumR2 = 0;
     let sumN2 = 0;
@@ -285,23 +284,20 @@ export function smaCrossBatch(
     for (;;) {
       const stop = iEv < nEv ? (ev[iEv]! >> 1) + fillShift : n;
       for (; t < stop; t++) {
-        // accMark: equity, then ruin and drawdown (shortcut 2), then the returns.
+        // accMark: equity, then ruin and drawdown, then the returns.
         const c = bars[2 * t]!;
         let e = cash + units * c;
         if (e > peak) peak = e;
-        if (peak - e > peak * ddF) {
-          if (L[L_DIR] !== 0 && !(e > 0)) {
-            // Equity at or below zero liquidates at this close and ends trading.
-            laneClose(L, c, t);
-            L[L_RUINED] = 1;
-            e = L[L_CASH]!;
-            cash = e;
-            units = 0;
-          }
-          const d = (peak - e) / peak;
-          if (d > L[L_DD]!) L[L_DD] = d;
-          ddF = L[L_RUINED] !== 0 ? Infinity : L[L_DD]! * DD_SCALE;
+        if (L[L_DIR] !== 0 && !(e > 0)) {
+          // Equity at or below zero liquidates at this close and ends trading.
+          laneClose(L, c, t);
+          L[L_RUINED] = 1;
+          e = L[L_CASH]!;
+          cash = e;
+          units = 0;
         }
+        const d = (peak - e) / peak;
+        if (d > dd) dd = d;
         const r = e === prev ? 0.0 : e / prev - 1.0;
         sumR = sumR + r;
         sumR2 = sumR2 + r * r;
@@ -322,7 +318,6 @@ export function smaCrossBatch(
       const v = L[L_UNITS]! * last;
       laneRecord(L, L[L_CASH]! + v - bCommission * Math.abs(v) - L[L_ENTRY_EQ]!, n);
     }
-    const dd = L[L_DD]!;
     const trades = L[L_TRADES]!;
     const wins = L[L_WINS]!;
     const gp = L[L_GROSS_PROFIT]!;
