@@ -21,8 +21,8 @@ export interface PoolEvaluatorOptions extends EvaluatorOptions {
   /** Worker threads. @default os.availableParallelism() */
   threads?: number;
   /**
-   * Genomes per task. @default about four tasks per thread (load balance), at least 2 genomes
-   * (the WASM kernel runs genomes in pairs)
+   * Genomes per task. @default guided: tasks shrinking from a (2 x threads)th of the population
+   * (see defaultBatchSizes)
    */
   batchSize?: number;
   /** Test-only fault injection (a worker that exits, throws or fails its kernel on a batch). @internal */
@@ -40,9 +40,26 @@ export function workerPath(): string {
   return join(packageRoot(), 'dist', 'workers', 'evaluate.js');
 }
 
-/** Genomes per task by default: about four tasks per thread, so a slow batch does not idle the others. */
-export function defaultBatchSize(count: number, threads: number): number {
-  return Math.max(2, Math.ceil(count / (threads * 4)));
+/**
+ * How a population of `count` genomes over `bars` bars is cut into tasks by default: guided
+ * scheduling, as OpenMP's `schedule(guided)`. Each task takes a (2 x threads)th of the genomes
+ * not yet handed out: the first tasks are large, the last ones small, so a thread that finishes
+ * early (its core was less busy, say) waits at most a small task for the others. A task is
+ * never smaller than 2^20 bar-evaluations (about 4 ms of WASM; a task costs a few tens of
+ * microseconds to send and answer), unless that would leave a thread without work, and sizes
+ * are even where possible (the WASM kernel runs genomes in pairs).
+ */
+export function defaultBatchSizes(count: number, threads: number, bars: number): number[] {
+  const minSize = Math.max(2, Math.min(Math.ceil(2 ** 20 / Math.max(1, bars)), Math.ceil(count / threads)));
+  const sizes: number[] = [];
+  for (let left = count; left > 0;) {
+    let size = Math.max(minSize, Math.ceil(left / (2 * threads)));
+    size += size & 1;
+    size = Math.min(size, left);
+    sizes.push(size);
+    left -= size;
+  }
+  return sizes;
 }
 
 /**
@@ -118,7 +135,9 @@ export function createPoolEvaluator(options: PoolEvaluatorOptions): PoolEvaluato
     throwIfAborted(signal);
     const cfg = configs.get(strategy, w);
     const G = getFamily(strategy).genes.length;
-    const size = options.batchSize ?? defaultBatchSize(count, threads);
+    const sizes = options.batchSize !== undefined
+      ? Array.from({ length: Math.ceil(count / options.batchSize) }, (_, b) => Math.min(options.batchSize!, count - b * options.batchSize!))
+      : defaultBatchSizes(count, threads, w.end - w.start);
     const out = new Float64Array(count * MET_LENGTH);
     let failure: EngineError | null = null;
     const fail = (e: EngineError): void => {
@@ -159,9 +178,11 @@ export function createPoolEvaluator(options: PoolEvaluatorOptions): PoolEvaluato
 
     try {
       const tasks: Promise<void>[] = [];
-      for (let b = 0, start = 0; start < count; b++, start += size) {
-        tasks.push(runBatch(b, start, Math.min(count, start + size)));
-      }
+      let start = 0;
+      sizes.forEach((size, b) => {
+        tasks.push(runBatch(b, start, start + size));
+        start += size;
+      });
       await Promise.all(tasks);
     } finally {
       signal?.removeEventListener('abort', onAbort);

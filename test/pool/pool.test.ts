@@ -11,7 +11,7 @@ import type { StrategyFamily } from '../../src/genome/families.js';
 import { MET_LENGTH } from '../../src/kernels/layout.js';
 import type { Evaluator } from '../../src/pool/evaluator.js';
 import { createInProcessEvaluator } from '../../src/pool/in-process.js';
-import { createPoolEvaluator } from '../../src/pool/pool.js';
+import { createPoolEvaluator, defaultBatchSizes } from '../../src/pool/pool.js';
 import { Random } from '../../src/random.js';
 import { DATA, firstDifference } from '../helpers/shared.js';
 
@@ -28,6 +28,41 @@ function randomGenomes(family: StrategyFamily, count: number, seed: number): Flo
   }
   return out;
 }
+
+describe('defaultBatchSizes: guided scheduling', () => {
+  it('covers the population exactly, shrinking from a (2 x threads)th of what is left', () => {
+    for (const [count, threads, bars] of [[512, 2, 1e6], [512, 1, 1e6], [7730, 2, 2148], [100, 2, 1500], [3, 2, 100], [1, 8, 100], [64, 8, 1e5], [999, 3, 5e4]]) {
+      const sizes = defaultBatchSizes(count, threads, bars);
+      const label = `${count} genomes, ${threads} threads, ${bars} bars: ${sizes.join(' ')}`;
+      expect(sizes.reduce((a, b) => a + b, 0), label).toBe(count);
+      let left = count;
+      sizes.forEach((size, i) => {
+        expect(size, label).toBeGreaterThan(0);
+        if (i < sizes.length - 1) {
+          expect(size % 2, `${label}: task ${i} is odd`).toBe(0);
+          expect(size, `${label}: task ${i}`).toBeGreaterThanOrEqual(Math.ceil(left / (2 * threads)));
+          if (i > 0) expect(size, `${label}: task ${i} grew`).toBeLessThanOrEqual(sizes[i - 1]!);
+        }
+        left -= size;
+      });
+      // At least one task per thread when there are two genomes per thread.
+      if (count >= 2 * threads) expect(sizes.length, label).toBeGreaterThanOrEqual(threads);
+    }
+  });
+
+  it('keeps tasks at 2^20 bar-evaluations or more on short series, and small at the end of long ones', () => {
+    // GOOG-sized: 7,730 genomes x 2,148 bars on 2 threads.
+    const goog = defaultBatchSizes(7730, 2, 2148);
+    expect(Math.min(...goog.slice(0, -1)) * 2148).toBeGreaterThanOrEqual(2 ** 20);
+    expect(goog[0]).toBe(Math.ceil(7730 / 4) + 1); // 1,933 rounded up to even
+    // 1M bars: the first task is a quarter of the population, the last ones two genomes.
+    const big = defaultBatchSizes(512, 2, 1e6);
+    expect(big[0]).toBe(128);
+    expect(big.at(-1)).toBe(2);
+    // A small GA population still uses both threads.
+    expect(defaultBatchSizes(100, 2, 1500)).toEqual([50, 50]);
+  });
+});
 
 async function expectEngineError(p: Promise<unknown>, code: string, pattern?: RegExp): Promise<EngineError> {
   const e = await p.then(
