@@ -82,7 +82,8 @@ export function smaCross(
 //   IEEE operation of the scalar code on that lane alone.
 // - Two passes per pair instead of one: pass 1 follows the SMAs and records each lane's crosses;
 //   pass 2 marks to market between those events, where the position cannot change. Each pass
-//   keeps few enough vectors live to stay in registers, and pass 2's loop has no signal logic.
+//   keeps few enough vectors live to stay in registers (V8 spills past about a dozen), and pass
+//   2's loop has no signal logic.
 // - The bars come interleaved, (close, open) pairs (see interleaveBars), so a fill finds its open
 //   in the cache line the loop is already streaming. The caller builds that array once per
 //   market; a call copies nothing but the first few bars (below).
@@ -96,10 +97,15 @@ export function smaCross(
 // 8u (A + B) <= 24u A; if B > 2A then |D| > A > 32u A is far beyond 8u (A + B) < 12u B < B - A.
 // In between, a near tie, the quotients are computed and compared exactly as smaCross does.
 //
-// The drawdown is divided at every bar, in both lanes at once, as smaCross does. A threshold
-// test that divides only at a new deepest drawdown (what maxDrawdown does) lost here: with
-// W1's commissions equity decays, a new deepest drawdown comes at about one bar in seven, and
-// the branch's mispredictions cost more than the second division per bar.
+// Shortcut 2, the drawdown with one division per peak (markFast): the maximum of
+// fl(fl(peak - e) / peak) under one peak is at the lowest equity under it, because the quotient
+// is monotonic in e. Dividing at every bar cost a second division per bar; dividing only when a
+// bar deepens the drawdown (a threshold test, as maxDrawdown does) mispredicts, since with
+// W1's commissions equity decays and about one bar in seven is a new deepest drawdown.
+//
+// Ruin, checked after the fact: a segment is marked without the per-bar ruin test, and marked
+// again bar by bar (markExact) only if a lane in a position ended it with its lowest equity at
+// or below zero. Fewer live vectors in the common loop keep V8 from spilling them.
 //
 // Exposure counts the bars between a fill that opens and the fill that closes, which is the
 // number of bars whose mark finds the position held.
@@ -124,16 +130,17 @@ const LANE_BYTES: i32 = 2 * L_SLOTS * 8;
 
 /**
  * Scratch bytes smaCrossBatch needs: two lanes of state; a zero-padded copy of the first bars
- * (below); and one event list per lane.
+ * (below); one event list per lane; and two blocks of pass 2's state.
  *
  * Pass 1's running sums read close[t - k], which before the first bar is 0: s + (c - 0) is the
- * warm-up sum s + c to the bit. For t < maxPeriod the reads go to a copy of the first
- * maxPeriod bars behind maxPeriod zero pairs; from t = maxPeriod on, to the bars themselves. So
- * the loop needs no warm-up branch and a call copies O(maxPeriod) bars, not the series.
+ * warm-up sum s + c to the bit. For the first bars (up to the longest period, plus one so the
+ * warm-up can end on an even bar count) the reads go to a copy of those bars behind maxPeriod
+ * zero pairs; after them, to the bars themselves. So the loop needs no warm-up branch and a
+ * call copies O(maxPeriod) bars, not the series.
  */
 export function smaCrossBatchScratchBytes(n: i32, maxPeriod: i32): i32 {
-  const head = maxPeriod < n ? maxPeriod : n;
-  return LANE_BYTES + (maxPeriod + head) * 16 + 2 * (n + 1) * 4;
+  const head = maxPeriod < n ? maxPeriod + 1 : n;
+  return LANE_BYTES + (maxPeriod + head) * 16 + 2 * (n + 1) * 4 + 2 * STATE_BYTES;
 }
 
 /** out[2t] = close[t], out[2t + 1] = open[t]: the layout smaCrossBatch reads (built once per market). */
@@ -221,87 +228,242 @@ function laneOrder(L: usize, target: i32, x: f64, t: i32): void {
   return i == 0 ? i64x2.replace_lane(v, 0, x) : i64x2.replace_lane(v, 1, x);
 }
 
+// Pass 1's lane state between bars: +1 when the last bar had f > s, -1 when f < s, NaN when
+// f == s. With D = A - B: a bar whose order is certain and the same as the last bar's has
+// D * state > M (D * -1 is exactly B - A), and has no event; anything else (an order that
+// changed, a near tie, or a tie before) goes to crossStep.
+let xEvA: usize = 0;
+let xEvB: usize = 0;
+let xNA: i32 = 0;
+let xNB: i32 = 0;
+let xLagA: i32 = 0;
+let xLagB: i32 = 0;
+let xLast: i32 = 0;
+
+// @ts-ignore: decorator
+@inline function stateOf(gt: v128, lt: v128): v128 {
+  return v128.bitselect(f64x2.splat(1.0), v128.bitselect(f64x2.splat(-1.0), f64x2.splat(NaN), lt), gt);
+}
+
+/**
+ * Pass 1 at bar t when a lane is not certainly where it was: each lane's exact order (the
+ * quotients, as smaCross divides them, for a near tie), its cross event if any, and the lanes'
+ * new state. smaCross's up is pf <= ps && f > s, i.e. a last state other than +1 and f > s;
+ * down mirrored. Events count for lag <= t <= n - 2.
+ */
+// @ts-ignore: decorator
+@inline function crossStep(t: i32, sf: v128, ss: v128, kf: v128, ks: v128, D: v128, M: v128, state: v128): v128 {
+  let gt = f64x2.gt(D, M);
+  let lt = f64x2.gt(f64x2.neg(D), M);
+  for (let i = 0; i < 2; i++) {
+    if (!maskLane(gt, i) && !maskLane(lt, i)) {
+      const f = lane(sf, i) / lane(kf, i);
+      const s = lane(ss, i) / lane(ks, i);
+      gt = withMask(gt, i, f > s);
+      lt = withMask(lt, i, f < s);
+    }
+    if (t < (i == 0 ? xLagA : xLagB) || t > xLast) continue;
+    const last = lane(state, i);
+    let ev = -1;
+    if (maskLane(gt, i) && !(last == 1.0)) ev = t * 2 + 1;
+    else if (maskLane(lt, i) && !(last == -1.0)) ev = t * 2;
+    if (ev < 0) continue;
+    if (i == 0) {
+      store<i32>(xEvA + (<usize>xNA << 2), ev);
+      xNA++;
+    } else {
+      store<i32>(xEvB + (<usize>xNB << 2), ev);
+      xNB++;
+    }
+  }
+  return stateOf(gt, lt);
+}
+
 /**
  * Pass 1: the crosses of two genomes (lanes) over bars [1, n - 1), as event lists of
- * t * 2 + (1 for up, 0 for down), for t >= the lane's lag. Returns both counts (A | B << 16 is
- * not enough for long series, so the counts go to `counts`).
+ * t * 2 + (1 for up, 0 for down), for t >= the lane's lag. The counts go to xNA and xNB.
+ *
+ * The loop runs two bars per iteration (constant address offsets for the second, one pointer
+ * step for both). To keep the trip counts even, the warm-up segment may run one bar past the
+ * longest lag (the head copy holds it), and the last segment one bar past n - 2 (bar n - 1,
+ * whose events crossStep drops). Bar 0 runs through the loop too, from zero sums and a NaN
+ * state: its order comes out exactly as smaCross's first comparison, and no event is taken.
  */
-function crosses(
-  bars: usize, head: usize, n: i32, fa: i32, sa: i32, fb: i32, sb: i32, evA: usize, evB: usize, counts: usize,
-): void {
-  const lagA = fa > sa ? fa : sa;
-  const lagB = fb > sb ? fb : sb;
+function crosses(bars: usize, head: usize, n: i32, fa: i32, sa: i32, fb: i32, sb: i32, evA: usize, evB: usize): void {
+  xLagA = fa > sa ? fa : sa;
+  xLagB = fb > sb ? fb : sb;
+  xEvA = evA;
+  xEvB = evB;
+  xNA = 0;
+  xNB = 0;
+  xLast = n - 2;
   const kf = lanes(<f64>fa, <f64>fb);
   const ks = lanes(<f64>sa, <f64>sb);
   const margin = f64x2.splat(TIE_MARGIN);
-  const c0 = f64x2.splat(load<f64>(bars));
-  let sf = f64x2.add(f64x2.splat(0), f64x2.sub(c0, f64x2.splat(0)));
+  let sf = f64x2.splat(0);
   let ss = sf;
-  let gtPrev = f64x2.gt(f64x2.div(sf, kf), f64x2.div(ss, ks));
-  let ltPrev = f64x2.lt(f64x2.div(sf, kf), f64x2.div(ss, ks));
-  let nA = 0;
-  let nB = 0;
-  let lag = lagA > lagB ? lagA : lagB;
+  let state = f64x2.splat(NaN);
+  let lag = xLagA > xLagB ? xLagA : xLagB;
   if (lag > n - 1) lag = n - 1;
-  // Two segments of the same loop: the warm-up bars [1, lag) read the zero-padded copy `head`,
-  // the rest the bars themselves (where every close[t - k] exists).
+  // Two segments of the same loop: the warm-up bars [0, warm) read the zero-padded copy `head`,
+  // the rest [warm, end) the bars themselves (where every close[t - k] exists). Both have an
+  // even length: warm <= lag + 1 <= headBars, and end <= n.
+  const warm = lag + (lag & 1);
+  const rest = n - 1 - warm;
+  const end = rest > 0 ? n - 1 + (rest & 1) : warm;
   for (let seg = 0; seg < 2; seg++) {
-    const from = seg == 0 ? 1 : lag;
-    const to = seg == 0 ? lag : n - 1;
-    // close[t] and close[t - k] for each lag, as pointers that step one bar (16 bytes) at a time.
+    const from = seg == 0 ? 0 : warm;
+    const to = seg == 0 ? warm : end;
+    // close[t] and close[t - k] for each lag, as pointers that step two bars (32 bytes) at a time.
     let at = (seg == 0 ? head : bars) + (<usize>from << 4);
     let oa = at - (<usize>fa << 4);
     let ob = at - (<usize>fb << 4);
     let pa = at - (<usize>sa << 4);
     let pb = at - (<usize>sb << 4);
-    for (let t = from; t < to; t++) {
+    for (let t = from; t < to; t += 2) {
       // Lane loads straight from memory: one instruction each, where building a v128 from two
       // scalars takes four.
-      const cv = v128.load64_splat(at);
+      let cv = v128.load64_splat(at);
       sf = f64x2.add(sf, f64x2.sub(cv, v128.load64_lane(ob, v128.load64_splat(oa), 1)));
       ss = f64x2.add(ss, f64x2.sub(cv, v128.load64_lane(pb, v128.load64_splat(pa), 1)));
-      at += 16;
-      oa += 16;
-      ob += 16;
-      pa += 16;
-      pb += 16;
-      // f > s certain when A - B > M, f < s certain when B - A > M (IEEE subtraction is
-      // sign-symmetric, so B - A is exactly -(A - B)).
-      const A = f64x2.mul(sf, ks);
-      const B = f64x2.mul(ss, kf);
-      const M = f64x2.mul(A, margin);
-      let gt = f64x2.gt(f64x2.sub(A, B), M);
-      let lt = f64x2.gt(f64x2.sub(B, A), M);
-      // smaCross's up is pf <= ps && f > s, i.e. !gtPrev && gt (SMAs are never NaN), down
-      // mirrored; nothing happens while the order stays certain and the same in both lanes.
-      if (i64x2.bitmask(v128.or(v128.and(gt, gtPrev), v128.and(lt, ltPrev))) != 3) {
-        for (let i = 0; i < 2; i++) {
-          if (!maskLane(gt, i) && !maskLane(lt, i)) {
-            const f = lane(sf, i) / lane(kf, i);
-            const s = lane(ss, i) / lane(ks, i);
-            gt = withMask(gt, i, f > s);
-            lt = withMask(lt, i, f < s);
-          }
-          if (t < (i == 0 ? lagA : lagB)) continue;
-          let ev = -1;
-          if (maskLane(gt, i) && !maskLane(gtPrev, i)) ev = t * 2 + 1;
-          else if (maskLane(lt, i) && !maskLane(ltPrev, i)) ev = t * 2;
-          if (ev < 0) continue;
-          if (i == 0) {
-            store<i32>(evA + (<usize>nA << 2), ev);
-            nA++;
-          } else {
-            store<i32>(evB + (<usize>nB << 2), ev);
-            nB++;
-          }
-        }
-      }
-      gtPrev = gt;
-      ltPrev = lt;
+      let A = f64x2.mul(sf, ks);
+      let D = f64x2.sub(A, f64x2.mul(ss, kf));
+      let M = f64x2.mul(A, margin);
+      if (i64x2.bitmask(f64x2.gt(f64x2.mul(D, state), M)) != 3) state = crossStep(t, sf, ss, kf, ks, D, M, state);
+      // The next bar, 16 bytes on.
+      cv = v128.load64_splat(at, 16);
+      sf = f64x2.add(sf, f64x2.sub(cv, v128.load64_lane(ob, v128.load64_splat(oa, 16), 1, 16)));
+      ss = f64x2.add(ss, f64x2.sub(cv, v128.load64_lane(pb, v128.load64_splat(pa, 16), 1, 16)));
+      A = f64x2.mul(sf, ks);
+      D = f64x2.sub(A, f64x2.mul(ss, kf));
+      M = f64x2.mul(A, margin);
+      if (i64x2.bitmask(f64x2.gt(f64x2.mul(D, state), M)) != 3) state = crossStep(t + 1, sf, ss, kf, ks, D, M, state);
+      at += 32;
+      oa += 32;
+      ob += 32;
+      pa += 32;
+      pb += 32;
     }
   }
-  store<i32>(counts, nA);
-  store<i32>(counts + 4, nB);
+}
+
+// Pass 2's state for a pair of lanes, one v128 each, at these byte offsets of a state block.
+const S_CASH: i32 = 0;
+const S_UNITS: i32 = 16;
+const S_PEAK: i32 = 32;
+const S_LOW: i32 = 48; // the lowest equity since the peak
+const S_DD: i32 = 64; // the deepest drawdown of the peaks before the current one
+const S_SUM_R: i32 = 80;
+const S_SUM_R2: i32 = 96;
+const S_SUM_N2: i32 = 112;
+const S_PREV: i32 = 128;
+const STATE_BYTES: i32 = 144;
+
+/**
+ * accMark for bars [from, to) of a segment, both lanes, from state block src into dst, without
+ * the test for ruin (see markExact). Positions do not change within a segment.
+ *
+ * The drawdown: smaCross takes the maximum over bars of fl(fl(peak - e) / peak). While the peak
+ * stays, that quotient only grows as e falls, so its maximum under one peak is at the lowest
+ * equity under that peak. A new peak closes the old one's drawdown with one division; the
+ * current one is closed at the end. Same bits, and one division per bar instead of two.
+ */
+function markFast(bars: usize, from: i32, to: i32, src: usize, dst: usize): void {
+  const zero = f64x2.splat(0);
+  const one = f64x2.splat(1.0);
+  const cash = v128.load(src, S_CASH);
+  const units = v128.load(src, S_UNITS);
+  let peak = v128.load(src, S_PEAK);
+  let low = v128.load(src, S_LOW);
+  let sumR = v128.load(src, S_SUM_R);
+  let sumR2 = v128.load(src, S_SUM_R2);
+  let sumN2 = v128.load(src, S_SUM_N2);
+  let prev = v128.load(src, S_PREV);
+  v128.store(dst, v128.load(src, S_DD), S_DD);
+  const end = bars + (<usize>to << 4);
+  for (let at = bars + (<usize>from << 4); at < end; at += 16) {
+    const e = f64x2.add(cash, f64x2.mul(units, v128.load64_splat(at)));
+    const higher = f64x2.gt(e, peak);
+    if (v128.any_true(higher)) {
+      v128.store(dst, f64x2.pmax(v128.load(dst, S_DD), f64x2.div(f64x2.sub(peak, low), peak)), S_DD);
+      peak = f64x2.pmax(peak, e); // if (e > peak) peak = e
+      low = v128.bitselect(e, low, higher);
+    }
+    low = f64x2.pmin(low, e); // if (e < low) low = e
+    // barReturn: e == prev ? 0 : e / prev - 1
+    const r = v128.bitselect(zero, f64x2.sub(f64x2.div(e, prev), one), f64x2.eq(e, prev));
+    sumR = f64x2.add(sumR, r);
+    sumR2 = f64x2.add(sumR2, f64x2.mul(r, r));
+    const m = f64x2.pmin(r, zero); // r < 0 ? r : 0 (r is never NaN here)
+    sumN2 = f64x2.add(sumN2, f64x2.mul(m, m));
+    prev = e;
+  }
+  v128.store(dst, cash, S_CASH);
+  v128.store(dst, units, S_UNITS);
+  v128.store(dst, peak, S_PEAK);
+  v128.store(dst, low, S_LOW);
+  v128.store(dst, sumR, S_SUM_R);
+  v128.store(dst, sumR2, S_SUM_R2);
+  v128.store(dst, sumN2, S_SUM_N2);
+  v128.store(dst, prev, S_PREV);
+}
+
+/**
+ * markFast with accMark's ruin: equity at or below zero in a position liquidates at that close
+ * and ends trading for the lane (lane state LA, LB). Run on the rare segments where a held
+ * lane's equity reached zero.
+ */
+function markExact(bars: usize, from: i32, to: i32, src: usize, dst: usize, LA: usize, LB: usize): void {
+  const zero = f64x2.splat(0);
+  const one = f64x2.splat(1.0);
+  let cash = v128.load(src, S_CASH);
+  let units = v128.load(src, S_UNITS);
+  let peak = v128.load(src, S_PEAK);
+  let low = v128.load(src, S_LOW);
+  let sumR = v128.load(src, S_SUM_R);
+  let sumR2 = v128.load(src, S_SUM_R2);
+  let sumN2 = v128.load(src, S_SUM_N2);
+  let prev = v128.load(src, S_PREV);
+  v128.store(dst, v128.load(src, S_DD), S_DD);
+  for (let t = from; t < to; t++) {
+    const cv = v128.load64_splat(bars + (<usize>t << 4));
+    let e = f64x2.add(cash, f64x2.mul(units, cv));
+    const higher = f64x2.gt(e, peak);
+    if (v128.any_true(higher)) {
+      v128.store(dst, f64x2.pmax(v128.load(dst, S_DD), f64x2.div(f64x2.sub(peak, low), peak)), S_DD);
+      peak = f64x2.pmax(peak, e);
+      low = v128.bitselect(e, low, higher);
+    }
+    // A lane holds a position exactly when its units are not 0.
+    const ruin = v128.andnot(f64x2.ne(units, zero), f64x2.gt(e, zero));
+    if (v128.any_true(ruin)) {
+      for (let i = 0; i < 2; i++) {
+        if (!maskLane(ruin, i)) continue;
+        const L = i == 0 ? LA : LB;
+        laneClose(L, lane(cv, i), t);
+        st(L, L_RUINED, 1);
+        const ei = ld(L, L_CASH);
+        e = i == 0 ? f64x2.replace_lane(e, 0, ei) : f64x2.replace_lane(e, 1, ei);
+      }
+      cash = lanes(ld(LA, L_CASH), ld(LB, L_CASH));
+      units = lanes(ld(LA, L_UNITS), ld(LB, L_UNITS));
+    }
+    low = f64x2.pmin(low, e);
+    const r = v128.bitselect(zero, f64x2.sub(f64x2.div(e, prev), one), f64x2.eq(e, prev));
+    sumR = f64x2.add(sumR, r);
+    sumR2 = f64x2.add(sumR2, f64x2.mul(r, r));
+    const m = f64x2.pmin(r, zero);
+    sumN2 = f64x2.add(sumN2, f64x2.mul(m, m));
+    prev = e;
+  }
+  v128.store(dst, cash, S_CASH);
+  v128.store(dst, units, S_UNITS);
+  v128.store(dst, peak, S_PEAK);
+  v128.store(dst, low, S_LOW);
+  v128.store(dst, sumR, S_SUM_R);
+  v128.store(dst, sumR2, S_SUM_R2);
+  v128.store(dst, sumN2, S_SUM_N2);
+  v128.store(dst, prev, S_PREV);
 }
 
 /**
@@ -331,17 +493,17 @@ export function smaCrossBatch(
   const downTarget = ld(cfg, CFG_SHORTS) != 0 ? -1 : 0;
   const LA = scratch;
   const LB = scratch + <usize>(L_SLOTS * 8);
-  // The warm-up copy: maxP zero pairs, then the first min(maxP, n) bars.
-  const headBars = maxP < n ? maxP : n;
+  // The warm-up copy: maxP zero pairs, then the first min(maxP + 1, n) bars.
+  const headBars = maxP < n ? maxP + 1 : n;
   const pad = scratch + <usize>LANE_BYTES;
   memory.fill(pad, 0, <usize>maxP * 16);
   const head = pad + <usize>maxP * 16;
   memory.copy(head, bars, <usize>headBars * 16);
   const evA = head + <usize>headBars * 16;
   const evB = evA + <usize>(n + 1) * 4;
-  const counts = LA + <usize>(L_SLOTS - 2) * 8; // two i32 in lane A's spare slots
+  const stateA = evB + <usize>(n + 1) * 4;
+  const stateB = stateA + <usize>STATE_BYTES;
   const zero = f64x2.splat(0);
-  const one = f64x2.splat(1.0);
   const last = load<f64>(bars + (<usize>(n - 1) << 4));
   const fillShift = closeFill ? 0 : 1;
 
@@ -356,22 +518,25 @@ export function smaCrossBatch(
     st(LB, L_CASH, cash0);
     crosses(
       bars, head, n, <i32>ld(genomes, 2 * g), <i32>ld(genomes, 2 * g + 1), <i32>ld(genomes, 2 * h),
-      <i32>ld(genomes, 2 * h + 1), evA, evB, counts,
+      <i32>ld(genomes, 2 * h + 1), evA, evB,
     );
-    const nA = load<i32>(counts);
-    const nB = load<i32>(counts + 4);
+    const nA = xNA;
+    const nB = xNB;
 
     // Pass 2: bar 0, then segments between the bars where a lane acts on an event (the bar of
     // its fill: the signal bar with close fills, the next bar with next-open fills).
-    let cashV = f64x2.splat(cash0);
-    let unitsV = zero;
-    const first = cashV;
-    let prev = first;
-    let peak = first;
-    let ddV = zero; // the maximum drawdown so far
-    let sumR = zero;
-    let sumR2 = zero;
-    let sumN2 = zero;
+    let src = stateA;
+    let dst = stateB;
+    const first = f64x2.splat(cash0);
+    v128.store(src, first, S_CASH);
+    v128.store(src, zero, S_UNITS);
+    v128.store(src, first, S_PEAK);
+    v128.store(src, first, S_LOW);
+    v128.store(src, zero, S_DD);
+    v128.store(src, zero, S_SUM_R);
+    v128.store(src, zero, S_SUM_R2);
+    v128.store(src, zero, S_SUM_N2);
+    v128.store(src, first, S_PREV);
     let iA = 0;
     let iB = 0;
     let t = 1;
@@ -379,35 +544,19 @@ export function smaCrossBatch(
       const xA = iA < nA ? (load<i32>(evA + (<usize>iA << 2)) >> 1) + fillShift : n;
       const xB = iB < nB ? (load<i32>(evB + (<usize>iB << 2)) >> 1) + fillShift : n;
       const stop = xA < xB ? xA : xB;
-      for (; t < stop; t++) {
-        // accMark, both lanes: equity, then ruin and drawdown, then the returns.
-        const cv = v128.load64_splat(bars + (<usize>t << 4));
-        let e = f64x2.add(cashV, f64x2.mul(unitsV, cv));
-        peak = f64x2.pmax(peak, e); // if (e > peak) peak = e
-        // Ruin: equity at or below zero in a position liquidates at this close and ends trading
-        // for the lane (a lane holds a position exactly when its units are not 0).
-        if (v128.any_true(v128.andnot(f64x2.ne(unitsV, zero), f64x2.gt(e, zero)))) {
-          for (let i = 0; i < 2; i++) {
-            const L = i == 0 ? LA : LB;
-            if (ld(L, L_DIR) != 0 && !(lane(e, i) > 0)) {
-              laneClose(L, lane(cv, i), t);
-              st(L, L_RUINED, 1);
-              const ei = ld(L, L_CASH);
-              e = i == 0 ? f64x2.replace_lane(e, 0, ei) : f64x2.replace_lane(e, 1, ei);
-              cashV = lanes(ld(LA, L_CASH), ld(LB, L_CASH));
-              unitsV = lanes(ld(LA, L_UNITS), ld(LB, L_UNITS));
-            }
-          }
+      if (t < stop) {
+        markFast(bars, t, stop, src, dst);
+        // A lane in a position whose equity went to zero or below: ruin, at a bar of this
+        // segment (the lowest equity since the peak is at or below any equity of the segment).
+        // Mark the segment again bar by bar, from the same state.
+        const held = f64x2.ne(v128.load(dst, S_UNITS), zero);
+        if (v128.any_true(v128.and(held, f64x2.le(v128.load(dst, S_LOW), zero)))) {
+          markExact(bars, t, stop, src, dst, LA, LB);
         }
-        // d = (peak - e) / peak; if (d > dd) dd = d (never NaN: peak > 0).
-        ddV = f64x2.pmax(ddV, f64x2.div(f64x2.sub(peak, e), peak));
-        // barReturn: e == prev ? 0 : e / prev - 1
-        const r = v128.bitselect(zero, f64x2.sub(f64x2.div(e, prev), one), f64x2.eq(e, prev));
-        sumR = f64x2.add(sumR, r);
-        sumR2 = f64x2.add(sumR2, f64x2.mul(r, r));
-        const m = f64x2.pmin(r, zero); // r < 0 ? r : 0 (r is never NaN here)
-        sumN2 = f64x2.add(sumN2, f64x2.mul(m, m));
-        prev = e;
+        const tmp = src;
+        src = dst;
+        dst = tmp;
+        t = stop;
       }
       if (stop >= n) break;
       // The fills of bar `stop`, before its mark.
@@ -422,9 +571,16 @@ export function smaCrossBatch(
         iB++;
         laneOrder(LB, (ev & 1) != 0 ? 1 : downTarget, load<f64>(closeFill ? at : at + 8), stop);
       }
-      cashV = lanes(ld(LA, L_CASH), ld(LB, L_CASH));
-      unitsV = lanes(ld(LA, L_UNITS), ld(LB, L_UNITS));
+      v128.store(src, lanes(ld(LA, L_CASH), ld(LB, L_CASH)), S_CASH);
+      v128.store(src, lanes(ld(LA, L_UNITS), ld(LB, L_UNITS)), S_UNITS);
     }
+    const prev = v128.load(src, S_PREV);
+    const peak = v128.load(src, S_PEAK);
+    const low = v128.load(src, S_LOW);
+    const ddV = v128.load(src, S_DD);
+    const sumR = v128.load(src, S_SUM_R);
+    const sumR2 = v128.load(src, S_SUM_R2);
+    const sumN2 = v128.load(src, S_SUM_N2);
 
     // accFinish, per lane.
     for (let i = 0; i < 2; i++) {
@@ -435,7 +591,8 @@ export function smaCrossBatch(
         const v = ld(L, L_UNITS) * last;
         laneRecord(L, ld(L, L_CASH) + v - bCommission * abs(v) - ld(L, L_ENTRY_EQ), n);
       }
-      const draw = lane(ddV, i);
+      // The drawdown of the last peak.
+      const draw = max(lane(ddV, i), (lane(peak, i) - lane(low, i)) / lane(peak, i));
       const eN = lane(prev, i);
       const e0 = lane(first, i);
       const sR = lane(sumR, i);

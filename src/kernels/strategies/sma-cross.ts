@@ -78,7 +78,8 @@ export function smaCross(
 // the metrics of `smaCross` above, computed the way the WASM twin computes them (which runs two
 // genomes at once in the lanes of a v128, lane operations being exactly these scalar ones):
 // pass 1 follows the SMAs and records the crosses, pass 2 marks to market between those events.
-// The crossover test without division, and why it gives the same bits, is explained in
+// The shortcuts (the crossover test without division, the drawdown with one division per peak,
+// ruin checked after the fact) and why they give the same bits are explained in
 // assembly/strategies/sma-cross.ts.
 
 const U = 1.1102230246251565e-16; // 2^-53
@@ -99,14 +100,29 @@ const L_BARS = 10;
 const L_SLOTS = 16;
 const LANE_BYTES = 2 * L_SLOTS * 8;
 
+// Pass 2's state for one genome, at these slots of a state block (the WASM twin keeps one v128
+// per slot, for its two lanes).
+const S_CASH = 0;
+const S_UNITS = 1;
+const S_PEAK = 2;
+const S_LOW = 3; // the lowest equity since the peak
+const S_DD = 4; // the deepest drawdown of the peaks before the current one
+const S_SUM_R = 5;
+const S_SUM_R2 = 6;
+const S_SUM_N2 = 7;
+const S_PREV = 8;
+const S_SLOTS = 9;
+const STATE_BYTES = 144; // the WASM twin's block: S_SLOTS v128
+
 /**
  * Scratch bytes smaCrossBatch needs: lane state; a zero-padded copy of the first bars (pass 1
  * reads close[t - k] before the first bar as 0, which makes s + (c - 0) the warm-up sum s + c to
- * the bit, and for t < maxPeriod it reads from that copy); and one event list per lane.
+ * the bit, and for t <= maxPeriod it reads from that copy); one event list per lane; and two
+ * blocks of pass 2's state. The same size as the WASM twin's (which is given this one's).
  */
 export function smaCrossBatchScratchBytes(n: number, maxPeriod: number): number {
-  const head = maxPeriod < n ? maxPeriod : n;
-  return LANE_BYTES + (maxPeriod + head) * 16 + 2 * (n + 1) * 4;
+  const head = maxPeriod < n ? maxPeriod + 1 : n;
+  return LANE_BYTES + (maxPeriod + head) * 16 + 2 * (n + 1) * 4 + 2 * STATE_BYTES;
 }
 
 /** out[2t] = close[t], out[2t + 1] = open[t]: the layout smaCrossBatch reads (built once per market). */
@@ -174,8 +190,12 @@ function laneOrder(L: Float64Array, target: number, x: number, t: number): void 
 }
 
 /**
- * Pass 1: the crosses of one genome over bars [1, n - 1) as t * 2 + (1 up, 0 down); returns the
+ * Pass 1: the crosses of one genome over bars [0, n - 1) as t * 2 + (1 up, 0 down); returns the
  * count. `head` holds the first bars behind zero pairs (headBase: index of close[0] in it).
+ *
+ * `state` is the last bar's order: +1 for f > s, -1 for f < s, NaN for f == s (and before bar
+ * 0, whose order comes out exactly as smaCross's first comparison). With D = A - B, a bar whose
+ * order is certain and the same as the last one's has D * state > M, and no event.
  */
 function crosses(
   bars: Float64Array, head: Float64Array, headBase: number, n: number, fast: number, slow: number, ev: Int32Array,
@@ -183,15 +203,14 @@ function crosses(
   const lag = fast > slow ? fast : slow;
   const kf = fast;
   const ks = slow;
-  let sf = 0 + (bars[0]! - 0);
-  let ss = sf;
-  let gtPrev = sf / kf > ss / ks;
-  let ltPrev = sf / kf < ss / ks;
+  let sf = 0;
+  let ss = 0;
+  let state = NaN;
   let count = 0;
   const warm = lag < n - 1 ? lag : n - 1;
   // Two segments of the same loop: the warm-up bars read the zero-padded copy, the rest the bars.
   for (let seg = 0; seg < 2; seg++) {
-    const from = seg === 0 ? 1 : warm;
+    const from = seg === 0 ? 0 : warm;
     const to = seg === 0 ? warm : n - 1;
     const src = seg === 0 ? head : bars;
     const base = seg === 0 ? headBase : 0;
@@ -200,29 +219,124 @@ function crosses(
       const c = src[at]!;
       sf = sf + (c - src[at - 2 * fast]!);
       ss = ss + (c - src[at - 2 * slow]!);
-      // f > s certain when A - B > M, f < s certain when B - A > M (B - A is exactly -(A - B)).
+      // f > s certain when D > M, f < s certain when -D = B - A > M (exactly, IEEE subtraction
+      // being sign-symmetric).
       const A = sf * ks;
-      const B = ss * kf;
+      const D = A - ss * kf;
       const M = A * TIE_MARGIN;
-      let gt = A - B > M;
-      let lt = B - A > M;
-      if (!((gt && gtPrev) || (lt && ltPrev))) {
+      if (!(D * state > M)) {
+        let gt = D > M;
+        let lt = -D > M;
         if (!gt && !lt) {
           const f = sf / kf;
           const s = ss / ks;
           gt = f > s;
           lt = f < s;
         }
+        // smaCross's up is pf <= ps && f > s: a last order other than f > s; down mirrored.
         if (t >= lag) {
-          if (gt && !gtPrev) ev[count++] = t * 2 + 1;
-          else if (lt && !ltPrev) ev[count++] = t * 2;
+          if (gt && state !== 1) ev[count++] = t * 2 + 1;
+          else if (lt && state !== -1) ev[count++] = t * 2;
         }
+        state = gt ? 1 : lt ? -1 : NaN;
       }
-      gtPrev = gt;
-      ltPrev = lt;
     }
   }
   return count;
+}
+
+/**
+ * accMark for bars [from, to) of a segment, from state block src into dst, without the test for
+ * ruin (see markExact). The position does not change within a segment.
+ *
+ * The drawdown: smaCross takes the maximum over bars of fl(fl(peak - e) / peak). While the peak
+ * stays, that quotient only grows as e falls, so its maximum under one peak is at the lowest
+ * equity under that peak. A new peak closes the old one's drawdown with one division; the
+ * current one is closed at the end.
+ */
+function markFast(bars: Float64Array, from: number, to: number, src: Float64Array, dst: Float64Array): void {
+  const cash = src[S_CASH]!;
+  const units = src[S_UNITS]!;
+  let peak = src[S_PEAK]!;
+  let low = src[S_LOW]!;
+  let sumR = src[S_SUM_R]!;
+  let sumR2 = src[S_SUM_R2]!;
+  let sumN2 = src[S_SUM_N2]!;
+  let prev = src[S_PREV]!;
+  dst[S_DD] = src[S_DD]!;
+  for (let t = from; t < to; t++) {
+    const e = cash + units * bars[2 * t]!;
+    if (e > peak) {
+      const d = (peak - low) / peak;
+      if (d > dst[S_DD]!) dst[S_DD] = d;
+      peak = e;
+      low = e;
+    }
+    if (e < low) low = e;
+    const r = e === prev ? 0.0 : e / prev - 1.0;
+    sumR = sumR + r;
+    sumR2 = sumR2 + r * r;
+    const m = r < 0 ? r : 0.0;
+    sumN2 = sumN2 + m * m;
+    prev = e;
+  }
+  dst[S_CASH] = cash;
+  dst[S_UNITS] = units;
+  dst[S_PEAK] = peak;
+  dst[S_LOW] = low;
+  dst[S_SUM_R] = sumR;
+  dst[S_SUM_R2] = sumR2;
+  dst[S_SUM_N2] = sumN2;
+  dst[S_PREV] = prev;
+}
+
+/**
+ * markFast with accMark's ruin: equity at or below zero in a position liquidates at that close
+ * and ends trading (lane state L). Run on the rare segments where held equity reached zero.
+ */
+function markExact(bars: Float64Array, from: number, to: number, src: Float64Array, dst: Float64Array, L: Float64Array): void {
+  let cash = src[S_CASH]!;
+  let units = src[S_UNITS]!;
+  let peak = src[S_PEAK]!;
+  let low = src[S_LOW]!;
+  let sumR = src[S_SUM_R]!;
+  let sumR2 = src[S_SUM_R2]!;
+  let sumN2 = src[S_SUM_N2]!;
+  let prev = src[S_PREV]!;
+  dst[S_DD] = src[S_DD]!;
+  for (let t = from; t < to; t++) {
+    const c = bars[2 * t]!;
+    let e = cash + units * c;
+    if (e > peak) {
+      const d = (peak - low) / peak;
+      if (d > dst[S_DD]!) dst[S_DD] = d;
+      peak = e;
+      low = e;
+    }
+    // A lane holds a position exactly when its units are not 0.
+    if (units !== 0 && !(e > 0)) {
+      laneClose(L, c, t);
+      L[L_RUINED] = 1;
+      e = L[L_CASH]!;
+      cash = e;
+      units = 0;
+    }
+    if (e < low) low = e;
+    const r = e === prev ? 0.0 : e / prev - 1.0;
+    sumR = sumR + r;
+    sumR2 = sumR2 + r * r;
+    const m = r < 0 ? r : 0.0;
+    sumN2 = sumN2 + m * m;
+    prev = e;
+  }
+  dst[S_CASH] = cash;
+  dst[S_UNITS] = units;
+  dst[S_PEAK] = peak;
+  dst[S_LOW] = low;
+  dst[S_SUM_R] = sumR;
+  dst[S_SUM_R2] = sumR2;
+  dst[S_SUM_N2] = sumN2;
+  dst[S_PREV] = prev;
 }
 
 /**
@@ -252,13 +366,18 @@ export function smaCrossBatch(
   const closeFill = (cfg[CFG_FILL]! | 0) === FILL_CLOSE;
   const downTarget = cfg[CFG_SHORTS] !== 0 ? -1 : 0;
   const L = scratch.subarray(0, L_SLOTS);
-  // The warm-up copy: maxP zero pairs, then the first min(maxP, n) bars.
-  const headBars = maxP < n ? maxP : n;
+  // The warm-up copy: maxP zero pairs, then the first min(maxP + 1, n) bars.
+  const headBars = maxP < n ? maxP + 1 : n;
   const head = scratch.subarray(LANE_BYTES / 8, LANE_BYTES / 8 + 2 * (maxP + headBars));
   head.fill(0, 0, 2 * maxP);
   head.set(bars.subarray(0, 2 * headBars), 2 * maxP);
   const headBase = 2 * maxP;
-  const ev = new Int32Array(scratch.buffer, scratch.byteOffset + LANE_BYTES + (maxP + headBars) * 16, n + 1);
+  const evAt = scratch.byteOffset + LANE_BYTES + (maxP + headBars) * 16;
+  const ev = new Int32Array(scratch.buffer, evAt, n + 1);
+  // Two state blocks, after the second event list (unused here) and aligned for Float64Array.
+  const stateAt = (evAt + 2 * (n + 1) * 4 + 7) & ~7;
+  let src = new Float64Array(scratch.buffer, stateAt, S_SLOTS);
+  let dst = new Float64Array(scratch.buffer, stateAt + S_SLOTS * 8, S_SLOTS);
   const last = bars[2 * (n - 1)]!;
   const fillShift = closeFill ? 0 : 1;
 
@@ -270,48 +389,37 @@ export function smaCrossBatch(
     const nEv = crosses(bars, head, headBase, n, genomes[2 * g]! | 0, genomes[2 * g + 1]! | 0, ev);
 
     // Pass 2: bar 0, then segments between the bars where the genome acts on an event.
-    let cash = cash0;
-    let units = 0;
-    const first = cash;
-    let prev = first;
-    let peak = first;
-    let dd = 0; // the maximum drawdown so far
-    let sumR = 0;
-    let sumR2 = 0;
-    let sumN2 = 0;
+    const first = cash0;
+    src.fill(0);
+    src[S_CASH] = cash0;
+    src[S_PEAK] = first;
+    src[S_LOW] = first;
+    src[S_PREV] = first;
     let iEv = 0;
     let t = 1;
     for (;;) {
       const stop = iEv < nEv ? (ev[iEv]! >> 1) + fillShift : n;
-      for (; t < stop; t++) {
-        // accMark: equity, then ruin and drawdown, then the returns.
-        const c = bars[2 * t]!;
-        let e = cash + units * c;
-        if (e > peak) peak = e;
-        if (L[L_DIR] !== 0 && !(e > 0)) {
-          // Equity at or below zero liquidates at this close and ends trading.
-          laneClose(L, c, t);
-          L[L_RUINED] = 1;
-          e = L[L_CASH]!;
-          cash = e;
-          units = 0;
-        }
-        const d = (peak - e) / peak;
-        if (d > dd) dd = d;
-        const r = e === prev ? 0.0 : e / prev - 1.0;
-        sumR = sumR + r;
-        sumR2 = sumR2 + r * r;
-        const m = r < 0 ? r : 0.0;
-        sumN2 = sumN2 + m * m;
-        prev = e;
+      if (t < stop) {
+        markFast(bars, t, stop, src, dst);
+        // In a position with equity at or below zero at a bar of this segment (the lowest
+        // equity since the peak is at or below it): ruin. Mark the segment again bar by bar.
+        if (dst[S_UNITS] !== 0 && dst[S_LOW]! <= 0) markExact(bars, t, stop, src, dst, L);
+        const tmp = src;
+        src = dst;
+        dst = tmp;
+        t = stop;
       }
       if (stop >= n) break;
       // The fill of bar `stop`, before its mark.
       const e1 = ev[iEv++]!;
       laneOrder(L, (e1 & 1) !== 0 ? 1 : downTarget, bars[2 * stop + (closeFill ? 0 : 1)]!, stop);
-      cash = L[L_CASH]!;
-      units = L[L_UNITS]!;
+      src[S_CASH] = L[L_CASH]!;
+      src[S_UNITS] = L[L_UNITS]!;
     }
+    const prev = src[S_PREV]!;
+    const peak = src[S_PEAK]!;
+    // The drawdown of the last peak closes the maximum.
+    const dd = Math.max(src[S_DD]!, (peak - src[S_LOW]!) / peak);
 
     // accFinish
     if (L[L_DIR] !== 0) {
@@ -325,8 +433,8 @@ export function smaCrossBatch(
     const annual = annualReturnOf(first, prev, n, ppy);
     const o = g * MET_LENGTH;
     out[o + MET_TOTAL_RETURN] = prev / first - 1.0;
-    out[o + MET_SHARPE] = sharpeOf(sumR, sumR2, n - 1, ppy);
-    out[o + MET_SORTINO] = sortinoOf(sumR, sumN2, n - 1, ppy);
+    out[o + MET_SHARPE] = sharpeOf(src[S_SUM_R]!, src[S_SUM_R2]!, n - 1, ppy);
+    out[o + MET_SORTINO] = sortinoOf(src[S_SUM_R]!, src[S_SUM_N2]!, n - 1, ppy);
     out[o + MET_MAX_DRAWDOWN] = dd;
     out[o + MET_CALMAR] = calmarOf(annual, dd);
     out[o + MET_TRADES] = trades;
