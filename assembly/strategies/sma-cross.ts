@@ -228,10 +228,13 @@ function laneOrder(L: usize, target: i32, x: f64, t: i32): void {
   return i == 0 ? i64x2.replace_lane(v, 0, x) : i64x2.replace_lane(v, 1, x);
 }
 
-// Pass 1's lane state between bars: +1 when the last bar had f > s, -1 when f < s, NaN when
-// f == s. With D = A - B: a bar whose order is certain and the same as the last bar's has
-// D * state > M (D * -1 is exactly B - A), and has no event; anything else (an order that
-// changed, a near tie, or a tie before) goes to crossStep.
+// Pass 1's lane state between bars: +2^48 when the last bar had f > s, -2^48 when f < s, NaN
+// when f == s. With D = A - B and M = 2^-48 A (TIE_MARGIN is 2^-48, so M is exact): a bar whose
+// order is certain and the same as the last bar's has D > M, or B - A = -D > M, that is
+// D * state > A (scaling by a power of two is exact; an overflow to infinity keeps the real
+// inequality). It has no event; anything else (an order that changed, a near tie, or a tie
+// before) goes to crossStep.
+const ORDER_UP: f64 = 281474976710656.0; // 2^48 = 1 / TIE_MARGIN
 let xEvA: usize = 0;
 let xEvB: usize = 0;
 let xNA: i32 = 0;
@@ -242,17 +245,18 @@ let xLast: i32 = 0;
 
 // @ts-ignore: decorator
 @inline function stateOf(gt: v128, lt: v128): v128 {
-  return v128.bitselect(f64x2.splat(1.0), v128.bitselect(f64x2.splat(-1.0), f64x2.splat(NaN), lt), gt);
+  return v128.bitselect(f64x2.splat(ORDER_UP), v128.bitselect(f64x2.splat(-ORDER_UP), f64x2.splat(NaN), lt), gt);
 }
 
 /**
  * Pass 1 at bar t when a lane is not certainly where it was: each lane's exact order (the
  * quotients, as smaCross divides them, for a near tie), its cross event if any, and the lanes'
- * new state. smaCross's up is pf <= ps && f > s, i.e. a last state other than +1 and f > s;
+ * new state. smaCross's up is pf <= ps && f > s, i.e. a last state other than up and f > s;
  * down mirrored. Events count for lag <= t <= n - 2.
  */
 // @ts-ignore: decorator
-@inline function crossStep(t: i32, sf: v128, ss: v128, kf: v128, ks: v128, D: v128, M: v128, state: v128): v128 {
+@inline function crossStep(t: i32, sf: v128, ss: v128, kf: v128, ks: v128, A: v128, D: v128, state: v128): v128 {
+  const M = f64x2.mul(A, f64x2.splat(TIE_MARGIN));
   let gt = f64x2.gt(D, M);
   let lt = f64x2.gt(f64x2.neg(D), M);
   for (let i = 0; i < 2; i++) {
@@ -265,8 +269,8 @@ let xLast: i32 = 0;
     if (t < (i == 0 ? xLagA : xLagB) || t > xLast) continue;
     const last = lane(state, i);
     let ev = -1;
-    if (maskLane(gt, i) && !(last == 1.0)) ev = t * 2 + 1;
-    else if (maskLane(lt, i) && !(last == -1.0)) ev = t * 2;
+    if (maskLane(gt, i) && !(last == ORDER_UP)) ev = t * 2 + 1;
+    else if (maskLane(lt, i) && !(last == -ORDER_UP)) ev = t * 2;
     if (ev < 0) continue;
     if (i == 0) {
       store<i32>(xEvA + (<usize>xNA << 2), ev);
@@ -299,7 +303,6 @@ function crosses(bars: usize, head: usize, n: i32, fa: i32, sa: i32, fb: i32, sb
   xLast = n - 2;
   const kf = lanes(<f64>fa, <f64>fb);
   const ks = lanes(<f64>sa, <f64>sb);
-  const margin = f64x2.splat(TIE_MARGIN);
   let sf = f64x2.splat(0);
   let ss = sf;
   let state = f64x2.splat(NaN);
@@ -328,16 +331,14 @@ function crosses(bars: usize, head: usize, n: i32, fa: i32, sa: i32, fb: i32, sb
       ss = f64x2.add(ss, f64x2.sub(cv, v128.load64_lane(pb, v128.load64_splat(pa), 1)));
       let A = f64x2.mul(sf, ks);
       let D = f64x2.sub(A, f64x2.mul(ss, kf));
-      let M = f64x2.mul(A, margin);
-      if (i64x2.bitmask(f64x2.gt(f64x2.mul(D, state), M)) != 3) state = crossStep(t, sf, ss, kf, ks, D, M, state);
+      if (i64x2.bitmask(f64x2.gt(f64x2.mul(D, state), A)) != 3) state = crossStep(t, sf, ss, kf, ks, A, D, state);
       // The next bar, 16 bytes on.
       cv = v128.load64_splat(at, 16);
       sf = f64x2.add(sf, f64x2.sub(cv, v128.load64_lane(ob, v128.load64_splat(oa, 16), 1, 16)));
       ss = f64x2.add(ss, f64x2.sub(cv, v128.load64_lane(pb, v128.load64_splat(pa, 16), 1, 16)));
       A = f64x2.mul(sf, ks);
       D = f64x2.sub(A, f64x2.mul(ss, kf));
-      M = f64x2.mul(A, margin);
-      if (i64x2.bitmask(f64x2.gt(f64x2.mul(D, state), M)) != 3) state = crossStep(t + 1, sf, ss, kf, ks, D, M, state);
+      if (i64x2.bitmask(f64x2.gt(f64x2.mul(D, state), A)) != 3) state = crossStep(t + 1, sf, ss, kf, ks, A, D, state);
       at += 32;
       oa += 32;
       ob += 32;

@@ -116,6 +116,18 @@ function constantBars(n: number, price = 100): Bars {
   return { open: f(), high: f(), low: f(), close: f() };
 }
 
+/**
+ * Prices around 77 that differ in their last bits, found by a search (see the near-ties test):
+ * for genome [5, 7] the SMAs tie at bar 6 (after the division) while fl(sf * 7) - fl(ss * 5) > 0,
+ * and at bar 7, the first where a signal counts, the fast SMA is above: a cross up.
+ */
+const NEAR_TIE = Float64Array.of(
+  77.00000000000011, 76.99999999999997, 76.99999999999979, 76.99999999999994, 77.00000000000034,
+  76.99999999999976, 77.00000000000031, 77.00000000000001, 77.00000000000006, 77.00000000000016,
+  76.99999999999989, 77.00000000000024, 77.00000000000001, 77.00000000000017, 76.99999999999967,
+  76.99999999999977,
+);
+
 function toMarket(b: Bars, source = 'contract'): MarketData {
   const time = Float64Array.from({ length: b.close.length }, (_, i) => i * 86_400_000);
   return marketFromArrays({ time, ...b }, source);
@@ -488,17 +500,33 @@ describe('strategies: backtest and evaluate agree bit for bit, and fused metrics
         ['constant prices', toMarket(constantBars(400))],
         ['a single bar', toMarket(sliceBars(WALK, 10, 11))],
         ['two bars', toMarket(sliceBars(WALK, 10, 12))],
+        ['three bars', toMarket(sliceBars(WALK, 10, 13))],
         ['30 bars', toMarket(sliceBars(WALK, 100, 130))],
+        ['31 bars', toMarket(sliceBars(WALK, 100, 131))],
+        // Exact SMA ties on the flat stretches, then crosses at the steps.
+        ['steps', toMarket((() => {
+          const step = (): Float64Array => Float64Array.from({ length: 301 }, (_, i) => 100 + 5 * Math.floor(i / 60));
+          return { open: step(), high: step(), low: step(), close: step() };
+        })())],
       ];
       for (const [label, market] of cases) {
         const w = { start: 0, end: market.length };
         for (const opts of OPTIONS[strategy]) {
           const cfg = cfgFor(family, WALK_MARKET, opts);
-          for (const g of genomes(family, 11, 4)) {
+          const gs = genomes(family, 11, 5);
+          for (const g of gs) {
             const bt = agree(`${strategy} ${label} [${g.join(', ')}]`, (k) =>
               k.backtest(market, w, strategy, g, cfg, { equity: true, trades: true }));
             checkFusedAgainstStandalone(`${strategy} ${label}`, TS, bt, w.end, cfg[CFG_PERIODS_PER_YEAR]!);
           }
+          // The batch kernels (an odd count: the last genome runs alone in its SIMD pair).
+          const flat = new Float64Array(gs.length * family.genes.length);
+          gs.forEach((g, i) => flat.set(g, i * family.genes.length));
+          const out = agree(`${strategy} ${label} evaluate`, (k) => k.evaluate(market, w, strategy, flat, gs.length, cfg))!;
+          gs.forEach((g, i) => {
+            expectSameBits(`${strategy} ${label} evaluate genome #${i} [${g.join(', ')}] vs backtest`,
+              out.subarray(i * MET_LENGTH, (i + 1) * MET_LENGTH), TS.backtest(market, w, strategy, g, cfg).metrics);
+          });
         }
       }
     });
@@ -519,6 +547,64 @@ describe('strategies: backtest and evaluate agree bit for bit, and fused metrics
     expect([...reasons['sma-cross']].sort()).toEqual([EXIT_SIGNAL, EXIT_END, EXIT_REVERSAL].sort());
     for (const r of [EXIT_SIGNAL, EXIT_STOP, EXIT_TARGET, EXIT_END]) expect(reasons['stoch-rsi-bands'].has(r), `exit reason ${r}`).toBe(true);
     expect(reasons['stoch-rsi-bands'].has(EXIT_REVERSAL)).toBe(false);
+  });
+
+  it('sma-cross evaluate equals backtest on near ties: prices that differ in their last bits', () => {
+    // The SMAs of such prices tie after the division at bars where the cross-multiplied
+    // difference fl(sf * ks) - fl(ss * kf) is not 0. A tie resets the order (the next f > s is
+    // a cross up, which matters when no position is held yet), so the batch kernel must see
+    // these bars as near ties and divide. NEAR_TIE has such a tie where it changes the trades of
+    // genome [5, 7]; the other series are random prices of the same kind.
+    const rng = new Random(404);
+    const jitter = (level: number, n: number): Float64Array => Float64Array.from({ length: n }, () => level * (1 + (rng.next() - 0.5) * 1e-14));
+    const series = [NEAR_TIE, jitter(0.1, 120), jitter(1 / 3, 120), jitter(123.456, 120)];
+    const pairs: number[][] = [[5, 7]];
+    for (let f = 1; f <= 6; f++) for (let s = f + 1; s <= 12; s++) pairs.push([f, s]);
+    const flat = Float64Array.from(pairs.flat());
+    for (const close of series) {
+      const market = toMarket({ open: close.slice(), high: close.slice(), low: close.slice(), close });
+      const w = { start: 0, end: close.length };
+      for (const opts of OPTIONS['sma-cross']) {
+        const cfg = cfgFor(SMA_CROSS, market, opts);
+        const out = agree(`near ties evaluate ${JSON.stringify(opts)}`, (k) => k.evaluate(market, w, 'sma-cross', flat, pairs.length, cfg))!;
+        pairs.forEach((g, i) => {
+          expectSameBits(`near ties [${g.join(', ')}] ${JSON.stringify(opts)}`, out.subarray(i * MET_LENGTH, (i + 1) * MET_LENGTH),
+            TS.backtest(market, w, 'sma-cross', Float64Array.from(g), cfg).metrics);
+        });
+      }
+    }
+    // The premise: on NEAR_TIE, genome [5, 7] ties at bar 6 with a cross-multiplied
+    // difference above 0, and so enters at bar 7 (its only trade from the start).
+    let sf = 0;
+    let ss = 0;
+    for (let t = 0; t <= 6; t++) {
+      sf = sf + (NEAR_TIE[t]! - (t >= 5 ? NEAR_TIE[t - 5]! : 0));
+      ss = ss + (NEAR_TIE[t]! - (t >= 7 ? NEAR_TIE[t - 7]! : 0));
+    }
+    expect(sf / 5).toBe(ss / 7);
+    expect(sf * 7 - ss * 5).toBeGreaterThan(0);
+    const market = toMarket({ open: NEAR_TIE.slice(), high: NEAR_TIE.slice(), low: NEAR_TIE.slice(), close: NEAR_TIE });
+    const bt = TS.backtest(market, { start: 0, end: NEAR_TIE.length }, 'sma-cross', Float64Array.of(5, 7), cfgFor(SMA_CROSS, market, { fill: 'close' }), { trades: true });
+    expect(bt.trades![TR_ENTRY_BAR]).toBe(7);
+  });
+
+  it('sma-cross: a cross on the last bar is not taken, by the batch kernels either (odd and even n)', () => {
+    for (const n of [30, 31, 64, 65]) {
+      // Flat, then a jump on the last bar: the fast SMA crosses above the slow one at n - 1.
+      const close = Float64Array.from({ length: n }, (_, i) => (i === n - 1 ? 110 : 100 - (i % 3)));
+      const market = toMarket({ open: close.slice(), high: close.slice(), low: close.slice(), close });
+      const w = { start: 0, end: n };
+      const pairs = [[2, 5], [3, 7], [1, 4], [2, 6], [4, 9]];
+      const flat = Float64Array.from(pairs.flat());
+      for (const opts of OPTIONS['sma-cross']) {
+        const cfg = cfgFor(SMA_CROSS, market, opts);
+        const out = agree(`last-bar cross n=${n}`, (k) => k.evaluate(market, w, 'sma-cross', flat, pairs.length, cfg))!;
+        pairs.forEach((g, i) => {
+          expectSameBits(`last-bar cross n=${n} [${g.join(', ')}] ${JSON.stringify(opts)}`, out.subarray(i * MET_LENGTH, (i + 1) * MET_LENGTH),
+            TS.backtest(market, w, 'sma-cross', Float64Array.from(g), cfg).metrics);
+        });
+      }
+    }
   });
 
   it('a ruinous leveraged short: liquidation at the close, then no more trading, on every set', () => {

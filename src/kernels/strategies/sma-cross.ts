@@ -84,6 +84,7 @@ export function smaCross(
 
 const U = 1.1102230246251565e-16; // 2^-53
 const TIE_MARGIN = 32.0 * U;
+const ORDER_UP = 281474976710656.0; // 2^48 = 1 / TIE_MARGIN
 
 // Per-genome scalar state (the WASM twin keeps one such block per lane in its scratch).
 const L_CASH = 0;
@@ -193,9 +194,10 @@ function laneOrder(L: Float64Array, target: number, x: number, t: number): void 
  * Pass 1: the crosses of one genome over bars [0, n - 1) as t * 2 + (1 up, 0 down); returns the
  * count. `head` holds the first bars behind zero pairs (headBase: index of close[0] in it).
  *
- * `state` is the last bar's order: +1 for f > s, -1 for f < s, NaN for f == s (and before bar
- * 0, whose order comes out exactly as smaCross's first comparison). With D = A - B, a bar whose
- * order is certain and the same as the last one's has D * state > M, and no event.
+ * `state` is the last bar's order: +2^48 for f > s, -2^48 for f < s, NaN for f == s (and before
+ * bar 0, whose order comes out exactly as smaCross's first comparison). With D = A - B and
+ * M = 2^-48 A, a bar whose order is certain and the same as the last one's has D > M or -D > M,
+ * that is D * state > A, and no event.
  */
 function crosses(
   bars: Float64Array, head: Float64Array, headBase: number, n: number, fast: number, slow: number, ev: Int32Array,
@@ -223,8 +225,8 @@ function crosses(
       // being sign-symmetric).
       const A = sf * ks;
       const D = A - ss * kf;
-      const M = A * TIE_MARGIN;
-      if (!(D * state > M)) {
+      if (!(D * state > A)) {
+        const M = A * TIE_MARGIN;
         let gt = D > M;
         let lt = -D > M;
         if (!gt && !lt) {
@@ -235,10 +237,10 @@ function crosses(
         }
         // smaCross's up is pf <= ps && f > s: a last order other than f > s; down mirrored.
         if (t >= lag) {
-          if (gt && state !== 1) ev[count++] = t * 2 + 1;
-          else if (lt && state !== -1) ev[count++] = t * 2;
+          if (gt && state !== ORDER_UP) ev[count++] = t * 2 + 1;
+          else if (lt && state !== -ORDER_UP) ev[count++] = t * 2;
         }
-        state = gt ? 1 : lt ? -1 : NaN;
+        state = gt ? ORDER_UP : lt ? -ORDER_UP : NaN;
       }
     }
   }
