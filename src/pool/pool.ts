@@ -117,6 +117,10 @@ export function createPoolEvaluator(options: PoolEvaluatorOptions): PoolEvaluato
     // Workers hold the instance and their copy of the market: keep them for the whole run.
     idleTimeout: 60 * 60 * 1000,
     concurrentTasksPerWorker: 1,
+    // Tasks run in the order they were queued: the guided batches shrink, and without this
+    // Piscina sends a task it could not place yet to the back of its queue, so a large batch
+    // could start last and keep one thread busy while the other idles.
+    stricterFIFO: true,
     workerData: setup,
   });
   // Errors the pool cannot pin on a task (a worker failing outside one) are kept for the next
