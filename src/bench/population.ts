@@ -146,8 +146,9 @@ const MIN_ROUND_SECONDS = 0.5;
  * (workers started and warmed), then all are timed in interleaved rounds and each keeps its
  * fastest run: on a shared machine whose load drifts, the ratios then compare numbers taken under
  * the same conditions. After the first round, a configuration whose run is short (GOOG: tens of
- * milliseconds) runs several times per round, for about MIN_ROUND_SECONDS. The engine's results are checked against each other (every configuration
- * must give the same bits) and against the native baseline's metrics before anything is reported.
+ * milliseconds) runs several times per round, for about MIN_ROUND_SECONDS. The engine's results
+ * are checked against each other (every configuration must give the same bits) and against the
+ * native baseline's metrics before anything is reported.
  */
 export async function runPopulationSuite(o: PopulationSuiteOptions): Promise<PopulationSuiteResult> {
   const backends = o.backends ?? ['ts', 'wasm'];

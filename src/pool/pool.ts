@@ -45,9 +45,9 @@ export function workerPath(): string {
  * scheduling, as OpenMP's `schedule(guided)`. Each task takes a (2 x threads)th of the genomes
  * not yet handed out: the first tasks are large, the last ones small, so a thread that finishes
  * early (its core was less busy, say) waits at most a small task for the others. A task is
- * never smaller than 2^20 bar-evaluations (about 4 ms of WASM; a task costs a few tens of
- * microseconds to send and answer), unless that would leave a thread without work, and sizes
- * are even where possible (the WASM kernel runs genomes in pairs).
+ * never smaller than 2^20 bar-evaluations (about 3 ms of WASM; sending and answering a task
+ * costs about 0.15 ms), unless that would leave a thread without work, and sizes are even
+ * where possible (the WASM kernel runs genomes in pairs).
  */
 export function defaultBatchSizes(count: number, threads: number, bars: number): number[] {
   const minSize = Math.max(2, Math.min(Math.ceil(2 ** 20 / Math.max(1, bars)), Math.ceil(count / threads)));
