@@ -120,7 +120,7 @@ export function evolveCommand(io: Io, state: RunState): Command {
     .option('--generations <n>', 'generations, the initial one included (default 40)', num({ min: 1, max: 1e6, integer: true }))
     .option('--seed <n>', 'seed of the run (default 1)', num({ min: 0, max: 2 ** 32 - 1, integer: true }))
     .option('--threads <n>', 'worker threads, 0 = this thread (default: all cores)', num({ min: 0, max: 1024, integer: true }))
-    .option('--batch-size <n>', 'genomes per worker task (default: automatic)', num({ min: 1, max: 1e6, integer: true }))
+    .option('--batch-size <n>', 'genomes per worker task (default: guided, shrinking as the work runs out)', num({ min: 1, max: 1e6, integer: true }))
     .option('--fitness <spec>', `fitness: ${FITNESS_NAMES.join(', ')}, or metric:weight,... (default: default = sharpe - 0.5 maxDrawdown + 0.3 winRate)`)
     .option('--objectives <list>', 'multi-objective NSGA-II, e.g. max:sharpe,min:maxDrawdown')
     .option('--min-trades <n>', 'genomes with fewer trades get the penalty fitness -1000 (default 5)', num({ min: 0, max: 1e9, integer: true }))
