@@ -1,7 +1,11 @@
 // The reference workload W1 (../shared/reference/README.md): every genome's metrics, computed
-// by an independent native implementation, reproduced by every backend: trades and winRate
-// exactly, the other metrics to 1e-9 relative (1e-12 absolute floor near zero).
-import { describe, expect, it } from 'vitest';
+// by an independent native implementation, reproduced by every backend and by the benchmark's
+// native baseline: trades and winRate exactly, the other metrics to 1e-9 relative (1e-12
+// absolute floor near zero).
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildNative, runNative } from '../../src/bench/native.js';
 import { loadCsv } from '../../src/data/csv.js';
 import { marketFromArrays } from '../../src/data/market.js';
 import type { MarketData } from '../../src/data/market.js';
@@ -24,32 +28,56 @@ function w1Config(market: MarketData): Float64Array {
   );
 }
 
-function check(ks: KernelSet, market: MarketData, ref: W1File): void {
-  const P = ref.genomes.length;
-  const genomes = new Float64Array(P * 2);
+function genomesOf(ref: W1File): Float64Array {
+  const genomes = new Float64Array(ref.genomes.length * 2);
   ref.genomes.forEach((g, i) => {
     genomes[2 * i] = g.fast;
     genomes[2 * i + 1] = g.slow;
   });
-  const out = ks.evaluate(market, { start: 0, end: market.length }, 'sma-cross', genomes, P, w1Config(market))!;
-  expect(out.length).toBe(P * MET_LENGTH);
+  return genomes;
+}
+
+/** Genome i's metrics from some backend: total return, sharpe, max drawdown, trades, win rate. */
+type W1Metrics = (i: number) => [number, number, number, number, number];
+
+function compare(got: W1Metrics, ref: W1File): void {
   const failures: string[] = [];
   let worst = 0;
   ref.genomes.forEach((g, i) => {
-    const m = out.subarray(i * MET_LENGTH, (i + 1) * MET_LENGTH);
-    const rel = Math.max(
-      relDiff(m[MET_TOTAL_RETURN]!, g.total_return),
-      relDiff(m[MET_SHARPE]!, g.sharpe),
-      relDiff(m[MET_MAX_DRAWDOWN]!, g.max_dd),
-    );
+    const [totalReturn, sharpe, maxDd, trades, winRate] = got(i);
+    const rel = Math.max(relDiff(totalReturn, g.total_return), relDiff(sharpe, g.sharpe), relDiff(maxDd, g.max_dd));
     worst = Math.max(worst, rel);
-    if (m[MET_TRADES] !== g.trades || m[MET_WIN_RATE] !== g.win_rate || !(rel <= 1e-9)) {
-      failures.push(`fast=${g.fast} slow=${g.slow}: trades ${m[MET_TRADES]} vs ${g.trades}, winRate ${m[MET_WIN_RATE]} vs ${g.win_rate}, worst rel ${rel}`);
+    if (trades !== g.trades || winRate !== g.win_rate || !(rel <= 1e-9)) {
+      failures.push(`fast=${g.fast} slow=${g.slow}: trades ${trades} vs ${g.trades}, winRate ${winRate} vs ${g.win_rate}, worst rel ${rel}`);
     }
   });
   expect(failures.slice(0, 5)).toEqual([]);
   expect(worst).toBeLessThanOrEqual(1e-9);
 }
+
+function check(ks: KernelSet, market: MarketData, ref: W1File): void {
+  const P = ref.genomes.length;
+  const out = ks.evaluate(market, { start: 0, end: market.length }, 'sma-cross', genomesOf(ref), P, w1Config(market))!;
+  expect(out.length).toBe(P * MET_LENGTH);
+  compare((i) => {
+    const m = out.subarray(i * MET_LENGTH, (i + 1) * MET_LENGTH);
+    return [m[MET_TOTAL_RETURN]!, m[MET_SHARPE]!, m[MET_MAX_DRAWDOWN]!, m[MET_TRADES]!, m[MET_WIN_RATE]!];
+  }, ref);
+}
+
+// The native baseline of the benchmark (bench/native/w1.c), checked like the backends.
+const native = buildNative();
+afterAll(() => {
+  if (native.ok) rmSync(dirname(native.binary), { recursive: true, force: true });
+});
+
+function checkNative(market: MarketData, ref: W1File): void {
+  if (!native.ok) return;
+  const run = runNative(native.binary, market.open, market.close, genomesOf(ref), 1);
+  expect(run.metrics.length).toBe(ref.genomes.length * 5);
+  compare((i) => Array.from(run.metrics.subarray(i * 5, i * 5 + 5)) as [number, number, number, number, number], ref);
+}
+const nativeTitle = native.ok ? 'the native C baseline (cc -O3) reproduces every genome' : `the native C baseline: skipped, ${native.reason}`;
 
 const backends: [string, () => KernelSet][] = [
   ['ts', () => createTsKernels()],
@@ -67,6 +95,7 @@ describe('W1 on GOOG (7,730 genomes, 2,148 bars)', async () => {
   for (const [name, make] of backends) {
     it(`${name} reproduces every genome`, () => check(make(), market, ref));
   }
+  it.skipIf(!native.ok)(nativeTitle, () => checkNative(market, ref));
 });
 
 describe('W1 on the synthetic series (512 genomes, 100,000 bars)', () => {
@@ -81,4 +110,5 @@ describe('W1 on the synthetic series (512 genomes, 100,000 bars)', () => {
   for (const [name, make] of backends) {
     it(`${name} reproduces every genome`, () => check(make(), market, ref));
   }
+  it.skipIf(!native.ok)(nativeTitle, () => checkNative(market, ref));
 });

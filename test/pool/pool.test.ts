@@ -31,7 +31,8 @@ function randomGenomes(family: StrategyFamily, count: number, seed: number): Flo
 
 describe('defaultBatchSizes: guided scheduling', () => {
   it('covers the population exactly, shrinking from a (2 x threads)th of what is left', () => {
-    for (const [count, threads, bars] of [[512, 2, 1e6], [512, 1, 1e6], [7730, 2, 2148], [100, 2, 1500], [3, 2, 100], [1, 8, 100], [64, 8, 1e5], [999, 3, 5e4]]) {
+    const cases: [number, number, number][] = [[512, 2, 1e6], [512, 1, 1e6], [7730, 2, 2148], [100, 2, 1500], [3, 2, 100], [1, 8, 100], [64, 8, 1e5], [999, 3, 5e4]];
+    for (const [count, threads, bars] of cases) {
       const sizes = defaultBatchSizes(count, threads, bars);
       const label = `${count} genomes, ${threads} threads, ${bars} bars: ${sizes.join(' ')}`;
       expect(sizes.reduce((a, b) => a + b, 0), label).toBe(count);
