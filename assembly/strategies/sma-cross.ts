@@ -229,11 +229,11 @@ function laneOrder(L: usize, target: i32, x: f64, t: i32): void {
 }
 
 // Pass 1's lane state between bars: +2^48 when the last bar had f > s, -2^48 when f < s, NaN
-// when f == s. With D = A - B and M = 2^-48 A (TIE_MARGIN is 2^-48, so M is exact): a bar whose
-// order is certain and the same as the last bar's has D > M, or B - A = -D > M, that is
-// D * state > A (scaling by a power of two is exact; an overflow to infinity keeps the real
-// inequality). It has no event; anything else (an order that changed, a near tie, or a tie
-// before) goes to crossStep.
+// when f == s. With D = A - B and M = 2^-48 A (TIE_MARGIN is 2^-48, so M is exact for any A
+// above 2^-974): a bar whose order is certain and the same as the last bar's has D > M, or
+// B - A = -D > M, that is D * state > A (scaling by a power of two is exact; an overflow to
+// infinity keeps the real inequality). It has no event; anything else (an order that changed,
+// a near tie, or a tie before) goes to crossStep.
 const ORDER_UP: f64 = 281474976710656.0; // 2^48 = 1 / TIE_MARGIN
 let xEvA: usize = 0;
 let xEvB: usize = 0;
@@ -284,7 +284,7 @@ let xLast: i32 = 0;
 }
 
 /**
- * Pass 1: the crosses of two genomes (lanes) over bars [1, n - 1), as event lists of
+ * Pass 1: the crosses of two genomes (lanes) over bars [0, n - 1), as event lists of
  * t * 2 + (1 for up, 0 for down), for t >= the lane's lag. The counts go to xNA and xNB.
  *
  * The loop runs two bars per iteration (constant address offsets for the second, one pointer
