@@ -4,8 +4,9 @@ import { statusMessage, OK } from './status.js';
 /**
  * How many genomes the in-process evaluator gives one kernel call before it yields to the event
  * loop (where an AbortSignal can fire): about 2^26 bar-evaluations with WASM, 2^24 with the
- * TypeScript twins (both a few hundred milliseconds), an even number so SIMD pairs stay whole.
- * Fewer, larger calls matter: each call of the sma-cross batch copies the bars once.
+ * TypeScript twins (a few hundred milliseconds, and less since the kernels got faster), an
+ * even number so SIMD pairs stay whole. A call costs little besides its genomes: the sma-cross
+ * batch copies only the first bars of the series (its warm-up), whatever the chunk.
  */
 export function genomesPerChunk(bars: number, count: number, backend: 'wasm' | 'ts' = 'wasm'): number {
   const budget = backend === 'wasm' ? 67_108_864 : 16_777_216;
