@@ -248,55 +248,19 @@ function crosses(
 }
 
 /**
- * accMark for bars [from, to) of a segment, from state block src into dst, without the test for
- * ruin (see markExact). The position does not change within a segment.
+ * accMark for bars [from, to) of a segment, from state block src into dst. The position does
+ * not change within a segment, except by ruin: equity at or below zero in a position
+ * liquidates at that close and ends trading (lane state L). Only with `ruin` set is that
+ * tested; the caller marks a segment again with it when held equity reached zero. (The WASM
+ * twin keeps the two modes as two functions, markFast and markExact: one loop with a flag
+ * measured slower there.)
  *
  * The drawdown: smaCross takes the maximum over bars of fl(fl(peak - e) / peak). While the peak
  * stays, that quotient only grows as e falls, so its maximum under one peak is at the lowest
  * equity under that peak. A new peak closes the old one's drawdown with one division; the
  * current one is closed at the end.
  */
-function markFast(bars: Float64Array, from: number, to: number, src: Float64Array, dst: Float64Array): void {
-  const cash = src[S_CASH]!;
-  const units = src[S_UNITS]!;
-  let peak = src[S_PEAK]!;
-  let low = src[S_LOW]!;
-  let sumR = src[S_SUM_R]!;
-  let sumR2 = src[S_SUM_R2]!;
-  let sumN2 = src[S_SUM_N2]!;
-  let prev = src[S_PREV]!;
-  dst[S_DD] = src[S_DD]!;
-  for (let t = from; t < to; t++) {
-    const e = cash + units * bars[2 * t]!;
-    if (e > peak) {
-      const d = (peak - low) / peak;
-      if (d > dst[S_DD]!) dst[S_DD] = d;
-      peak = e;
-      low = e;
-    }
-    if (e < low) low = e;
-    const r = e === prev ? 0.0 : e / prev - 1.0;
-    sumR = sumR + r;
-    sumR2 = sumR2 + r * r;
-    const m = r < 0 ? r : 0.0;
-    sumN2 = sumN2 + m * m;
-    prev = e;
-  }
-  dst[S_CASH] = cash;
-  dst[S_UNITS] = units;
-  dst[S_PEAK] = peak;
-  dst[S_LOW] = low;
-  dst[S_SUM_R] = sumR;
-  dst[S_SUM_R2] = sumR2;
-  dst[S_SUM_N2] = sumN2;
-  dst[S_PREV] = prev;
-}
-
-/**
- * markFast with accMark's ruin: equity at or below zero in a position liquidates at that close
- * and ends trading (lane state L). Run on the rare segments where held equity reached zero.
- */
-function markExact(bars: Float64Array, from: number, to: number, src: Float64Array, dst: Float64Array, L: Float64Array): void {
+function mark(bars: Float64Array, from: number, to: number, src: Float64Array, dst: Float64Array, ruin: boolean, L: Float64Array): void {
   let cash = src[S_CASH]!;
   let units = src[S_UNITS]!;
   let peak = src[S_PEAK]!;
@@ -316,7 +280,7 @@ function markExact(bars: Float64Array, from: number, to: number, src: Float64Arr
       low = e;
     }
     // A lane holds a position exactly when its units are not 0.
-    if (units !== 0 && !(e > 0)) {
+    if (ruin && units !== 0 && !(e > 0)) {
       laneClose(L, c, t);
       L[L_RUINED] = 1;
       e = L[L_CASH]!;
@@ -402,10 +366,10 @@ export function smaCrossBatch(
     for (;;) {
       const stop = iEv < nEv ? (ev[iEv]! >> 1) + fillShift : n;
       if (t < stop) {
-        markFast(bars, t, stop, src, dst);
+        mark(bars, t, stop, src, dst, false, L);
         // In a position with equity at or below zero at a bar of this segment (the lowest
         // equity since the peak is at or below it): ruin. Mark the segment again bar by bar.
-        if (dst[S_UNITS] !== 0 && dst[S_LOW]! <= 0) markExact(bars, t, stop, src, dst, L);
+        if (dst[S_UNITS] !== 0 && dst[S_LOW]! <= 0) mark(bars, t, stop, src, dst, true, L);
         const tmp = src;
         src = dst;
         dst = tmp;
