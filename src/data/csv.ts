@@ -5,7 +5,6 @@ import { writeFileAtomic } from '../io.js';
 import { allocateMarket, MARKET_COLUMNS } from './market.js';
 import type { MarketData } from './market.js';
 import {
-  MAX_TIME_MS,
   ROLE_CLOSE,
   ROLE_HIGH,
   ROLE_LOW,
@@ -14,6 +13,9 @@ import {
   ROLE_VOLUME,
   barIsValid,
   barProblems,
+  bothReadings,
+  decideEpochUnit,
+  timeUnitProblem,
   timeOrderMessage,
   validateMarket,
 } from './validate.js';
@@ -51,8 +53,6 @@ const MAX_LINE_CHARS = 16 << 20;
 const STORE_CHUNK_ROWS = 1 << 16;
 const WRITE_CHUNK_ROWS = 10_000;
 const MS_PER_DAY = 86_400_000;
-/** Epoch numbers with |v| >= this are milliseconds, smaller ones seconds (1e11 s is year 5138). */
-const EPOCH_MS_THRESHOLD = 1e11;
 /** Year 0000-01-01 and 9999-12-31T23:59:59.999Z: what a four-digit ISO year can express. */
 const MIN_WRITABLE_TIME = -62_167_219_200_000;
 const MAX_WRITABLE_TIME = 253_402_300_799_999;
@@ -405,12 +405,25 @@ class CsvParser {
         this.issue(line, column, `time ${s} is not finite`);
         return NaN;
       }
-      // The unit is decided once, so a file never mixes seconds and milliseconds.
-      const unit = mode === TIME_UNKNOWN ? (Math.abs(x) >= EPOCH_MS_THRESHOLD ? TIME_EPOCH_MILLIS : TIME_EPOCH_SECONDS) : mode;
+      // The unit is decided once, from the first time, so a file never mixes seconds and milliseconds.
+      let unit = mode;
+      if (mode === TIME_UNKNOWN) {
+        const decided = decideEpochUnit(x);
+        if (decided === null) {
+          this.issue(line, column, `time ${s} is outside years 1900-2200 in either epoch unit: ${bothReadings(x)}`);
+          return NaN;
+        }
+        unit = decided === 'seconds' ? TIME_EPOCH_SECONDS : TIME_EPOCH_MILLIS;
+      }
       const ms = Math.round(unit === TIME_EPOCH_SECONDS ? x * 1000 : x);
-      if (!(Math.abs(ms) <= MAX_TIME_MS)) {
-        this.issue(line, column, `time ${s} is out of range for an epoch ${unit === TIME_EPOCH_SECONDS ? 'seconds' : 'milliseconds'} value`);
-        return NaN;
+      if (mode !== TIME_UNKNOWN) {
+        const unitName = unit === TIME_EPOCH_SECONDS ? 'seconds' : 'milliseconds';
+        const previous = this.prevTime === -Infinity ? NaN : this.prevTime;
+        const problem = timeUnitProblem(x, ms, unitName, `this file's unit since line ${this.timeModeLine}`, previous, this.prevTimeText, `line ${this.prevTimeLine}`);
+        if (problem !== null) {
+          this.issue(line, column, problem);
+          return NaN;
+        }
       }
       if (mode === TIME_UNKNOWN) {
         this.timeMode = unit;

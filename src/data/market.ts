@@ -1,3 +1,5 @@
+import { configError } from '../errors.js';
+import { validateMarket } from './validate.js';
 /**
  * Market data in memory (SPEC section 1): columnar Float64Arrays, time as epoch milliseconds,
  * all six columns in one SharedArrayBuffer laid out [time | open | high | low | close | volume]
@@ -58,12 +60,40 @@ export function marketTransfer(m: MarketData): MarketTransfer {
   return { source: m.source, length: m.length, hasVolume: m.hasVolume, buffer: m.buffer };
 }
 
-/** Builds shared market data from plain arrays (all the same length; volume optional). */
-export function marketFromArrays(
-  columns: { time: ArrayLike<number>; open: ArrayLike<number>; high: ArrayLike<number>; low: ArrayLike<number>; close: ArrayLike<number>; volume?: ArrayLike<number> },
-  source = 'arrays',
-): MarketData {
+/** Options of marketFromArrays(). */
+export interface MarketFromArraysOptions {
+  /**
+   * Apply the time-unit rule (times in years 1900-2200, no jump of more than a factor of 100
+   * between consecutive times), which catches seconds or microseconds passed for milliseconds.
+   * Turn it off only for data that really lies outside those years. The SPEC rules always apply.
+   * @default true
+   */
+  checkTimeUnits?: boolean;
+}
+
+type Columns = { time: ArrayLike<number>; open: ArrayLike<number>; high: ArrayLike<number>; low: ArrayLike<number>; close: ArrayLike<number>; volume?: ArrayLike<number> };
+
+/**
+ * Builds shared market data from plain arrays (all the same length; volume optional; time in
+ * epoch milliseconds) and validates it like a file (validateMarket(), then the time-unit rule):
+ * the first problem is an `E_DATA` error naming the row and column. Columns that are missing or
+ * of different lengths are `E_CONFIG`.
+ */
+export function marketFromArrays(columns: Columns, source = 'arrays', options: MarketFromArraysOptions = {}): MarketData {
+  if (columns === null || typeof columns !== 'object') throw configError('columns', `expected an object of arrays { time, open, high, low, close, volume? }, got ${columns === null ? 'null' : typeof columns}`);
+  const names = ['time', 'open', 'high', 'low', 'close', 'volume'] as const;
+  for (const name of names) {
+    const c = columns[name];
+    if (c === undefined && name === 'volume') continue;
+    if (c === null || typeof c !== 'object' || typeof c.length !== 'number') {
+      throw configError(`columns.${name}`, `expected an array or typed array of numbers, got ${c === null ? 'null' : typeof c}`);
+    }
+  }
   const n = columns.close.length;
+  for (const name of names) {
+    const c = columns[name];
+    if (c !== undefined && c.length !== n) throw configError(`columns.${name}`, `has ${c.length} values, but close has ${n} (every column needs one value per bar)`);
+  }
   const m = allocateMarket(n, source, columns.volume !== undefined);
   m.time.set(columns.time);
   m.open.set(columns.open);
@@ -71,6 +101,7 @@ export function marketFromArrays(
   m.low.set(columns.low);
   m.close.set(columns.close);
   if (columns.volume !== undefined) m.volume.set(columns.volume);
+  validateMarket(m, { timeUnits: options.checkTimeUnits !== false });
   return m;
 }
 

@@ -78,6 +78,88 @@ export function formatTime(ms: number): string {
   return ms % MS_PER_DAY === 0 ? iso.slice(0, 10) : iso;
 }
 
+/*
+ * Time units (issue: a file that starts in epoch seconds and goes on in milliseconds). An epoch
+ * number carries no unit, so the unit is decided once, from the first time, and every later
+ * time must be plausible in that unit: inside years 1900-2200, and within a factor of 100 of the
+ * time before it. Seconds read as milliseconds land in January 1970 (1000x too small);
+ * milliseconds read as seconds land around the year 55,000.
+ */
+
+/** 1900-01-01T00:00:00Z: the earliest time an epoch number may decode to. */
+export const EPOCH_MIN_MS = -2_208_988_800_000;
+/** 2201-01-01T00:00:00Z: epoch numbers must decode to a time before it (years up to 2200). */
+export const EPOCH_END_MS = 7_289_654_400_000;
+/** Consecutive epoch times further apart than this factor cannot share a unit. */
+export const UNIT_JUMP_FACTOR = 100;
+/**
+ * Magnitudes below this (in ms, about 11.6 days from 1970-01-01) count as this much in the jump
+ * rule, so that series starting at or near time 0 are not taken for a change of unit.
+ */
+const JUMP_FLOOR_MS = 1e9;
+
+/** An epoch unit: how many milliseconds one unit is. */
+export type EpochUnit = 'seconds' | 'milliseconds';
+
+/** True when an epoch time (ms) lies in years 1900-2200. */
+export function epochInRange(ms: number): boolean {
+  return ms >= EPOCH_MIN_MS && ms < EPOCH_END_MS;
+}
+
+/**
+ * The factor by which ms differs from the time before it when that exceeds UNIT_JUMP_FACTOR
+ * (magnitudes floored at about 11.6 days), else 0.
+ */
+export function unitJump(previousMs: number, ms: number): number {
+  if (!Number.isFinite(previousMs)) return 0;
+  const a = Math.max(Math.abs(previousMs), JUMP_FLOOR_MS);
+  const b = Math.max(Math.abs(ms), JUMP_FLOOR_MS);
+  const f = a > b ? a / b : b / a;
+  return f > UNIT_JUMP_FACTOR ? f : 0;
+}
+
+const MS_PER_YEAR = 365.2425 * MS_PER_DAY;
+
+/** An epoch time for a message: its ISO form in years 0000-9999, else "year N". */
+export function describeEpoch(ms: number): string {
+  if (ms >= -62_167_219_200_000 && ms < 253_402_300_800_000) return formatTime(ms);
+  const year = Math.floor(1970 + ms / MS_PER_YEAR);
+  return Number.isFinite(year) ? `year ${year.toLocaleString('en-US')}` : String(ms);
+}
+
+/** Both readings of a raw epoch number, the series' unit first: "as epoch seconds X, as epoch milliseconds Y". */
+export function bothReadings(raw: number, unit: EpochUnit = 'seconds'): string {
+  const s = `as epoch seconds ${describeEpoch(Math.round(raw * 1000))}`;
+  const m = `as epoch milliseconds ${describeEpoch(raw)}`;
+  return unit === 'seconds' ? `${s}, ${m}` : `${m}, ${s}`;
+}
+
+/**
+ * Why an epoch time cannot be in the series' unit, or null when it can. `raw` is the number as
+ * written, `ms` its value in `unit`; `previousMs` and `previousRaw` are the time before it
+ * (previousMs NaN when there is none), `previousAt` where that is ("line 4", "row 3"), and
+ * `decided` says where the unit came from ("this file's unit since line 2").
+ */
+export function timeUnitProblem(raw: number, ms: number, unit: EpochUnit, decided: string, previousMs: number, previousRaw: number | string, previousAt: string): string | null {
+  const readings = `${bothReadings(raw, unit)}; times must not mix units`;
+  if (!epochInRange(ms)) return `time ${raw} is outside years 1900-2200 in epoch ${unit} (${decided}): ${readings}`;
+  const f = unitJump(previousMs, ms);
+  if (f === 0) return null;
+  const dir = Math.abs(ms) > Math.abs(previousMs) ? 'larger' : 'smaller';
+  const factor = f >= 1e6 ? f.toExponential(1) : Math.round(f).toLocaleString('en-US');
+  return `time ${raw} is ${factor}x ${dir} than the time ${previousRaw} before it at ${previousAt}, too far for one unit (epoch ${unit}, ${decided}): ${readings}`;
+}
+
+/**
+ * The unit of the first epoch time of a series: seconds when that puts it in years 1900-2200,
+ * else milliseconds when that does, else null (no plausible reading).
+ */
+export function decideEpochUnit(raw: number): EpochUnit | null {
+  if (epochInRange(Math.round(raw * 1000))) return 'seconds';
+  if (epochInRange(raw)) return 'milliseconds';
+  return null;
+}
+
 function fmt(x: number): string {
   return Object.is(x, -0) ? '-0' : String(x);
 }
@@ -88,8 +170,13 @@ function fmt(x: number): string {
  * and at least one bar. Throws the first violation as `E_DATA` with `file` = `m.source`,
  * `line` = row index + 1, `column` = 1-based index in [time, open, high, low, close, volume]
  * and `columnName`; the message says "row N" because there is no file line.
+ *
+ * With `timeUnits`, also the time-unit rule for epoch-millisecond times (every time in years
+ * 1900-2200 and within a factor of 100 of the one before it), which catches seconds or
+ * microseconds passed for milliseconds, or a mix; the message gives both readings of the value.
  */
-export function validateMarket(m: MarketData): void {
+export function validateMarket(m: MarketData, options: { timeUnits?: boolean } = {}): void {
+  const timeUnits = options.timeUnits === true;
   const n = m.length;
   const fail = (row: number, role: number, message: string): never => {
     const loc: DataLocation =
@@ -108,7 +195,10 @@ export function validateMarket(m: MarketData): void {
     const c = close[i]!;
     const v = volume[i]!;
     // One combined test keeps the common (valid) row to a handful of comparisons.
-    if (Number.isFinite(t) && t > prev && Number.isFinite(o + h + l + c + v) && barIsValid(o, h, l, c, v)) {
+    if (
+      Number.isFinite(t) && t > prev && Number.isFinite(o + h + l + c + v) && barIsValid(o, h, l, c, v)
+      && (!timeUnits || (t >= EPOCH_MIN_MS && t < EPOCH_END_MS && (i === 0 || unitJump(prev, t) === 0)))
+    ) {
       prev = t;
       continue;
     }
@@ -116,9 +206,16 @@ export function validateMarket(m: MarketData): void {
       const x = columns[role]![i]!;
       if (!Number.isFinite(x)) fail(i, role, `${MARKET_COLUMNS[role]!} ${String(x)} is not a finite number`);
     }
+    if (timeUnits) {
+      // Before the order rule: seconds after milliseconds also decrease, but the unit is the news.
+      const previous = i === 0 ? NaN : prev;
+      const problem = timeUnitProblem(t, t, 'milliseconds', 'the unit of in-memory times', previous, previous, `row ${i}`);
+      if (problem !== null) fail(i, ROLE_TIME, problem);
+    }
     if (!(t > prev)) fail(i, ROLE_TIME, timeOrderMessage(formatTime(t), formatTime(prev), `row ${i}`, t === prev));
     const problem = barProblems(o, h, l, c, v)[0];
     if (problem !== undefined) fail(i, problem.role, problem.message);
     prev = t;
   }
 }
+

@@ -106,7 +106,8 @@ describe('W1 on the synthetic series (512 genomes, 100,000 bars)', () => {
   const high = open.map((o, i) => Math.max(o, close[i]!));
   const low = open.map((o, i) => Math.min(o, close[i]!));
   const time = Float64Array.from({ length: ref.nbars }, (_, i) => i * 86_400_000);
-  const market = marketFromArrays({ time, open, high, low, close }, 'synth1m[0:100000]');
+  // 100,000 daily stamps from 1970 run past the year 2200: the time-unit rule does not fit them.
+  const market = marketFromArrays({ time, open, high, low, close }, 'synth1m[0:100000]', { checkTimeUnits: false });
   for (const [name, make] of backends) {
     it(`${name} reproduces every genome`, () => check(make(), market, ref));
   }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkCsv, loadCsv, parseIsoTime, writeCsv } from '../../src/data/csv.js';
-import { marketFromArrays } from '../../src/data/market.js';
+import { allocateMarket, marketFromArrays } from '../../src/data/market.js';
 import type { MarketData } from '../../src/data/market.js';
 import { synthetic } from '../../src/data/synthetic.js';
 import { validateMarket } from '../../src/data/validate.js';
@@ -314,7 +314,8 @@ describe('writeCsv', () => {
     const n = 5000;
     const time = Array.from({ length: n }, (_, i) => (i === n - 1 ? hi : lo + Math.floor(((hi - lo) / n) * i) + ((i * 7919) % 86_400_000)));
     const ones = time.map(() => 1);
-    const m = marketFromArrays({ time, open: ones, high: ones, low: ones, close: ones });
+    // Years outside 1900-2200 are fine in memory (and as ISO text) once the time-unit rule is off.
+    const m = marketFromArrays({ time, open: ones, high: ones, low: ones, close: ones }, 'arrays', { checkTimeUnits: false });
     const path = join(tmp, 'times.csv');
     await writeCsv(m, path);
     const { readFile } = await import('node:fs/promises');
@@ -339,13 +340,24 @@ describe('writeCsv', () => {
   }, 60_000);
 });
 
-describe('validateMarket', () => {
+/** Bars as given, unchecked (what marketFromArrays() refuses): for testing validateMarket() itself. */
+function uncheckedMarket(cols: { time: number[]; open: number[]; high: number[]; low: number[]; close: number[]; volume?: number[] }, source: string): MarketData {
+  const m = allocateMarket(cols.close.length, source, cols.volume !== undefined);
+  m.time.set(cols.time);
+  m.open.set(cols.open);
+  m.high.set(cols.high);
+  m.low.set(cols.low);
+  m.close.set(cols.close);
+  if (cols.volume !== undefined) m.volume.set(cols.volume);
+  return m;
+}
+
+describe('validateMarket, and marketFromArrays() which applies it', () => {
   const good = { time: [0, DAY, 2 * DAY], open: [10, 10, 10], high: [11, 11, 11], low: [9, 9, 9], close: [10, 10, 10], volume: [1, 2, 3] };
-  const expectFailure = (cols: typeof good, line: number, column: number, columnName: string, message: RegExp): void => {
-    const m = marketFromArrays(cols, 'mem');
+  const check = (f: () => unknown, line: number, column: number, columnName: string, message: RegExp): void => {
     let err: unknown;
     try {
-      validateMarket(m);
+      f();
     } catch (e) {
       err = e;
     }
@@ -355,6 +367,10 @@ describe('validateMarket', () => {
     expect(e.location).toEqual({ file: 'mem', line, column, columnName });
     expect(e.message).toMatch(new RegExp(`^mem:${line}:${column} \\(${columnName}\\): row ${line}: `));
     expect(e.message).toMatch(message);
+  };
+  const expectFailure = (cols: typeof good, line: number, column: number, columnName: string, message: RegExp): void => {
+    check(() => validateMarket(uncheckedMarket(cols, 'mem')), line, column, columnName, message);
+    check(() => marketFromArrays(cols, 'mem'), line, column, columnName, message);
   };
 
   it('accepts good bars', () => {
@@ -367,13 +383,20 @@ describe('validateMarket', () => {
     expectFailure({ ...good, close: [10, 10, -1] }, 3, 5, 'close', /close -1 is not positive/);
     expectFailure({ ...good, volume: [1, -2, 3] }, 2, 6, 'volume', /volume -2 is negative/);
     expectFailure({ ...good, open: [10, NaN, 10] }, 2, 2, 'open', /open NaN is not a finite number/);
+    expectFailure({ ...good, close: [10, 10, NaN] }, 3, 5, 'close', /close NaN is not a finite number/);
     expectFailure({ ...good, time: [0, DAY, DAY] }, 3, 1, 'time', /time 1970-01-02 repeats the previous time at row 2/);
     expectFailure({ ...good, time: [0, 2 * DAY, DAY] }, 3, 1, 'time', /time 1970-01-02 is earlier than the previous time 1970-01-03 at row 2/);
     expectFailure({ ...good, time: [0, Infinity, 3 * DAY] }, 2, 1, 'time', /time Infinity is not a finite number/);
   });
 
   it('rejects empty data', () => {
-    const m = marketFromArrays({ time: [], open: [], high: [], low: [], close: [] }, 'mem');
-    expect(() => validateMarket(m)).toThrow(/no bars/);
+    expect(() => validateMarket(uncheckedMarket({ time: [], open: [], high: [], low: [], close: [] }, 'mem'))).toThrow(/no bars/);
+    expect(() => marketFromArrays({ time: [], open: [], high: [], low: [], close: [] }, 'mem')).toThrow(/no bars/);
+  });
+
+  it('marketFromArrays refuses columns of different lengths or missing ones as E_CONFIG', () => {
+    expect(() => marketFromArrays({ ...good, time: [0, DAY] }, 'mem')).toThrow(expect.objectContaining({ code: 'E_CONFIG', option: 'columns.time' }));
+    expect(() => marketFromArrays({ ...good, volume: [1] }, 'mem')).toThrow(/columns\.volume: has 1 values, but close has 3/);
+    expect(() => marketFromArrays({ ...good, open: null as unknown as number[] }, 'mem')).toThrow(expect.objectContaining({ code: 'E_CONFIG', option: 'columns.open' }));
   });
 });
