@@ -22,7 +22,7 @@ export interface BarProblem {
   message: string;
 }
 
-const MS_PER_DAY = 86_400_000;
+export const MS_PER_DAY = 86_400_000;
 /** The ECMAScript time range: times outside it cannot be formatted as dates. */
 export const MAX_TIME_MS = 8.64e15;
 

@@ -93,6 +93,16 @@ describe('loadCsv rejects each rule violation with file, line and column', () =>
     expect((await loadError(path)).location).toEqual({ file: path, line: 3, column: 0 });
   });
 
+  it('says that lines end in CR only, instead of "header only"', async () => {
+    const path = join(tmp, 'cr-only.csv');
+    await writeFile(path, 'date,open,high,low,close\r2013-01-02,1,2,1,1\r2013-01-03,1,2,1,1\r');
+    const e = await loadError(path);
+    expect(e.location).toEqual({ file: path, line: 1, column: 0 });
+    expect(e.message).toBe(`${path}:1: lines end in CR only (old Mac line ends): save the file with LF or CRLF line ends`);
+    const r = await checkCsv(path);
+    expect(r.errors.map((x) => x.message)).toEqual(['lines end in CR only (old Mac line ends): save the file with LF or CRLF line ends']);
+  });
+
   it('reports a missing file as E_IO naming the path', async () => {
     const path = join(tmp, 'does-not-exist.csv');
     const e = await loadError(path);
