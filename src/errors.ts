@@ -34,8 +34,10 @@ export class EngineError extends Error {
 
 /** `file:line:column (name)`, the form editors and compilers use, so the place is clickable. */
 export function formatLocation(loc: DataLocation): string {
-  if (loc.column === 0) return `${loc.file}:${loc.line}`;
   const name = loc.columnName !== undefined ? ` (${loc.columnName})` : '';
+  // Line 0 is the file as a whole (a Parquet schema): no line to point at.
+  if (loc.line === 0) return loc.column === 0 ? loc.file : `${loc.file}: column ${loc.column}${name}`;
+  if (loc.column === 0) return `${loc.file}:${loc.line}`;
   return `${loc.file}:${loc.line}:${loc.column}${name}`;
 }
 

@@ -7,8 +7,12 @@ export type { ErrorCode, DataLocation } from './errors.js';
 // Data (SPEC section 1)
 export type { MarketData } from './data/market.js';
 export { marketFromArrays, estimatePeriodsPerYear } from './data/market.js';
+export type { MarketFromArraysOptions } from './data/market.js';
 export { loadCsv, checkCsv, writeCsv } from './data/csv.js';
 export type { CheckReport, DataIssue } from './data/csv.js';
+export { loadParquet, checkParquet } from './data/parquet.js';
+export { loadMarket, checkMarketFile, dataFormat } from './data/load.js';
+export type { DataFormat } from './data/load.js';
 export { validateMarket } from './data/validate.js';
 export { synthetic, DEFAULT_SYNTHETIC_BARS, DEFAULT_SYNTHETIC_SEED } from './data/synthetic.js';
 export type { SyntheticOptions } from './data/synthetic.js';

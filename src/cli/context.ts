@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
 import type { MarketData } from '../data/market.js';
-import { loadCsv } from '../data/csv.js';
+import { loadMarket } from '../data/load.js';
 import { synthetic, DEFAULT_SYNTHETIC_BARS, DEFAULT_SYNTHETIC_SEED } from '../data/synthetic.js';
 import { configError } from '../errors.js';
 
@@ -35,11 +35,11 @@ export function requireFile(option: string, path: string): void {
   if (!statSync(path).isFile()) throw configError(option, `not a file: ${path}`);
 }
 
-/** `--data FILE`, or the built-in synthetic series. */
+/** `--data FILE` (CSV or Parquet, by extension), or the built-in synthetic series. */
 export async function loadData(o: DataOptions): Promise<MarketData> {
   if (o.data !== undefined) {
     requireFile('--data', o.data);
-    return loadCsv(o.data);
+    return loadMarket(o.data);
   }
   return synthetic({ bars: o.synthBars, seed: o.synthSeed });
 }

@@ -9,7 +9,7 @@ import { num, oneOf } from './parse.js';
 /** `--data` and the synthetic source's knobs. */
 export function addDataOptions(cmd: Command): Command {
   return cmd
-    .option('--data <file>', 'OHLCV CSV file (default: the built-in synthetic series)')
+    .option('--data <file>', 'OHLCV CSV or Parquet file, by extension (default: the built-in synthetic series)')
     .option('--synth-bars <n>', 'bars of the synthetic series when no --data', num({ min: 2, max: 1e8, integer: true }), DATA_DEFAULTS.synthBars)
     .option('--synth-seed <n>', 'seed of the synthetic series when no --data', num({ min: 0, max: 2 ** 32 - 1, integer: true }), DATA_DEFAULTS.synthSeed);
 }

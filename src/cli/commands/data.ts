@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { checkCsv, writeCsv } from '../../data/csv.js';
+import { writeCsv } from '../../data/csv.js';
+import { checkMarketFile } from '../../data/load.js';
 import { synthetic, DEFAULT_SYNTHETIC_BARS, DEFAULT_SYNTHETIC_SEED } from '../../data/synthetic.js';
 import { formatLocation } from '../../errors.js';
 import type { Io, RunState } from '../context.js';
@@ -22,13 +23,13 @@ export function dataCommand(io: Io, state: RunState): Command {
     });
   cmd
     .command('check')
-    .description('validate a CSV file against the data rules; lists the first errors with line and column')
-    .argument('<file>', 'CSV file')
+    .description('validate a CSV or Parquet file against the data rules; lists the first errors with line (row) and column')
+    .argument('<file>', 'CSV or Parquet file (by extension)')
     .option('--max-errors <n>', 'stop listing after this many errors', num({ min: 1, max: 1e6, integer: true }), 20)
     .option('--json', 'print the report as JSON')
     .action(async (file: string, o: { maxErrors: number; json?: boolean }) => {
       requireFile('<file>', file);
-      const r = await checkCsv(file, { maxErrors: o.maxErrors });
+      const r = await checkMarketFile(file, { maxErrors: o.maxErrors });
       if (r.errors.length > 0) state.exitCode = 1;
       if (o.json === true) {
         io.out(`${toJson({ file: r.file, bars: r.bars, ok: r.errors.length === 0, truncated: r.truncated, errors: r.errors.map((e) => ({ ...e.location, message: e.message })) })}\n`);
