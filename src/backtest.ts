@@ -1,6 +1,6 @@
 import type { MarketData } from './data/market.js';
 import { estimatePeriodsPerYear } from './data/market.js';
-import { configError } from './errors.js';
+import { configError, dataError } from './errors.js';
 import type { StrategyFamily, StrategyName } from './genome/families.js';
 import { getFamily, genesFromParams, genesToParams } from './genome/families.js';
 import type { Backend, Window } from './kernels/kernel-set.js';
@@ -168,6 +168,10 @@ export function configVector(o: ResolvedOptions): Float64Array {
 
 /** The whole series, or a checked window of it (at least two bars). */
 export function resolveWindow(market: MarketData, w: Window | undefined, option = 'window'): Window {
+  // Without a window the data itself is too short: say so about the data, not an option.
+  if (w === undefined && market.length < 2) {
+    throw dataError({ file: market.source, line: 0, column: 0 }, `has ${market.length} bar${market.length === 1 ? '' : 's'}; a backtest needs at least 2`);
+  }
   const win = w ?? { start: 0, end: market.length };
   if (!Number.isInteger(win.start) || !Number.isInteger(win.end) || win.start < 0 || win.end > market.length || win.end - win.start < 2) {
     throw configError(option, `must be whole bars within [0, ${market.length}] spanning at least 2 bars, got [${win.start}, ${win.end})`);

@@ -28,7 +28,7 @@ import { assignCrowdingDistances, selNSGA2, selTournamentDCD, sortNondominated }
 import type { OperatorConfig } from './operators.js';
 import { familyBounds, immigrantCount, resolveOperatorConfig, selTournament, variation } from './operators.js';
 import type { OverfittingReport } from './overfitting.js';
-import { TrialSharpes, analyzeOverfitting, genomeReturns, returnCorrelation } from './overfitting.js';
+import { TrialSharpes, analyzeOverfitting, genomeReturns, outOfSampleTrades, returnCorrelation } from './overfitting.js';
 import type { EquityCurve } from '../report/curve.js';
 import { bestCurve } from '../report/curve.js';
 import type { FoldAggregate, RunWindows } from './windows.js';
@@ -704,7 +704,7 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
     return bestCurve(localKernels, market, family, best, fullCfg, resolved.cash, windows);
   }
 
-  function overfittingOf(): OverfittingReport {
+  function overfittingOf(ranked: RankedGenome[]): OverfittingReport {
     const best = multi ? paretoMembers()[0]!.genes : hof[0]!.genes;
     const seen = new Set<string>();
     const distinct: Float64Array[] = [];
@@ -716,7 +716,7 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
     }
     return analyzeOverfitting({
       kernels: localKernels, market, family, cfg: selCfg, periodsPerYear: selResolved.periodsPerYear,
-      window: selWindow, best, population: distinct, trials,
+      window: selWindow, best, population: distinct, trials, outOfSample: outOfSampleTrades(windows, ranked),
     });
   }
 
@@ -791,7 +791,7 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
       evaluations: { backtests, cacheHits: hits, cacheMisses: misses },
       hallOfFame: multi ? evaluated.slice(0, hofSize) : evaluated,
       paretoFront: multi ? evaluated : null,
-      overfitting: overfittingOf(),
+      overfitting: overfittingOf(evaluated),
       curve: curveOf(),
       timings: {
         backend: evaluator.backend,

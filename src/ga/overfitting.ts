@@ -7,6 +7,8 @@ import { deflatedSharpe, returnMoments } from '../stats/deflated-sharpe.js';
 import { meanPairwiseCorrelation } from '../stats/diversity.js';
 import { probabilityOfBacktestOverfitting } from '../stats/pbo.js';
 import { dsrVerdict, pboVerdict } from '../stats/verdict.js';
+import type { RankedGenome } from './evolve.js';
+import type { RunWindows } from './windows.js';
 
 /** Rows at most in a returns matrix: longer series are compounded over consecutive bars. */
 export const MAX_RETURN_ROWS = 20_000;
@@ -88,8 +90,13 @@ export interface OverfittingReport {
   deflatedSharpe: number | null;
   /** Probability of backtest overfitting of the final population (null when undefined). */
   pbo: number | null;
-  /** One plain-language line: both verdicts. */
+  /** One plain-language line: both verdicts, or the noTrades sentence. */
   verdict: string;
+  /**
+   * When no genome traded on the selection window, or no hall-of-fame genome traded in a window
+   * reported out of sample: why there are no DSR and PBO verdicts, and what to change. Else null.
+   */
+  noTrades: string | null;
   verdicts: { deflatedSharpe: string; pbo: string };
   window: Window;
   details: {
@@ -122,6 +129,58 @@ function histogram(values: Float64Array, lo: number, hi: number, bins: number): 
 
 const orNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
+/** A genome that never holds a position has a flat equity curve: every return is 0. */
+function traded(returns: Float64Array): boolean {
+  for (let i = 0; i < returns.length; i++) if (returns[i] !== 0) return true;
+  return false;
+}
+
+const span = (w: Window): string => `bars [${w.start}, ${w.end})`;
+
+/** The sentence for a selection window on which no genome traded. */
+export function noTradesInSample(window: Window): string {
+  return `No genome traded on the in-sample window (${span(window)}), so there is no DSR or PBO verdict: `
+    + 'there is nothing to deflate or cross-validate. Give the strategy more bars (more data, or a larger --train), '
+    + 'or let it trade: gene bounds that give more frequent signals (shorter periods, wider bands), or another strategy.';
+}
+
+/** The trades of a hall-of-fame genome in each window reported out of sample. */
+export interface OutOfSampleTrades {
+  /** What the window is: "out-of-sample window", "fold 2 out-of-sample window", "holdout". */
+  name: string;
+  window: Window;
+  /** Trades of each hall-of-fame genome there. */
+  trades: number[];
+}
+
+/** The hall of fame's trades in every window a run reports out of sample (each fold's, the holdout). */
+export function outOfSampleTrades(windows: RunWindows, hallOfFame: readonly RankedGenome[]): OutOfSampleTrades[] {
+  const out: OutOfSampleTrades[] = [];
+  const folds = windows.train.length > 1;
+  windows.test.forEach((window, k) => {
+    out.push({
+      name: folds ? `fold ${k + 1} out-of-sample window` : 'out-of-sample window',
+      window,
+      trades: hallOfFame.map((h) => (folds ? h.folds?.[k]?.outOfSample.trades : h.outOfSample?.trades) ?? NaN),
+    });
+  });
+  if (windows.holdout !== null) out.push({ name: 'holdout', window: windows.holdout, trades: hallOfFame.map((h) => h.holdout?.trades ?? NaN) });
+  return out;
+}
+
+/**
+ * The sentence for the windows reported out of sample in which no hall-of-fame genome traded
+ * (their figures say nothing about how the strategies generalise), or null when every such
+ * window has a trade.
+ */
+export function noTradesOutOfSample(windows: OutOfSampleTrades[]): string | null {
+  const empty = windows.filter((w) => w.trades.length > 0 && w.trades.every((t) => t === 0));
+  if (empty.length === 0) return null;
+  const where = empty.map((w) => `the ${w.name} (${span(w.window)})`).join(', ');
+  return `No hall-of-fame genome traded in ${where}, so there is no DSR or PBO verdict: the run cannot tell how its strategies do out of sample. `
+    + 'Give those windows more bars (a smaller --train or fewer --folds, or more data), or favour genomes that trade more often (a higher --min-trades).';
+}
+
 /**
  * How much of the best backtest is luck: the deflated Sharpe ratio of the best genome (its
  * returns on the selection window against the Sharpe variance and count of the distinct trials
@@ -137,9 +196,22 @@ export function analyzeOverfitting(o: {
   best: Float64Array;
   population: Float64Array[];
   trials: TrialSharpes;
+  /** The hall of fame's trades in each window reported out of sample (none: no such check). */
+  outOfSample?: OutOfSampleTrades[];
 }): OverfittingReport {
   const notes: string[] = [];
   const bestReturns = genomeReturns(o.kernels, o.market, o.window, o.family, o.best, o.cfg);
+  const cols = o.population.map((g) => genomeReturns(o.kernels, o.market, o.window, o.family, g, o.cfg));
+  if (!traded(bestReturns) && cols.every((c) => !traded(c))) {
+    // Flat equity everywhere: every statistic would be 0/0 or a ranking of ties.
+    const sentence = noTradesInSample(o.window);
+    notes.push('no genome traded on the in-sample window');
+    return {
+      deflatedSharpe: null, pbo: null, verdict: sentence, noTrades: sentence,
+      verdicts: { deflatedSharpe: 'DSR n/a: no genome traded', pbo: 'PBO n/a: no genome traded' },
+      window: o.window, details: { deflatedSharpe: null, pbo: null, notes },
+    };
+  }
   const moments = returnMoments(bestReturns);
   let dsr: (DeflatedSharpeResult & { periodsPerYear: number; annualSharpe: number }) | null = null;
   if (o.trials.count >= 1) {
@@ -161,7 +233,6 @@ export function analyzeOverfitting(o: {
   if (o.population.length < 2) {
     notes.push(`PBO undefined: the final population has ${o.population.length} distinct genome${o.population.length === 1 ? '' : 's'} (at least 2 are needed)`);
   } else {
-    const cols = o.population.map((g) => genomeReturns(o.kernels, o.market, o.window, o.family, g, o.cfg));
     const { matrix, barsPerRow } = returnsMatrix(cols);
     const blocks = Math.min(16, matrix.rows - (matrix.rows % 2));
     if (blocks < 2) {
@@ -181,12 +252,15 @@ export function analyzeOverfitting(o: {
       };
     }
   }
-  const dsrLine = dsr === null ? 'DSR n/a' : dsrVerdict(dsr.dsr, dsr.trials);
-  const pboLine = pbo === null ? 'PBO n/a' : pboVerdict(pbo.pbo);
+  const noTrades = noTradesOutOfSample(o.outOfSample ?? []);
+  if (noTrades !== null) notes.push('no hall-of-fame genome traded out of sample');
+  const dsrLine = noTrades !== null ? 'DSR n/a: no hall-of-fame genome traded out of sample' : dsr === null ? 'DSR n/a' : dsrVerdict(dsr.dsr, dsr.trials);
+  const pboLine = noTrades !== null ? 'PBO n/a: no hall-of-fame genome traded out of sample' : pbo === null ? 'PBO n/a' : pboVerdict(pbo.pbo);
   return {
     deflatedSharpe: dsr === null ? null : orNull(dsr.dsr),
     pbo: pbo === null ? null : orNull(pbo.pbo),
-    verdict: `${dsrLine}. ${pboLine}.`,
+    verdict: noTrades ?? `${dsrLine}. ${pboLine}.`,
+    noTrades,
     verdicts: { deflatedSharpe: dsrLine, pbo: pboLine },
     window: o.window,
     details: { deflatedSharpe: dsr, pbo, notes },

@@ -59,6 +59,10 @@ export interface EvaluatorOptions {
 export function validatePopulation(strategy: StrategyName, genomes: Float64Array): number {
   const family = getFamily(strategy);
   const G = family.genes.length;
+  // Checked here, on the caller's thread: anything else would only fail inside a worker.
+  if (!(genomes instanceof Float64Array)) {
+    throw configError('genomes', `expected a Float64Array (genomes x ${G} genes of ${family.name}, row after row), got ${describeValue(genomes)}; wrap numbers in Float64Array.from(...)`);
+  }
   if (genomes.length % G !== 0) {
     throw configError('genomes', `length ${genomes.length} is not a multiple of ${G} (the genes of ${family.name})`);
   }
@@ -68,6 +72,15 @@ export function validatePopulation(strategy: StrategyName, genomes: Float64Array
     if (problem !== null) throw configError(`genomes[${i}]`, problem);
   }
   return count;
+}
+
+/** What a wrong argument is, for messages: "null", "an Array of 4", "an Int32Array", "a string". */
+function describeValue(x: unknown): string {
+  if (x === null) return 'null';
+  if (Array.isArray(x)) return `an Array of ${x.length}`;
+  if (ArrayBuffer.isView(x)) return `a${/^[AEIOU]/.test(x.constructor.name) ? 'n' : ''} ${x.constructor.name}`;
+  const t = typeof x;
+  return t === 'object' ? 'an object' : t === 'undefined' ? 'undefined' : `a ${t}`;
 }
 
 /**

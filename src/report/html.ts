@@ -129,8 +129,8 @@ table.hof td.params { text-align: left; white-space: normal; min-width: 380px; f
 
 <h2>Overfitting</h2>
 <div class="verdict${(o.deflatedSharpe ?? 0) >= 0.95 && (o.pbo ?? 1) <= 0.25 ? ' good' : ''}" id="verdict">
-<div data-field="overfitting.verdicts.deflatedSharpe">${esc(o.verdicts.deflatedSharpe)}</div>
-<div data-field="overfitting.verdicts.pbo">${esc(o.verdicts.pbo)}</div>
+${(o.noTrades ?? null) !== null ? `<div data-field="overfitting.noTrades">${esc(o.noTrades!)}</div>` : `<div data-field="overfitting.verdicts.deflatedSharpe">${esc(o.verdicts.deflatedSharpe)}</div>
+<div data-field="overfitting.verdicts.pbo">${esc(o.verdicts.pbo)}</div>`}
 </div>
 <div class="stats">
 <div><span>deflated Sharpe ratio</span><b data-field="overfitting.deflatedSharpe">${show(o.deflatedSharpe, 'prob')}</b></div>

@@ -246,7 +246,9 @@ export function evolveCommand(io: Io, state: RunState): Command {
       const why = { generations: 'the generation limit', patience: `no better best for ${String(result.config['patience'])} generations`, 'max-seconds': 'the time limit', interrupted: 'interrupted' }[result.stopped.reason];
       io.out(`stopped after ${result.stopped.generations} generations (${why}); ${result.evaluations.backtests.toLocaleString('en-US')} backtests, cache hits ${result.evaluations.cacheHits.toLocaleString('en-US')}; ${result.timings.totalSeconds.toFixed(1)} s on ${result.timings.threads} thread${result.timings.threads === 1 ? '' : 's'} (${result.timings.backend})\n\n`);
       io.out(`hall of fame\n${hallOfFameTable(result)}\n`);
-      io.out(`\noverfitting (on the in-sample window, bars [${result.overfitting.window.start}, ${result.overfitting.window.end}))\n  ${result.overfitting.verdicts.deflatedSharpe}\n  ${result.overfitting.verdicts.pbo}\n`);
+      const of = result.overfitting;
+      const lines = of.noTrades !== null ? [of.noTrades] : [of.verdicts.deflatedSharpe, of.verdicts.pbo];
+      io.out(`\noverfitting (on the in-sample window, bars [${of.window.start}, ${of.window.end}))\n${lines.map((l) => `  ${l}\n`).join('')}`);
       if (result.paretoFront !== null) io.out(`\nPareto front: ${result.paretoFront.length} genomes (in result.json)\n`);
       if (files.length > 0) io.out(`\nwrote ${files.join(', ')}\n`);
     }
