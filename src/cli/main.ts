@@ -22,20 +22,28 @@ function cliOption(option: string): string {
   return [flag, ...rest].join(' ');
 }
 
+/**
+ * commander's usage errors as the one line the README promises: its "(Did you mean ...?)" line
+ * folded in, and the pointer to --help at the end.
+ */
+export function oneLineUsageError(message: string): string {
+  const text = message.trimEnd().replace(/\n\(Did you mean (.*)\?\)$/, ' (did you mean $1?)').replace(/\s*\n\s*/g, ' ');
+  return `${text} (run with --help for usage)\n`;
+}
+
 export function buildProgram(io: Io, state: RunState): Command {
   const program = new Command('evoquant')
     .description('Evolve trading strategies: a genetic algorithm over WebAssembly backtest kernels on all cores.')
     .version(packageVersion())
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
-    .showHelpAfterError('(run with --help for usage)');
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s), outputError: (s, write) => write(oneLineUsageError(s)) });
   for (const cmd of [evolveCommand(io, state), backtestCommand(io), dataCommand(io, state), reportCommand(io), benchCommand(io)]) {
     program.addCommand(cmd);
   }
   // Subcommands made outside the program inherit nothing: give each (and theirs) the same
   // error handling, so a usage error anywhere throws here instead of exiting.
   const inherit = (c: Command): void => {
-    c.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) }).showHelpAfterError('(run with --help for usage)');
+    c.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s), outputError: (s, write) => write(oneLineUsageError(s)) });
     c.commands.forEach(inherit);
   };
   program.commands.forEach(inherit);

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { configError } from '../../errors.js';
 import type { EvolveResult } from '../../ga/evolve.js';
 import { writeFileAtomic } from '../../io.js';
+import { resultProblem } from '../../report/check-result.js';
 import { renderReport } from '../../report/html.js';
 import type { Io } from '../context.js';
 import { requireFile } from '../context.js';
@@ -16,9 +17,11 @@ export async function readResult(path: string, option: string): Promise<EvolveRe
   } catch (e) {
     throw configError(option, `${path} is not JSON: ${(e as Error).message}`);
   }
-  if (r.format !== 'evoquant-result' || r.curve === undefined) {
+  if (r === null || typeof r !== 'object' || r.format !== 'evoquant-result' || r.curve === undefined) {
     throw configError(option, `${path} is not an evoquant result (write one with \`evoquant evolve --out DIR\`)`);
   }
+  const problem = resultProblem(r);
+  if (problem !== null) throw configError(option, `${path} is an incomplete evoquant result: ${problem} (write a complete one with \`evoquant evolve --out DIR\`)`);
   return r;
 }
 
