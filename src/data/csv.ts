@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { EngineError, configError, dataError, ioError } from '../errors.js';
+import { EngineError, ioError } from '../errors.js';
 import type { DataLocation } from '../errors.js';
 import type { MarketData } from './market.js';
-import { ColumnStore, DEFAULT_MAX_ERRORS, StopReading, checkBar, mapColumns, numberFromText } from './rows.js';
+import { ColumnStore, StopReading, checkBar, mapColumns, numberFromText, readChecked, readStrict } from './rows.js';
 import type { CheckReport, DataIssue } from './rows.js';
 import { TimeReader } from './times.js';
 import { ROLE_TIME, ROLE_VOLUME } from './validate.js';
@@ -331,20 +331,13 @@ async function parseFile(parser: CsvParser, path: string): Promise<void> {
  */
 export async function loadCsv(path: string, _options: LoadCsvOptions = {}): Promise<MarketData> {
   const store = new ColumnStore();
-  const parser = new CsvParser(
-    path,
-    (issue) => {
-      throw new StopReading(issue);
-    },
-    store,
-  );
-  try {
+  let hasVolume = false;
+  await readStrict(async (report) => {
+    const parser = new CsvParser(path, report, store);
     await parseFile(parser, path);
-  } catch (e) {
-    if (e instanceof StopReading) throw dataError(e.issue.location, e.issue.message);
-    throw e;
-  }
-  return store.toMarket(path, parser.hasVolume);
+    hasVolume = parser.hasVolume;
+  });
+  return store.toMarket(path, hasVolume);
 }
 
 /**
@@ -353,19 +346,9 @@ export async function loadCsv(path: string, _options: LoadCsvOptions = {}): Prom
  * the end so `bars` counts every data row. Only an unreadable file throws (`E_IO`).
  */
 export async function checkCsv(path: string, options: { maxErrors?: number } = {}): Promise<CheckReport> {
-  const maxErrors = options.maxErrors ?? DEFAULT_MAX_ERRORS;
-  if (!Number.isInteger(maxErrors) || maxErrors < 0) throw configError('maxErrors', `expected an integer >= 0, got ${maxErrors}`);
-  const errors: DataIssue[] = [];
-  let truncated = false;
-  const parser = new CsvParser(
-    path,
-    (issue) => {
-      if (errors.length < maxErrors) errors.push(issue);
-      else truncated = true;
-    },
-    null,
-  );
-  await parseFile(parser, path);
-  return { file: path, bars: parser.bars, errors, truncated };
+  return readChecked(path, options.maxErrors, async (report) => {
+    const parser = new CsvParser(path, report, null);
+    await parseFile(parser, path);
+    return parser.bars;
+  });
 }
-

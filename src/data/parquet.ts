@@ -1,11 +1,11 @@
 import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema } from 'hyparquet';
 import type { AsyncBuffer, ColumnData, FileMetaData, SchemaElement } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
-import { EngineError, configError, dataError, ioError } from '../errors.js';
+import { ioError } from '../errors.js';
 import type { DataLocation } from '../errors.js';
 import { MARKET_COLUMNS } from './market.js';
 import type { MarketData } from './market.js';
-import { ColumnStore, DEFAULT_MAX_ERRORS, StopReading, checkBar, mapColumns, numberFromText } from './rows.js';
+import { ColumnStore, checkBar, mapColumns, numberFromText, readChecked, readStrict } from './rows.js';
 import type { CheckReport, DataIssue } from './rows.js';
 import { TimeReader } from './times.js';
 import { MS_PER_DAY, ROLE_TIME, ROLE_VOLUME, formatTime } from './validate.js';
@@ -243,21 +243,13 @@ function isSystemError(e: unknown): boolean {
  */
 export async function loadParquet(path: string): Promise<MarketData> {
   const store = new ColumnStore();
-  const reader = new ParquetReader(
-    path,
-    (issue) => {
-      throw new StopReading(issue);
-    },
-    store,
-  );
-  try {
+  let hasVolume = false;
+  await readStrict(async (report) => {
+    const reader = new ParquetReader(path, report, store);
     await reader.read();
-  } catch (e) {
-    if (e instanceof StopReading) throw dataError(e.issue.location, e.issue.message);
-    if (e instanceof EngineError) throw e;
-    throw ioError(`cannot read ${path}: ${(e as Error).message}`, e);
-  }
-  return store.toMarket(path, reader.hasVolume);
+    hasVolume = reader.hasVolume;
+  });
+  return store.toMarket(path, hasVolume);
 }
 
 /**
@@ -265,18 +257,9 @@ export async function loadParquet(path: string): Promise<MarketData> {
  * `maxErrors` problems (default 20), like checkCsv(). Only an unreadable file throws (`E_IO`).
  */
 export async function checkParquet(path: string, options: { maxErrors?: number } = {}): Promise<CheckReport> {
-  const maxErrors = options.maxErrors ?? DEFAULT_MAX_ERRORS;
-  if (!Number.isInteger(maxErrors) || maxErrors < 0) throw configError('maxErrors', `expected an integer >= 0, got ${maxErrors}`);
-  const errors: DataIssue[] = [];
-  let truncated = false;
-  const reader = new ParquetReader(
-    path,
-    (issue) => {
-      if (errors.length < maxErrors) errors.push(issue);
-      else truncated = true;
-    },
-    null,
-  );
-  await reader.read();
-  return { file: path, bars: reader.bars, errors, truncated };
+  return readChecked(path, options.maxErrors, async (report) => {
+    const reader = new ParquetReader(path, report, null);
+    await reader.read();
+    return reader.bars;
+  });
 }

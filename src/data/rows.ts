@@ -1,3 +1,4 @@
+import { configError, dataError } from '../errors.js';
 import type { DataLocation } from '../errors.js';
 import { allocateMarket, MARKET_COLUMNS } from './market.js';
 import type { MarketData } from './market.js';
@@ -33,6 +34,40 @@ export const DEFAULT_MAX_ERRORS = 20;
 /** Raised inside a reader to stop at the first problem; carries the issue out of the loop. */
 export class StopReading {
   constructor(readonly issue: DataIssue) {}
+}
+
+/** What a reader reports each problem to. */
+export type Report = (issue: DataIssue) => void;
+
+/**
+ * Runs a reader in strict mode: its first problem stops it and is thrown as `E_DATA` with the
+ * problem's location. Errors of its own (`E_IO`) pass through.
+ */
+export async function readStrict(read: (report: Report) => Promise<void>): Promise<void> {
+  try {
+    await read((issue) => {
+      throw new StopReading(issue);
+    });
+  } catch (e) {
+    if (e instanceof StopReading) throw dataError(e.issue.location, e.issue.message);
+    throw e;
+  }
+}
+
+/**
+ * Runs a reader in checking mode: every problem is kept, up to `maxErrors` (default 20);
+ * `read` returns the rows it saw. Only an unreadable file throws.
+ */
+export async function readChecked(file: string, maxErrors: number | undefined, read: (report: Report) => Promise<number>): Promise<CheckReport> {
+  const max = maxErrors ?? DEFAULT_MAX_ERRORS;
+  if (!Number.isInteger(max) || max < 0) throw configError('maxErrors', `expected an integer >= 0, got ${max}`);
+  const errors: DataIssue[] = [];
+  let truncated = false;
+  const bars = await read((issue) => {
+    if (errors.length < max) errors.push(issue);
+    else truncated = true;
+  });
+  return { file, bars, errors, truncated };
 }
 
 const STORE_CHUNK_ROWS = 1 << 16;
