@@ -18,7 +18,7 @@ import { MS_PER_DAY, ROLE_TIME, ROLE_VOLUME, formatTime } from './validate.js';
  */
 
 /** How a column's values become numbers. */
-type ValueKind = 'number' | 'text' | 'timestamp' | 'epoch';
+type ValueKind = 'number' | 'text' | 'timestamp' | 'days' | 'epoch';
 
 /** Time units of typed timestamps go to epoch ms here, rounded to the nearest ms (halves up). */
 function roundedDiv(x: bigint, d: bigint): number {
@@ -60,12 +60,15 @@ function valueKind(e: SchemaElement, role: number): ValueKind | string {
   if (role === ROLE_TIME) {
     const lt = e.logical_type;
     if (lt?.type === 'TIMESTAMP' || e.converted_type === 'TIMESTAMP_MILLIS' || e.converted_type === 'TIMESTAMP_MICROS' || e.type === 'INT96') return 'timestamp';
-    if (lt?.type === 'DATE' || e.converted_type === 'DATE') return 'timestamp';
+    if (e.converted_type === 'DATE') return 'timestamp';
+    // hyparquet converts a DATE by its converted type only; a logical-only DATE comes as days.
+    if (lt?.type === 'DATE') return 'days';
     if (isString(e)) return 'text';
     if (isNumeric(e.type) && (e.type === 'FLOAT' || e.type === 'DOUBLE' ? lt === undefined && e.converted_type === undefined : isPlainInteger(e))) return 'epoch';
     return `the time column has Parquet type ${describeType(e)}: expected a TIMESTAMP (MILLIS, MICROS or NANOS), a DATE, a string (ISO 8601 or an epoch number) or an epoch number in seconds or milliseconds`;
   }
-  if (isDecimal(e)) return 'number';
+  // hyparquet scales a DECIMAL by its converted type only: a logical-only one would come unscaled.
+  if (isDecimal(e)) return e.converted_type === 'DECIMAL' ? 'number' : `the ${name} column is a DECIMAL without the DECIMAL converted type, which cannot be read here: write it as DOUBLE`;
   if (isNumeric(e.type) && (e.type === 'FLOAT' || e.type === 'DOUBLE' || isPlainInteger(e))) return 'number';
   if (isString(e)) return 'text';
   return `the ${name} column has Parquet type ${describeType(e)}: expected numbers (FLOAT, DOUBLE, INT32, INT64 or DECIMAL) or decimal strings`;
@@ -120,7 +123,7 @@ class ParquetReader {
       const col = map.columnOf[role]!;
       if (col < 0) continue;
       const k = valueKind(top[col]!, role);
-      if (k === 'number' || k === 'text' || k === 'timestamp' || k === 'epoch') kinds[role] = k;
+      if (k === 'number' || k === 'text' || k === 'timestamp' || k === 'days' || k === 'epoch') kinds[role] = k;
       else {
         ok = false;
         this.issue(0, col + 1, k);
@@ -182,7 +185,7 @@ class ParquetReader {
       }
       const raw = col[i];
       const r = this.value(raw, role, kinds[role]!, row);
-      if (role === ROLE_TIME) timeText = typeof r === 'number' ? (kinds[role] === 'timestamp' ? formatTime(r) : String(raw)) : '';
+      if (role === ROLE_TIME) timeText = typeof r === 'number' ? (kinds[role] === 'timestamp' || kinds[role] === 'days' ? formatTime(r) : String(raw)) : '';
       if (typeof r === 'string') {
         ok = false;
         this.issue(row, columnOf[role]! + 1, r);
@@ -221,6 +224,7 @@ class ParquetReader {
       return `${name} ${String(raw)} is not a number`;
     }
     if (kind === 'timestamp') return this.times.typed(x);
+    if (kind === 'days') return this.times.typed(x * MS_PER_DAY);
     if (kind === 'epoch') return this.times.epoch(x, row);
     if (!Number.isFinite(x)) return `${name} ${x} is not a finite number`;
     return x === 0 ? 0 : x;

@@ -100,6 +100,8 @@ describe('loadParquet reads what loadCsv reads, bit for bit', () => {
       ['micros', [{ name: 'timestamp', data: Array.from(csv.time, (t) => BigInt(t) * 1000n), element: micros }, ...rest]],
       ['nanos', [{ name: 'Datetime', data: Array.from(csv.time, (t) => BigInt(t) * 1_000_000n), element: nanos }, ...rest]],
       ['date', [{ name: 'date', data: Array.from(csv.time, (t) => t / DAY), element: { type: 'INT32', converted_type: 'DATE' } }, ...rest]],
+      // A DATE given as a logical type only (no converted type).
+      ['date-logical', [{ name: 'date', data: Array.from(csv.time, (t) => t / DAY), element: { type: 'INT32', logical_type: { type: 'DATE' } } }, ...rest]],
       ['iso', [{ name: 'Date', data: csvTimes('GOOG.csv'), type: 'STRING' }, ...rest]],
       ['epoch-s', [{ name: 'time', data: Array.from(csv.time, (t) => BigInt(t / 1000)), type: 'INT64' }, ...rest]],
       // pandas writes an unnamed DatetimeIndex as __index_level_0__, after the other columns.
