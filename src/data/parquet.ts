@@ -132,7 +132,7 @@ class ParquetReader {
     if (!ok) return;
     const total = Number(metadata.num_rows);
     if (total === 0) {
-      this.issue(1, 0, 'no data rows (the file has a schema only)');
+      this.issue(0, 0, 'no data rows (the file has a schema only)');
       return;
     }
     const used = [...map.columnOf].filter((c) => c >= 0);
