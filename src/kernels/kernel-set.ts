@@ -38,6 +38,12 @@ export interface KernelSet {
   stochRsi(src: Float64Array, rsiK: number, stochK: number, kSmooth: number, dSmooth: number): StochRsiSeries;
   atr(high: Float64Array, low: Float64Array, close: Float64Array, period: number): Float64Array;
   bands(atr: Float64Array, atrK: number, oversold: number, overbought: number, sensitivity: number, adjust: number): BandSeries;
+  /** Rolling sample standard deviation (ddof 1) of the last `period` values, period >= 2. */
+  stdev(src: Float64Array, period: number): Float64Array;
+  /** Rolling maximum of the last `period` values. */
+  highest(src: Float64Array, period: number): Float64Array;
+  /** Rolling minimum of the last `period` values. */
+  lowest(src: Float64Array, period: number): Float64Array;
 
   sizeFraction(equity: Float64Array, price: Float64Array, fraction: number, lotSize: number, direction: number): Float64Array;
   sizeRisk(

@@ -11,6 +11,8 @@ import { rsi } from './indicators/rsi.js';
 import { stochRsi } from './indicators/stoch-rsi.js';
 import { atr } from './indicators/atr.js';
 import { bands } from './indicators/bands.js';
+import { stdev } from './indicators/stdev.js';
+import { highest, lowest } from './indicators/extremes.js';
 import { sizeFraction, sizeRisk } from './sizing/sizing.js';
 import * as m from './metrics/metrics.js';
 import { interleaveBars } from './strategies/sma-cross.js';
@@ -77,6 +79,21 @@ export function createTsKernels(): KernelSet {
       const r = { lower: series(n), upper: series(n) };
       checkStatus(bands(a, n, atrK, oversold, overbought, sensitivity, adjust, r.lower, r.upper), 'bands');
       return r;
+    },
+    stdev(src, period) {
+      const out = series(src.length);
+      checkStatus(stdev(src, src.length, period, out), 'stdev');
+      return out;
+    },
+    highest(src, period) {
+      const out = series(src.length);
+      checkStatus(highest(src, src.length, period, out), 'highest');
+      return out;
+    },
+    lowest(src, period) {
+      const out = series(src.length);
+      checkStatus(lowest(src, src.length, period, out), 'lowest');
+      return out;
     },
     sizeFraction(equity, price, fraction, lotSize, direction) {
       const out = series(equity.length);

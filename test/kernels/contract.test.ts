@@ -207,6 +207,37 @@ describe('indicators: TS twin, WASM release and WASM debug agree bit for bit', (
     });
   }
 
+  it('stdev, highest and lowest on random walks and edge cases, periods 1 (2 for stdev) .. n+1', () => {
+    const falling = Float64Array.from({ length: 300 }, (_, i) => 500 - i); // highest rescans every bar
+    const rising = Float64Array.from({ length: 300 }, (_, i) => 1 + i); // lowest rescans every bar
+    const many = Float64Array.from(CLOSE, (x, i) => (i % 50 === 49 ? NaN : x)); // NaNs inside, again and again
+    for (const [label, src] of [...SERIES, ['falling', falling], ['rising', rising], ['a NaN every 50', many]] as [string, Float64Array][]) {
+      for (const p of PERIODS) {
+        for (const name of ['highest', 'lowest'] as const) agree(`${name}(${label}, ${p})`, (k) => k[name](src, p));
+        if (p >= 2) agree(`stdev(${label}, ${p})`, (k) => k.stdev(src, p));
+      }
+    }
+    // Indicators of indicators: the warm-up of rsi(14) flows through.
+    const r = TS.rsi(CLOSE, 14);
+    for (const p of [2, 5, 20]) {
+      agree(`stdev(rsi(14), ${p})`, (k) => k.stdev(r, p));
+      agree(`highest(rsi(14), ${p})`, (k) => k.highest(r, p));
+      agree(`lowest(rsi(14), ${p})`, (k) => k.lowest(r, p));
+    }
+    const sd = TS.stdev(r, 5);
+    expect(Number.isNaN(sd[17]!)).toBe(true);
+    expect(Number.isNaN(sd[18]!)).toBe(false);
+  });
+
+  it('stdev, highest and lowest over 1e6 bars', () => {
+    const big = randomBars(9, 1_000_000).close;
+    for (const p of [2, 20, 200]) {
+      agree(`stdev(1e6 bars, ${p})`, (k) => k.stdev(big, p));
+      agree(`highest(1e6 bars, ${p})`, (k) => k.highest(big, p));
+      agree(`lowest(1e6 bars, ${p})`, (k) => k.lowest(big, p));
+    }
+  });
+
   it('indicators of indicators: NaN warm-up flows through (sma of rsi, ema of %K, rsi of ema, sma of sma)', () => {
     const r = agree('rsi(14)', (k) => k.rsi(CLOSE, 14));
     const s = agree('stochRsi(14,14,3,3)', (k) => k.stochRsi(CLOSE, 14, 14, 3, 3));
@@ -671,6 +702,9 @@ describe('a kernel status error becomes EngineError E_KERNEL on every set', () =
     ['atr period 0', (k) => k.atr(x, x, x, 0)],
     ['bands sensitivity 0', (k) => k.bands(x, 5, 20, 80, 0, 0.5)],
     ['bands atrK 0', (k) => k.bands(x, 0, 20, 80, 1.5, 0.5)],
+    ['stdev period 1', (k) => k.stdev(x, 1)],
+    ['highest period 0', (k) => k.highest(x, 0)],
+    ['lowest period -1', (k) => k.lowest(x, -1)],
     ['sizeFraction lotSize -1', (k) => k.sizeFraction(x, x, 1, -1, 1)],
     ['sizeRisk lotSize NaN', (k) => k.sizeRisk(x, x, x, 0.01, 0.001, 1, NaN, 1)],
     ['sma-cross fast 0', (k) => k.backtest(WALK_MARKET, { start: 0, end: 100 }, getFamily('sma-cross').fused, Float64Array.of(0, 10), cfgSma)],

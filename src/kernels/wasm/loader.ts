@@ -20,6 +20,9 @@ export interface KernelExports {
   sma(src: number, n: number, period: number, out: number): number;
   ema(src: number, n: number, period: number, out: number): number;
   rsi(src: number, n: number, period: number, out: number): number;
+  stdev(src: number, n: number, period: number, out: number): number;
+  highest(src: number, n: number, period: number, out: number): number;
+  lowest(src: number, n: number, period: number, out: number): number;
   stochRsi(src: number, n: number, rsiK: number, stochK: number, kSmooth: number, dSmooth: number, oR: number, oS: number, oK: number, oD: number): number;
   atr(high: number, low: number, close: number, n: number, period: number, out: number): number;
   bands(atr: number, n: number, atrK: number, oversold: number, overbought: number, sensitivity: number, adjust: number, lo: number, hi: number): number;
@@ -204,7 +207,7 @@ export function createWasmKernels(options: { variant?: WasmVariant; module?: Web
     }
   };
 
-  const unary = (name: 'sma' | 'ema' | 'rsi', src: Float64Array, period: number): Float64Array =>
+  const unary = (name: 'sma' | 'ema' | 'rsi' | 'stdev' | 'highest' | 'lowest', src: Float64Array, period: number): Float64Array =>
     scoped(() => {
       const n = src.length;
       const s = arena.put(src);
@@ -222,6 +225,9 @@ export function createWasmKernels(options: { variant?: WasmVariant; module?: Web
     sma: (src, period) => unary('sma', src, period),
     ema: (src, period) => unary('ema', src, period),
     rsi: (src, period) => unary('rsi', src, period),
+    stdev: (src, period) => unary('stdev', src, period),
+    highest: (src, period) => unary('highest', src, period),
+    lowest: (src, period) => unary('lowest', src, period),
     stochRsi(src, rsiK, stochK, kSmooth, dSmooth) {
       return scoped(() => {
         const n = src.length;
