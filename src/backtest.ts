@@ -222,12 +222,11 @@ export function backtest(
 ): BacktestResult {
   const family = getFamily(strategy);
   const genes = genesFromParams(family, params);
-  if (family.name === 'sma-cross' && !(genes[0]! < genes[1]!)) {
-    throw configError('param fast', `fast (${genes[0]}) must be below slow (${genes[1]})`);
-  }
+  const broken = family.constraint(genes, 0);
+  if (broken !== null) throw configError(`param ${broken.gene}`, broken.message);
   const window = resolveWindow(market, options.window);
   const resolved = resolveOptions(family, market, options, window);
-  const raw = kernelsFor(resolved.backend).backtest(market, window, family.name, genes, configVector(resolved), {
+  const raw = kernelsFor(resolved.backend).backtest(market, window, family.fused, genes, configVector(resolved), {
     equity: true,
     trades: true,
   });

@@ -8,6 +8,7 @@ import { move } from 'piscina';
 import { marketFromTransfer } from '../src/data/market.js';
 import type { MarketData } from '../src/data/market.js';
 import { EngineError } from '../src/errors.js';
+import { getFamily } from '../src/genome/families.js';
 import type { KernelSet } from '../src/kernels/kernel-set.js';
 import { createTsKernels } from '../src/kernels/ts-kernels.js';
 import { createWasmKernels } from '../src/kernels/wasm/loader.js';
@@ -41,7 +42,7 @@ export default function evaluate(task: EvalTask): EvalReply {
     injectFaults(task);
     const t0 = performance.now();
     const { kernels, market } = init();
-    const out = kernels.evaluate(market, task.window, task.strategy, task.genomes, task.count, task.cfg, stop);
+    const out = kernels.evaluate(market, task.window, getFamily(task.strategy).fused, task.genomes, task.count, task.cfg, stop);
     if (out === null) return { failed: true, code: 'E_ABORT', message: 'cancelled' };
     // The metrics plus one trailing value, the worker's compute time in ms, in a fresh array
     // (never a view of WASM memory) that is transferred, not copied.

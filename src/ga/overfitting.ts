@@ -53,7 +53,7 @@ export class TrialSharpes {
 export function genomeReturns(
   kernels: KernelSet, market: MarketData, window: Window, family: StrategyFamily, genes: Float64Array, cfg: Float64Array,
 ): Float64Array {
-  const raw = kernels.backtest(market, window, family.name, genes, cfg, { equity: true });
+  const raw = kernels.backtest(market, window, family.fused, genes, cfg, { equity: true });
   return kernels.returns(raw.equity!);
 }
 

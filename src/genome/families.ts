@@ -1,6 +1,7 @@
 import { configError } from '../errors.js';
-import { SMA_CROSS_GENES } from '../kernels/strategies/sma-cross.js';
-import { STOCH_RSI_BANDS_GENES, STOCH_RSI_BANDS_SCRATCH } from '../kernels/strategies/stoch-rsi-bands.js';
+import type { FusedKernel } from '../kernels/fused.js';
+import { smaCrossKernel, stochRsiBandsKernel } from '../kernels/fused.js';
+import { STOCH_RSI_BANDS_SCRATCH } from '../kernels/strategies/stoch-rsi-bands.js';
 
 /**
  * One gene of a strategy family. `min`/`max` bound the GA's search (SPEC section 4); `limit` is
@@ -35,6 +36,13 @@ export interface StrategyFamily {
   readonly sizings: readonly ('fraction' | 'risk')[];
   /** Scratch series (n values each) one evaluation needs. */
   readonly scratchSeries: number;
+  /** The fused kernel that backtests the family's genomes. */
+  readonly fused: FusedKernel;
+  /**
+   * The family's own constraint between genes (beyond each gene's limit), or null when the
+   * genome at `offset` meets it: the gene to name and what is wrong.
+   */
+  constraint(genes: Float64Array, offset: number): { gene: string; message: string } | null;
   /**
    * Restores the family's constraints in place (genes at `offset`), after clamping to bounds
    * and rounding integer genes. Must be idempotent.
@@ -63,6 +71,10 @@ const smaCrossFamily: StrategyFamily = {
   defaultAllowShort: true,
   sizings: ['fraction'],
   scratchSeries: 0,
+  fused: smaCrossKernel,
+  constraint(g, o) {
+    return g[o]! < g[o + 1]! ? null : { gene: 'fast', message: `fast (${g[o]}) must be below slow (${g[o + 1]})` };
+  },
   repair(g, o) {
     clampRound(this, g, o);
     // fast < slow. After clamping, fast > slow means slow is in [5, 99], so swapping stays in
@@ -97,6 +109,8 @@ const stochRsiBandsFamily: StrategyFamily = {
   defaultAllowShort: false,
   sizings: ['risk', 'fraction'],
   scratchSeries: STOCH_RSI_BANDS_SCRATCH,
+  fused: stochRsiBandsKernel,
+  constraint: () => null,
   repair(g, o) {
     clampRound(this, g, o);
   },
@@ -107,7 +121,7 @@ const FAMILIES: Record<StrategyName, StrategyFamily> = {
   'stoch-rsi-bands': stochRsiBandsFamily,
 };
 
-if (smaCrossFamily.genes.length !== SMA_CROSS_GENES || stochRsiBandsFamily.genes.length !== STOCH_RSI_BANDS_GENES) {
+if (Object.values(FAMILIES).some((f) => f.genes.length !== f.fused.genes)) {
   throw new Error('gene registry out of step with the kernels');
 }
 
@@ -162,10 +176,7 @@ export function genomeProblem(family: StrategyFamily, g: Float64Array, offset: n
     if (spec.kind === 'int' && !Number.isInteger(v)) return `gene ${spec.name} = ${v} is not an integer`;
     if (v < spec.limit[0] || v > spec.limit[1]) return `gene ${spec.name} = ${v} is outside [${spec.limit[0]}, ${spec.limit[1]}]`;
   }
-  if (family.name === 'sma-cross' && !(g[offset]! < g[offset + 1]!)) {
-    return `fast (${g[offset]}) must be below slow (${g[offset + 1]})`;
-  }
-  return null;
+  return family.constraint(g, offset)?.message ?? null;
 }
 
 /** Named view of a genome, for output. */

@@ -38,7 +38,7 @@ export function createInProcessEvaluator(options: EvaluatorOptions): Evaluator {
         throwIfAborted(opts.signal);
         const k = Math.min(chunk, count - g);
         const t0 = performance.now();
-        const part = kernels.evaluate(market, w, strategy, genomes.subarray(g * G, (g + k) * G), k, cfg);
+        const part = kernels.evaluate(market, w, getFamily(strategy).fused, genomes.subarray(g * G, (g + k) * G), k, cfg);
         stats.tasks++;
         stats.computeMs += performance.now() - t0;
         if (part === null) throw abortError();

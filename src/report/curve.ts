@@ -28,7 +28,7 @@ export function bestCurve(
   cash: number, windows: RunWindows,
 ): EquityCurve {
   const n = market.length;
-  const eq = kernels.backtest(market, { start: 0, end: n }, family.name, genes, cfg, { equity: true }).equity!;
+  const eq = kernels.backtest(market, { start: 0, end: n }, family.fused, genes, cfg, { equity: true }).equity!;
   const step = Math.max(1, Math.ceil(n / MAX_CURVE_POINTS));
   const out: EquityCurve = { step, bar: [], time: [], equity: [], buyAndHold: [], drawdown: [], splits: [] };
   const c0 = market.close[0]!;
