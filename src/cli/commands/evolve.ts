@@ -1,3 +1,4 @@
+import { constants } from 'node:os';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { backtest } from '../../backtest.js';
@@ -58,6 +59,9 @@ interface EvolveCli extends DataOptions, ExecutionCli {
   progress: boolean;
   holdout: boolean;
 }
+
+/** The signals that interrupt a run like Ctrl-C (exit 130, 143, 129). */
+const INTERRUPTS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 const fmt = (x: number, d = 4): string => (Number.isFinite(x) ? x.toFixed(d) : String(x));
 
@@ -189,16 +193,19 @@ export function evolveCommand(io: Io, state: RunState): Command {
     }
     if (o.hallOfFame !== undefined) options.hallOfFame = o.hallOfFame;
 
-    // Ctrl-C: abandon the generation in progress, keep the checkpoint, write what there is.
+    // Ctrl-C, SIGTERM (timeout, docker stop) and SIGHUP (a closed terminal): abandon the
+    // generation in progress, keep the checkpoint, write what there is, exit 128 + the signal's
+    // number. A second signal gets the default action: the process ends at once.
     const controller = new AbortController();
-    let interrupted = false;
-    const onSigint = (): void => {
-      interrupted = true;
-      io.err('\ninterrupted: finishing with the last completed generation (Ctrl-C again to quit at once)\n');
-      controller.abort(new Error('SIGINT'));
-      process.off('SIGINT', onSigint);
+    let interruptedBy: NodeJS.Signals | null = null;
+    const onSignal = (sig: NodeJS.Signals): void => {
+      interruptedBy = sig;
+      const again = sig === 'SIGINT' ? 'Ctrl-C' : sig;
+      io.err(`\ninterrupted: finishing with the last completed generation (${again} again to quit at once)\n`);
+      controller.abort(new Error(sig));
+      for (const s of INTERRUPTS) process.off(s, onSignal);
     };
-    process.on('SIGINT', onSigint);
+    for (const s of INTERRUPTS) process.on(s, onSignal);
     const bar = o.progress && io.errIsTTY === true;
     let lastLength = 0;
     let result: EvolveResult;
@@ -217,8 +224,12 @@ export function evolveCommand(io: Io, state: RunState): Command {
         },
       });
     } finally {
-      process.off('SIGINT', onSigint);
+      for (const s of INTERRUPTS) process.off(s, onSignal);
       if (bar && lastLength > 0) io.err('\n');
+    }
+    // Decided before anything is written, so a stdout closed meanwhile exits with it too.
+    if (interruptedBy !== null || result.stopped.reason === 'interrupted') {
+      state.exitCode = 128 + constants.signals[interruptedBy ?? 'SIGINT'];
     }
 
     const files: string[] = [];
@@ -250,7 +261,6 @@ export function evolveCommand(io: Io, state: RunState): Command {
       if (result.paretoFront !== null) io.out(`\nPareto front: ${result.paretoFront.length} genomes (in result.json)\n`);
       if (files.length > 0) io.out(`\nwrote ${files.join(', ')}\n`);
     }
-    if (interrupted || result.stopped.reason === 'interrupted') state.exitCode = 130;
   });
   return cmd;
 }
