@@ -32,8 +32,8 @@ export { Random } from './random.js';
 export type { RandomState } from './random.js';
 
 // Evaluation: in process, or sharded over a worker pool (same bits either way)
-export type { Evaluator, EvaluatorOptions, EvaluateOptions, EvaluatorStats } from './pool/evaluator.js';
-export { validatePopulation } from './pool/evaluator.js';
+export type { Evaluator, EvaluatorDescription, EvaluatorOptions, EvaluateOptions, EvaluatorStats } from './pool/evaluator.js';
+export { describeEvaluator, validatePopulation } from './pool/evaluator.js';
 export { createInProcessEvaluator } from './pool/in-process.js';
 export { createPoolEvaluator } from './pool/pool.js';
 export type { PoolEvaluator, PoolEvaluatorOptions } from './pool/pool.js';

@@ -12,6 +12,7 @@ import { MET_LENGTH, MET_SHARPE } from '../kernels/layout.js';
 import { kernelsFor } from '../kernels/registry.js';
 import { genotypeSpread } from '../stats/diversity.js';
 import type { Evaluator } from '../pool/evaluator.js';
+import { cachedMarketDigest } from '../pool/evaluator.js';
 import { createInProcessEvaluator } from '../pool/in-process.js';
 import { createPoolEvaluator } from '../pool/pool.js';
 import { packageVersion } from '../paths.js';
@@ -20,7 +21,8 @@ import { Random } from '../random.js';
 import type { RandomState } from '../random.js';
 import { FitnessCache } from './cache.js';
 import type { CheckpointState, RunSignature } from './checkpoint.js';
-import { base64ToF64, checkSignature, f64ToBase64, marketDigest, readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { base64ToF64, checkSignature, f64ToBase64, readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { checkEvaluator } from './evaluator-check.js';
 import type { FitnessSpec, Objective } from './fitness.js';
 import { MIN_TRADES_PENALTY, compileFitness, objectiveValues, parseFitness, parseObjectives } from './fitness.js';
 import type { Direction } from './nsga2.js';
@@ -330,7 +332,7 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
   };
   delete (config['backtest'] as Record<string, unknown>)['backend'];
   const signature: RunSignature = {
-    data: marketDigest(market),
+    data: cachedMarketDigest(market),
     bars: market.length,
     options: Object.fromEntries(
       Object.entries(config).filter(([k]) => !['generations', 'patience', 'maxSeconds'].includes(k)),
@@ -343,6 +345,9 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
     (threads === 0
       ? createInProcessEvaluator({ market, backtest: btOptions, backend })
       : createPoolEvaluator({ market, backtest: btOptions, backend, threads, ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}) }));
+  if (!ownEvaluator) {
+    checkEvaluator(evaluator, { market, digest: signature.data, family, backtest: btOptions, ...(options.backend !== undefined ? { backend } : {}) });
+  }
 
   const cache = new FitnessCache(cacheSize);
   let rng = new Random(seed);

@@ -1,6 +1,7 @@
 import type { BacktestOptions } from '../backtest.js';
 import { configVector, resolveOptions, resolveWindow } from '../backtest.js';
 import type { MarketData } from '../data/market.js';
+import { marketDigest } from '../ga/checkpoint.js';
 import { abortError, configError } from '../errors.js';
 import type { StrategyName } from '../genome/families.js';
 import { genomeProblem, getFamily } from '../genome/families.js';
@@ -35,6 +36,41 @@ export interface Evaluator {
   close(): Promise<void>;
   /** Cumulative work done: tasks run and the time spent computing them (summed over threads). */
   stats(): EvaluatorStats;
+  /**
+   * What the evaluator was built for: its data (digest) and every option that decides its
+   * results. evolve() refuses an evaluator built for other data or options (see
+   * describeEvaluator, which an implementation calls with its EvaluatorOptions).
+   */
+  describe(): EvaluatorDescription;
+}
+
+/** What decides an evaluator's results, whatever runs them. */
+export interface EvaluatorDescription {
+  /** sha256 of the market's columns (marketDigest), and its length. */
+  data: string;
+  bars: number;
+  backend: Backend;
+  /** The execution options it was given (unset ones take BACKTEST_DEFAULTS and the family's defaults). */
+  backtest: Omit<BacktestOptions, 'backend' | 'window'>;
+}
+
+const digests = new WeakMap<MarketData, string>();
+
+/** marketDigest, computed once per MarketData object (markets are not modified once built). */
+export function cachedMarketDigest(market: MarketData): string {
+  let d = digests.get(market);
+  if (d === undefined) {
+    d = marketDigest(market);
+    digests.set(market, d);
+  }
+  return d;
+}
+
+/** The describe() of an evaluator made from `options` (the digest is computed on first call). */
+export function describeEvaluator(options: EvaluatorOptions): () => EvaluatorDescription {
+  const backtest = { ...(options.backtest ?? {}) };
+  const backend = options.backend ?? 'wasm';
+  return () => ({ data: cachedMarketDigest(options.market), bars: options.market.length, backend, backtest: { ...backtest } });
 }
 
 export interface EvaluatorStats {

@@ -7,7 +7,7 @@ import type { Window } from '../kernels/kernel-set.js';
 import { MET_LENGTH } from '../kernels/layout.js';
 import { kernelsFor } from '../kernels/registry.js';
 import type { EvaluateOptions, Evaluator, EvaluatorOptions } from './evaluator.js';
-import { ConfigCache, prepareEvaluation, throwIfAborted } from './evaluator.js';
+import { ConfigCache, describeEvaluator, prepareEvaluation, throwIfAborted } from './evaluator.js';
 
 /**
  * The evaluator that runs on the calling thread, with the TypeScript twins or the WASM
@@ -51,5 +51,6 @@ export function createInProcessEvaluator(options: EvaluatorOptions): Evaluator {
       closed = true;
     },
     stats: () => ({ ...stats }),
+    describe: describeEvaluator(options),
   };
 }

@@ -13,7 +13,7 @@ import { MET_LENGTH } from '../kernels/layout.js';
 import { compileWasm } from '../kernels/wasm/loader.js';
 import { packageRoot } from '../paths.js';
 import type { EvaluateOptions, Evaluator, EvaluatorOptions } from './evaluator.js';
-import { ConfigCache, prepareEvaluation, throwIfAborted } from './evaluator.js';
+import { ConfigCache, describeEvaluator, prepareEvaluation, throwIfAborted } from './evaluator.js';
 import type { EvalReply, EvalTask, WorkerHooks, WorkerSetup } from './protocol.js';
 
 /** Options of the worker-pool evaluator. */
@@ -209,6 +209,7 @@ export function createPoolEvaluator(options: PoolEvaluatorOptions): PoolEvaluato
       return result;
     },
     stats: () => ({ ...stats }),
+    describe: describeEvaluator(options),
     threadIds(): number[] {
       return pool.threads.map((t) => t.threadId);
     },
