@@ -14,6 +14,12 @@ export interface EvaluateOptions {
   signal?: AbortSignal;
 }
 
+/** Per-call options of `Evaluator.returnSeries`. */
+export interface ReturnSeriesOptions extends EvaluateOptions {
+  /** Called as genomes are done (in completion order, `done` of `total`). */
+  onProgress?: (done: number, total: number) => void;
+}
+
 /**
  * Evaluates populations: genomes in, one metrics vector (MET_LENGTH values, `METRIC_NAMES`
  * order) per genome out, in input order. Implementations differ in where the work runs (this
@@ -32,6 +38,13 @@ export interface Evaluator {
    * Bad genomes are rejected with E_CONFIG naming the index of the first offending one.
    */
   evaluate(strategy: StrategyName, genomes: Float64Array, window?: Window, options?: EvaluateOptions): Promise<Float64Array>;
+  /**
+   * Return summaries of `genomes` over `window` for the overfitting analysis, count x
+   * summaryWidth(window, barsPerRow) values in input order: per genome the moments of its per-bar
+   * returns, then those returns compounded over barsPerRow bars (src/ga/return-series.ts). Optional:
+   * evolve() computes them on the calling thread for an evaluator without it.
+   */
+  returnSeries?(strategy: StrategyName, genomes: Float64Array, window: Window, barsPerRow: number, options?: ReturnSeriesOptions): Promise<Float64Array>;
   /** Releases threads and memory; the evaluator cannot be used afterwards. */
   close(): Promise<void>;
   /** Cumulative work done: tasks run and the time spent computing them (summed over threads). */

@@ -6,6 +6,7 @@ import { genomesPerChunk } from '../kernels/chunking.js';
 import type { Window } from '../kernels/kernel-set.js';
 import { MET_LENGTH } from '../kernels/layout.js';
 import { kernelsFor } from '../kernels/registry.js';
+import { checkBarsPerRow, summarizeInProcess } from '../ga/return-series.js';
 import type { EvaluateOptions, Evaluator, EvaluatorOptions } from './evaluator.js';
 import { ConfigCache, describeEvaluator, prepareEvaluation, throwIfAborted } from './evaluator.js';
 
@@ -46,6 +47,12 @@ export function createInProcessEvaluator(options: EvaluatorOptions): Evaluator {
         if (g + k < count) await yieldToEventLoop();
       }
       return out;
+    },
+    async returnSeries(strategy, genomes, window, barsPerRow, opts = {}) {
+      if (closed) throw configError('evaluator', 'is closed');
+      checkBarsPerRow(barsPerRow);
+      const { window: w } = prepareEvaluation(market, strategy, genomes, window);
+      return summarizeInProcess(kernels, market, w, strategy, genomes, configs.get(strategy, w), barsPerRow, opts);
     },
     async close() {
       closed = true;
