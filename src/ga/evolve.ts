@@ -722,7 +722,7 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
       // result (no evaluated population, an empty hall of fame): the cancellation stands.
       if (history.length === 0) throw e;
       stopReason = 'interrupted';
-      return finalResult();
+      return await finalResult();
     }
     throw e;
   } finally {
