@@ -48,7 +48,7 @@ if (values.evolve) {
   const r = await evolve({
     market: w.market, strategy: 'sma-cross', population: 512, generations, seed: 1, backend, threads,
     backtest: W1_OPTIONS, ...(sample !== undefined ? { analysisSample: Number(sample) } : {}),
-  } as Parameters<typeof evolve>[0]);
+  });
   const seconds = (performance.now() - t0) / 1000;
   process.stdout.write(
     `evolve sma-cross on ${w.market.length} bars, population 512, ${generations} generations: ${backend} x ${threads} threads, ` +
