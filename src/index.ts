@@ -36,16 +36,18 @@ export { Random } from './random.js';
 export type { RandomState } from './random.js';
 
 // Evaluation: in process, or sharded over a worker pool (same bits either way)
-export type { Evaluator, EvaluatorOptions, EvaluateOptions, EvaluatorStats } from './pool/evaluator.js';
-export { validatePopulation } from './pool/evaluator.js';
+export type { Evaluator, EvaluatorDescription, EvaluatorOptions, EvaluateOptions, EvaluatorStats, ReturnSeriesOptions } from './pool/evaluator.js';
+export { describeEvaluator, validatePopulation } from './pool/evaluator.js';
 export { createInProcessEvaluator } from './pool/in-process.js';
 export { createPoolEvaluator } from './pool/pool.js';
 export type { PoolEvaluator, PoolEvaluatorOptions } from './pool/pool.js';
+export { MAX_THREADS_PER_CORE } from './pool/threads.js';
 
 // Evolution (the main job)
 export { evolve, EVOLVE_DEFAULTS } from './ga/evolve.js';
 export type {
   EvolveOptions, EvolveHooks, EvolveResult, GenerationStats, GenerationTiming, GenerationReport, RankedGenome, StopReason,
+  AnalysisProgress,
 } from './ga/evolve.js';
 export type { OverfittingReport } from './ga/overfitting.js';
 export { OPERATOR_DEFAULTS } from './ga/operators.js';

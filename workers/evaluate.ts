@@ -12,7 +12,8 @@ import { getFamily } from '../src/genome/families.js';
 import type { KernelSet } from '../src/kernels/kernel-set.js';
 import { createTsKernels } from '../src/kernels/ts-kernels.js';
 import { createWasmKernels } from '../src/kernels/wasm/loader.js';
-import type { EvalReply, EvalTask, WorkerSetup } from '../src/pool/protocol.js';
+import { summarizeBlock } from '../src/ga/return-series.js';
+import type { EvalReply, WorkerSetup, WorkerTask } from '../src/pool/protocol.js';
 
 const setup = workerData as WorkerSetup;
 const stop = new Int32Array(setup.stop);
@@ -27,7 +28,7 @@ function init(): { kernels: KernelSet; market: MarketData } {
   return ready;
 }
 
-function injectFaults(task: EvalTask): void {
+function injectFaults(task: WorkerTask): void {
   const hooks = setup.hooks;
   if (hooks === undefined) return;
   if (hooks.exitOnBatch === task.batch && hooks.exitCounter !== undefined) {
@@ -37,14 +38,16 @@ function injectFaults(task: EvalTask): void {
   if (hooks.corruptOnBatch === task.batch) task.genomes.fill(0);
 }
 
-export default function evaluate(task: EvalTask): EvalReply {
+export default function evaluate(task: WorkerTask): EvalReply {
   try {
     injectFaults(task);
     const t0 = performance.now();
     const { kernels, market } = init();
-    const out = kernels.evaluate(market, task.window, getFamily(task.strategy).fused, task.genomes, task.count, task.cfg, stop);
+    const out = task.kind === 'returns'
+      ? summarizeBlock(kernels, market, task.window, task.strategy, task.genomes, task.count, task.cfg, task.barsPerRow, stop)
+      : kernels.evaluate(market, task.window, getFamily(task.strategy).fused, task.genomes, task.count, task.cfg, stop);
     if (out === null) return { failed: true, code: 'E_ABORT', message: 'cancelled' };
-    // The metrics plus one trailing value, the worker's compute time in ms, in a fresh array
+    // The results plus one trailing value, the worker's compute time in ms, in a fresh array
     // (never a view of WASM memory) that is transferred, not copied.
     const reply = new Float64Array(out.length + 1);
     reply.set(out);

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { realpathSync } from 'node:fs';
+import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { EngineError } from '../errors.js';
@@ -10,6 +11,7 @@ import { dataCommand } from './commands/data.js';
 import { evolveCommand } from './commands/evolve.js';
 import { reportCommand } from './commands/report.js';
 import { benchCommand } from './commands/bench.js';
+import { EXIT_CLOSED_STDOUT, processIo } from './stdio.js';
 
 /**
  * Library option names as the CLI spells them (`periodsPerYear` -> `--periods-per-year`);
@@ -52,17 +54,15 @@ export function buildProgram(io: Io, state: RunState): Command {
 
 /**
  * Runs the CLI and returns the exit status: 0 success, 1 runtime failure (bad data, I/O, a
- * kernel or the pool), 2 usage error (unknown or invalid option, missing file), 130 cancelled.
+ * kernel or the pool), 2 usage error (unknown or invalid option, missing file), 130 / 143 / 129
+ * interrupted by SIGINT / SIGTERM / SIGHUP, 141 stdout closed by its reader.
  * Errors are printed as one `error: <message>` line on stderr.
  */
 export async function main(argv: string[] = process.argv, io?: Io): Promise<number> {
-  const sink: Io = io ?? {
-    out: (s) => process.stdout.write(s),
-    err: (s) => process.stderr.write(s),
-    isTTY: process.stdout.isTTY === true,
-    errIsTTY: process.stderr.isTTY === true,
-  };
   const state: RunState = { exitCode: 0 };
+  // A closed stdout ends the program quietly, with the status a command already asked for (an
+  // interrupted evolve's 130/143/129) or else 141, as SIGPIPE would.
+  const sink: Io = io ?? processIo(() => process.exit(state.exitCode !== 0 ? state.exitCode : EXIT_CLOSED_STDOUT));
   const program = buildProgram(sink, state);
   try {
     await program.parseAsync(argv);
@@ -80,12 +80,19 @@ export async function main(argv: string[] = process.argv, io?: Io): Promise<numb
         return 2;
       }
       sink.err(`error: ${e.message}\n`);
-      return e.code === 'E_ABORT' ? 130 : 1;
+      return e.code === 'E_ABORT' ? abortStatus(e) : 1;
     }
     sink.err(`error: ${e instanceof Error ? e.message : String(e)}\n`);
     if (process.env['EVOQUANT_DEBUG'] !== undefined && e instanceof Error && e.stack !== undefined) sink.err(`${e.stack}\n`);
     return 1;
   }
+}
+
+/** 128 + the number of the signal that cancelled the run (its abort reason names it), else SIGINT's. */
+function abortStatus(e: EngineError): number {
+  const name = e.cause instanceof Error ? e.cause.message : '';
+  const n = (constants.signals as Record<string, number | undefined>)[name];
+  return 128 + (n ?? constants.signals.SIGINT);
 }
 
 function invokedDirectly(): boolean {

@@ -81,23 +81,32 @@ function leaves(o: Record<string, unknown>, prefix = '', out: Record<string, unk
 }
 
 /**
+ * The differences between two signatures, one sentence each, naming every option that differs
+ * (nested settings field by field, `backtest.commission`) with both values under their labels.
+ */
+export function signatureDifferences(a: RunSignature, b: RunSignature, labelA: string, labelB: string): string[] {
+  const diffs: string[] = [];
+  if (a.data !== b.data || a.bars !== b.bars) {
+    diffs.push(`the data differs (${labelA}: ${a.bars} bars, sha256 ${a.data.slice(0, 12)}...; ${labelB}: ${b.bars} bars, sha256 ${b.data.slice(0, 12)}...)`);
+  }
+  // Nested settings (backtest costs, operators) are compared field by field, so the message
+  // names the field that differs instead of printing two whole objects to diff by eye.
+  const was = leaves(a.options);
+  const is = leaves(b.options);
+  const keys = [...new Set([...Object.keys(was), ...Object.keys(is)])].sort();
+  for (const k of keys) {
+    const x = JSON.stringify(was[k]);
+    const y = JSON.stringify(is[k]);
+    if (x !== y) diffs.push(`${k} differs (${labelA}: ${x ?? 'unset'}, ${labelB}: ${y ?? 'unset'})`);
+  }
+  return diffs;
+}
+
+/**
  * Refuses to resume a checkpoint whose data or result-affecting options differ, naming each
  * difference. Stopping options, threads, batch size and backend are not part of the signature.
  */
 export function checkSignature(saved: RunSignature, now: RunSignature): void {
-  const diffs: string[] = [];
-  if (saved.data !== now.data || saved.bars !== now.bars) {
-    diffs.push(`the data differs (checkpoint: ${saved.bars} bars, sha256 ${saved.data.slice(0, 12)}...; now: ${now.bars} bars, sha256 ${now.data.slice(0, 12)}...)`);
-  }
-  // Nested settings (backtest costs, operators) are compared field by field, so the message
-  // names the field that differs instead of printing two whole objects to diff by eye.
-  const was = leaves(saved.options);
-  const is = leaves(now.options);
-  const keys = [...new Set([...Object.keys(was), ...Object.keys(is)])].sort();
-  for (const k of keys) {
-    const a = JSON.stringify(was[k]);
-    const b = JSON.stringify(is[k]);
-    if (a !== b) diffs.push(`${k} differs (checkpoint: ${a ?? 'unset'}, now: ${b ?? 'unset'})`);
-  }
+  const diffs = signatureDifferences(saved, now, 'checkpoint', 'now');
   if (diffs.length > 0) throw configError('resume', `the checkpoint is from another run: ${diffs.join('; ')}`);
 }

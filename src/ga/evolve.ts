@@ -12,6 +12,7 @@ import { MET_LENGTH, MET_SHARPE } from '../kernels/layout.js';
 import { kernelsFor } from '../kernels/registry.js';
 import { genotypeSpread } from '../stats/diversity.js';
 import type { Evaluator } from '../pool/evaluator.js';
+import { cachedMarketDigest } from '../pool/evaluator.js';
 import { createInProcessEvaluator } from '../pool/in-process.js';
 import { createPoolEvaluator } from '../pool/pool.js';
 import { packageVersion } from '../paths.js';
@@ -20,7 +21,8 @@ import { Random } from '../random.js';
 import type { RandomState } from '../random.js';
 import { FitnessCache } from './cache.js';
 import type { CheckpointState, RunSignature } from './checkpoint.js';
-import { base64ToF64, checkSignature, f64ToBase64, marketDigest, readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { base64ToF64, checkSignature, f64ToBase64, readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { checkEvaluator } from './evaluator-check.js';
 import type { FitnessSpec, Objective } from './fitness.js';
 import { MIN_TRADES_PENALTY, compileFitness, objectiveValues, parseFitness, parseObjectives } from './fitness.js';
 import type { Direction } from './nsga2.js';
@@ -29,6 +31,8 @@ import type { OperatorConfig } from './operators.js';
 import { familyBounds, immigrantCount, resolveOperatorConfig, selTournament, variation } from './operators.js';
 import type { OverfittingReport } from './overfitting.js';
 import { TrialSharpes, analyzeOverfitting, genomeReturns, outOfSampleTrades, returnCorrelation } from './overfitting.js';
+import { SUMMARY_HEAD, barsPerRowFor, readSummary, summarizeInProcess, summaryWidth } from './return-series.js';
+import { checkThreads, emitEngineWarning } from '../pool/threads.js';
 import type { EquityCurve } from '../report/curve.js';
 import { bestCurve } from '../report/curve.js';
 import type { FoldAggregate, RunWindows } from './windows.js';
@@ -85,6 +89,12 @@ export interface EvolveOptions {
   resume?: string;
   /** Evaluate with this evaluator instead of creating one (it is not closed). */
   evaluator?: Evaluator;
+  /**
+   * Genomes in the final overfitting analysis (PBO): the final population's best this many
+   * distinct genomes by fitness (multi-objective: by the first objective), ties broken by genome.
+   * Bounds its work (backtests on the pool) and memory (genomes x at most 20,000 rows). @default 256
+   */
+  analysisSample?: number;
 }
 
 export const EVOLVE_DEFAULTS = {
@@ -99,6 +109,7 @@ export const EVOLVE_DEFAULTS = {
   backend: 'wasm' as Backend,
   cacheSize: 100_000,
   hallOfFame: 10,
+  analysisSample: 256,
 };
 
 /** Statistics of one generation (deterministic: no timings here). */
@@ -205,9 +216,21 @@ export interface EvolveResult {
   };
 }
 
+/** What onAnalysis receives as the final analysis backtests its sample. */
+export interface AnalysisProgress {
+  /** Return series done (the best genome's included), of `total`. */
+  done: number;
+  total: number;
+  elapsedSeconds: number;
+}
+
 /** Hooks of a run. */
 export interface EvolveHooks {
   onGeneration?: (report: GenerationReport) => void;
+  /** Progress of the final analysis: genomes whose return series are done, of the total. */
+  onAnalysis?: (progress: AnalysisProgress) => void;
+  /** Warnings about the options (more threads than cores). @default process.emitWarning */
+  onWarning?: (message: string) => void;
   /**
    * Abandons the generation in progress; evolve() resolves with the result so far, or rejects
    * with E_ABORT when not even the first generation has completed.
@@ -277,7 +300,9 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
   const minTrades = intOption('minTrades', options.minTrades ?? EVOLVE_DEFAULTS.minTrades, 0, 1e9);
   const cacheSize = intOption('cacheSize', options.cacheSize ?? EVOLVE_DEFAULTS.cacheSize, 0, 1e8);
   const hofSize = intOption('hallOfFame', options.hallOfFame ?? EVOLVE_DEFAULTS.hallOfFame, 1, 10_000);
-  const threads = intOption('threads', options.threads ?? availableParallelism(), 0, 1024);
+  const threads = options.threads ?? availableParallelism();
+  const threadsWarning = checkThreads('threads', threads, 0);
+  const analysisSample = intOption('analysisSample', options.analysisSample ?? EVOLVE_DEFAULTS.analysisSample, 2, 1_000_000);
   if (options.patience !== undefined) intOption('patience', options.patience, 1, 1e9);
   if (options.maxSeconds !== undefined && !(options.maxSeconds > 0)) {
     throw configError('maxSeconds', `must be a positive number, got ${options.maxSeconds}`);
@@ -325,15 +350,16 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
     backtest: { ...resolved, periodsPerYear: btOptions.periodsPerYear ?? null, backend: undefined },
     cacheSize,
     hallOfFame: hofSize,
+    analysisSample,
     patience: options.patience ?? null,
     maxSeconds: options.maxSeconds ?? null,
   };
   delete (config['backtest'] as Record<string, unknown>)['backend'];
   const signature: RunSignature = {
-    data: marketDigest(market),
+    data: cachedMarketDigest(market),
     bars: market.length,
     options: Object.fromEntries(
-      Object.entries(config).filter(([k]) => !['generations', 'patience', 'maxSeconds'].includes(k)),
+      Object.entries(config).filter(([k]) => !['generations', 'patience', 'maxSeconds', 'analysisSample'].includes(k)),
     ),
   };
 
@@ -342,7 +368,14 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
     options.evaluator ??
     (threads === 0
       ? createInProcessEvaluator({ market, backtest: btOptions, backend })
-      : createPoolEvaluator({ market, backtest: btOptions, backend, threads, ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}) }));
+      : createPoolEvaluator({
+        market, backtest: btOptions, backend, threads, onWarning: () => undefined,
+        ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+      }));
+  if (threadsWarning !== null && ownEvaluator) (hooks.onWarning ?? emitEngineWarning)(threadsWarning);
+  if (!ownEvaluator) {
+    checkEvaluator(evaluator, { market, digest: signature.data, family, backtest: btOptions, ...(options.backend !== undefined ? { backend } : {}) });
+  }
 
   const cache = new FitnessCache(cacheSize);
   let rng = new Random(seed);
@@ -689,7 +722,7 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
       // result (no evaluated population, an empty hall of fame): the cancellation stands.
       if (history.length === 0) throw e;
       stopReason = 'interrupted';
-      return finalResult();
+      return await finalResult();
     }
     throw e;
   } finally {
@@ -704,19 +737,46 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
     return bestCurve(localKernels, market, family, best, fullCfg, resolved.cash, windows);
   }
 
-  function overfittingOf(ranked: RankedGenome[]): OverfittingReport {
+  /**
+   * The overfitting analysis on a bounded, deterministic sample: the final population's best
+   * `analysisSample` distinct genomes (by fitness, or the first objective; ties by genome key),
+   * whose return series are backtested by the evaluator (on the pool) and kept compounded into
+   * at most MAX_RETURN_ROWS rows, and the best genome's, of which only the moments are kept.
+   */
+  async function overfittingOf(ranked: RankedGenome[]): Promise<OverfittingReport> {
     const best = multi ? paretoMembers()[0]!.genes : hof[0]!.genes;
+    const score = multi ? Float64Array.from({ length: P }, (_, i) => popObjs![i * m]! * directions[0]!) : popFitness;
+    const keyed = Array.from({ length: P }, (_, i) => ({ i, key: canonicalKey(family, pop, i * G) }));
+    keyed.sort((a, b) => score[b.i]! - score[a.i]! || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const seen = new Set<string>();
-    const distinct: Float64Array[] = [];
-    for (let i = 0; i < P; i++) {
-      const key = canonicalKey(family, pop, i * G);
+    const chosen: number[] = [];
+    for (const { i, key } of keyed) {
       if (seen.has(key)) continue;
       seen.add(key);
-      distinct.push(pop.slice(i * G, (i + 1) * G));
+      if (chosen.length < analysisSample) chosen.push(i);
     }
+    const block = new Float64Array((chosen.length + 1) * G);
+    block.set(best, 0);
+    chosen.forEach((i, j) => block.set(pop.subarray(i * G, (i + 1) * G), (j + 1) * G));
+    const barsPerRow = barsPerRowFor(selWindow);
+    const width = summaryWidth(selWindow, barsPerRow);
+    const t0 = performance.now();
+    const onProgress = (done: number, total: number): void => {
+      hooks.onAnalysis?.({ done, total, elapsedSeconds: (performance.now() - t0) / 1000 });
+    };
+    onProgress(0, chosen.length + 1);
+    const summaries = evaluator.returnSeries !== undefined
+      ? await evaluator.returnSeries(family.name, block, selWindow, barsPerRow, { onProgress })
+      : await summarizeInProcess(localKernels, market, selWindow, family.name, block, selCfg, barsPerRow, { onProgress });
+    const rows = width - SUMMARY_HEAD;
     return analyzeOverfitting({
-      kernels: localKernels, market, family, cfg: selCfg, periodsPerYear: selResolved.periodsPerYear,
-      window: selWindow, best, population: distinct, trials, outOfSample: outOfSampleTrades(windows, ranked),
+      periodsPerYear: selResolved.periodsPerYear, window: selWindow, trials, barsPerRow, outOfSample: outOfSampleTrades(windows, ranked),
+      best: readSummary(summaries, 0, width).moments,
+      columns: chosen.map((_, j) => readSummary(summaries, j + 1, width).rows),
+      sample: {
+        rule: `the final population's best ${analysisSample} distinct genomes by ${multi ? 'the first objective' : 'fitness'}`,
+        limit: analysisSample, distinct: seen.size, size: chosen.length, rows, barsPerRow, matrixBytes: rows * chosen.length * 8,
+      },
     });
   }
 
@@ -791,7 +851,7 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
       evaluations: { backtests, cacheHits: hits, cacheMisses: misses },
       hallOfFame: multi ? evaluated.slice(0, hofSize) : evaluated,
       paretoFront: multi ? evaluated : null,
-      overfitting: overfittingOf(evaluated),
+      overfitting: await overfittingOf(evaluated),
       curve: curveOf(),
       timings: {
         backend: evaluator.backend,

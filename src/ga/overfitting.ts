@@ -9,9 +9,10 @@ import { probabilityOfBacktestOverfitting } from '../stats/pbo.js';
 import { dsrVerdict, pboVerdict } from '../stats/verdict.js';
 import type { RankedGenome } from './evolve.js';
 import type { RunWindows } from './windows.js';
+import type { ReturnMoments } from '../stats/deflated-sharpe.js';
+import { MAX_RETURN_ROWS, compoundReturns } from './return-series.js';
 
-/** Rows at most in a returns matrix: longer series are compounded over consecutive bars. */
-export const MAX_RETURN_ROWS = 20_000;
+export { MAX_RETURN_ROWS };
 
 /** Running variance of the trials' per-period Sharpe ratios (Welford), over distinct genomes. */
 export class TrialSharpes {
@@ -66,16 +67,22 @@ export function returnsMatrix(columns: Float64Array[], maxRows = MAX_RETURN_ROWS
   const T = columns[0]?.length ?? 0;
   const k = Math.max(1, Math.ceil(T / maxRows));
   const rows = Math.ceil(T / k);
+  const compounded = columns.map((col) => {
+    const c = new Float64Array(rows);
+    compoundReturns(col, k, c, 0);
+    return c;
+  });
+  return { matrix: matrixOfColumns(compounded), barsPerRow: k };
+}
+
+/** Equal-length columns as a rows x columns Matrix. */
+export function matrixOfColumns(columns: Float64Array[]): Matrix {
+  const rows = columns[0]?.length ?? 0;
   const m = new Matrix(rows, columns.length);
   columns.forEach((col, j) => {
-    for (let r = 0; r < rows; r++) {
-      let g = 1;
-      const end = Math.min(T, (r + 1) * k);
-      for (let t = r * k; t < end; t++) g *= 1 + col[t]!;
-      m.set(r, j, k === 1 ? col[r]! : g - 1);
-    }
+    for (let r = 0; r < rows; r++) m.set(r, j, col[r]!);
   });
-  return { matrix: m, barsPerRow: k };
+  return m;
 }
 
 /** Mean pairwise correlation of the genomes' return streams (NaN when fewer than two usable). */
@@ -115,6 +122,12 @@ export interface OverfittingReport {
     } | null;
     /** Why a statistic could not be computed. */
     notes: string[];
+    /**
+     * The genomes PBO looked at: the final population's best `size` distinct genomes (of
+     * `distinct`), at most `limit` (the run's analysisSample), and the bytes of their returns
+     * matrix (rows x size x 8; it does not grow with the bars beyond MAX_RETURN_ROWS rows).
+     */
+    sample: { rule: string; limit: number; distinct: number; size: number; rows: number; barsPerRow: number; matrixBytes: number };
   };
 }
 
@@ -182,37 +195,36 @@ export function noTradesOutOfSample(windows: OutOfSampleTrades[]): string | null
 }
 
 /**
- * How much of the best backtest is luck: the deflated Sharpe ratio of the best genome (its
- * returns on the selection window against the Sharpe variance and count of the distinct trials
- * evaluated there) and the PBO of the final population's distinct genomes on that window.
+ * How much of the best backtest is luck: the deflated Sharpe ratio of the best genome (the
+ * moments of its returns on the selection window against the Sharpe variance and count of the
+ * distinct trials evaluated there) and the PBO of a sample of the final population's distinct
+ * genomes on that window, from their returns compounded into rows (see return-series.ts).
  */
 export function analyzeOverfitting(o: {
-  kernels: KernelSet;
-  market: MarketData;
-  family: StrategyFamily;
-  cfg: Float64Array;
   periodsPerYear: number;
   window: Window;
-  best: Float64Array;
-  population: Float64Array[];
+  /** Moments of the best genome's per-bar returns. */
+  best: ReturnMoments;
+  /** The sample's compounded returns, one equal-length column per genome. */
+  columns: Float64Array[];
+  barsPerRow: number;
   trials: TrialSharpes;
+  sample: OverfittingReport['details']['sample'];
   /** The hall of fame's trades in each window reported out of sample (none: no such check). */
   outOfSample?: OutOfSampleTrades[];
 }): OverfittingReport {
   const notes: string[] = [];
-  const bestReturns = genomeReturns(o.kernels, o.market, o.window, o.family, o.best, o.cfg);
-  const cols = o.population.map((g) => genomeReturns(o.kernels, o.market, o.window, o.family, g, o.cfg));
-  if (!traded(bestReturns) && cols.every((c) => !traded(c))) {
+  const moments = o.best;
+  if (!(moments.mean !== 0 || moments.std !== 0) && o.columns.every((c) => !traded(c))) {
     // Flat equity everywhere: every statistic would be 0/0 or a ranking of ties.
     const sentence = noTradesInSample(o.window);
     notes.push('no genome traded on the in-sample window');
     return {
       deflatedSharpe: null, pbo: null, verdict: sentence, noTrades: sentence,
       verdicts: { deflatedSharpe: 'DSR n/a: no genome traded', pbo: 'PBO n/a: no genome traded' },
-      window: o.window, details: { deflatedSharpe: null, pbo: null, notes },
+      window: o.window, details: { deflatedSharpe: null, pbo: null, notes, sample: o.sample },
     };
   }
-  const moments = returnMoments(bestReturns);
   let dsr: (DeflatedSharpeResult & { periodsPerYear: number; annualSharpe: number }) | null = null;
   if (o.trials.count >= 1) {
     const r = deflatedSharpe({
@@ -230,10 +242,11 @@ export function analyzeOverfitting(o: {
   }
 
   let pbo: OverfittingReport['details']['pbo'] = null;
-  if (o.population.length < 2) {
-    notes.push(`PBO undefined: the final population has ${o.population.length} distinct genome${o.population.length === 1 ? '' : 's'} (at least 2 are needed)`);
+  if (o.columns.length < 2) {
+    notes.push(`PBO undefined: the final population has ${o.columns.length} distinct genome${o.columns.length === 1 ? '' : 's'} (at least 2 are needed)`);
   } else {
-    const { matrix, barsPerRow } = returnsMatrix(cols);
+    const matrix = matrixOfColumns(o.columns);
+    const barsPerRow = o.barsPerRow;
     const blocks = Math.min(16, matrix.rows - (matrix.rows % 2));
     if (blocks < 2) {
       notes.push('PBO undefined: too few bars');
@@ -263,6 +276,6 @@ export function analyzeOverfitting(o: {
     noTrades,
     verdicts: { deflatedSharpe: dsrLine, pbo: pboLine },
     window: o.window,
-    details: { deflatedSharpe: dsr, pbo, notes },
+    details: { deflatedSharpe: dsr, pbo, notes, sample: o.sample },
   };
 }

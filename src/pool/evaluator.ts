@@ -1,6 +1,7 @@
 import type { BacktestOptions } from '../backtest.js';
 import { configVector, resolveOptions, resolveWindow } from '../backtest.js';
 import type { MarketData } from '../data/market.js';
+import { marketDigest } from '../ga/checkpoint.js';
 import { abortError, configError } from '../errors.js';
 import type { StrategyName } from '../genome/families.js';
 import { genomeProblem, getFamily } from '../genome/families.js';
@@ -11,6 +12,12 @@ import { MET_LENGTH } from '../kernels/layout.js';
 export interface EvaluateOptions {
   /** Cancels the evaluation: the promise rejects with EngineError `E_ABORT`. */
   signal?: AbortSignal;
+}
+
+/** Per-call options of `Evaluator.returnSeries`. */
+export interface ReturnSeriesOptions extends EvaluateOptions {
+  /** Called as genomes are done (in completion order, `done` of `total`). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /**
@@ -31,10 +38,52 @@ export interface Evaluator {
    * Bad genomes are rejected with E_CONFIG naming the index of the first offending one.
    */
   evaluate(strategy: StrategyName, genomes: Float64Array, window?: Window, options?: EvaluateOptions): Promise<Float64Array>;
+  /**
+   * Return summaries of `genomes` over `window` for the overfitting analysis, count x
+   * summaryWidth(window, barsPerRow) values in input order: per genome the moments of its per-bar
+   * returns, then those returns compounded over barsPerRow bars (src/ga/return-series.ts). Optional:
+   * evolve() computes them on the calling thread for an evaluator without it.
+   */
+  returnSeries?(strategy: StrategyName, genomes: Float64Array, window: Window, barsPerRow: number, options?: ReturnSeriesOptions): Promise<Float64Array>;
   /** Releases threads and memory; the evaluator cannot be used afterwards. */
   close(): Promise<void>;
   /** Cumulative work done: tasks run and the time spent computing them (summed over threads). */
   stats(): EvaluatorStats;
+  /**
+   * What the evaluator was built for: its data (digest) and every option that decides its
+   * results. evolve() refuses an evaluator built for other data or options (see
+   * describeEvaluator, which an implementation calls with its EvaluatorOptions).
+   */
+  describe(): EvaluatorDescription;
+}
+
+/** What decides an evaluator's results, whatever runs them. */
+export interface EvaluatorDescription {
+  /** sha256 of the market's columns (marketDigest), and its length. */
+  data: string;
+  bars: number;
+  backend: Backend;
+  /** The execution options it was given (unset ones take BACKTEST_DEFAULTS and the family's defaults). */
+  backtest: Omit<BacktestOptions, 'backend' | 'window'>;
+}
+
+const digests = new WeakMap<MarketData, string>();
+
+/** marketDigest, computed once per MarketData object (markets are not modified once built). */
+export function cachedMarketDigest(market: MarketData): string {
+  let d = digests.get(market);
+  if (d === undefined) {
+    d = marketDigest(market);
+    digests.set(market, d);
+  }
+  return d;
+}
+
+/** The describe() of an evaluator made from `options` (the digest is computed on first call). */
+export function describeEvaluator(options: EvaluatorOptions): () => EvaluatorDescription {
+  const backtest = { ...(options.backtest ?? {}) };
+  const backend = options.backend ?? 'wasm';
+  return () => ({ data: cachedMarketDigest(options.market), bars: options.market.length, backend, backtest: { ...backtest } });
 }
 
 export interface EvaluatorStats {

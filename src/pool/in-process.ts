@@ -6,8 +6,9 @@ import { genomesPerChunk } from '../kernels/chunking.js';
 import type { Window } from '../kernels/kernel-set.js';
 import { MET_LENGTH } from '../kernels/layout.js';
 import { kernelsFor } from '../kernels/registry.js';
+import { checkBarsPerRow, summarizeInProcess } from '../ga/return-series.js';
 import type { EvaluateOptions, Evaluator, EvaluatorOptions } from './evaluator.js';
-import { ConfigCache, prepareEvaluation, throwIfAborted } from './evaluator.js';
+import { ConfigCache, describeEvaluator, prepareEvaluation, throwIfAborted } from './evaluator.js';
 
 /**
  * The evaluator that runs on the calling thread, with the TypeScript twins or the WASM
@@ -47,9 +48,16 @@ export function createInProcessEvaluator(options: EvaluatorOptions): Evaluator {
       }
       return out;
     },
+    async returnSeries(strategy, genomes, window, barsPerRow, opts = {}) {
+      if (closed) throw configError('evaluator', 'is closed');
+      checkBarsPerRow(barsPerRow);
+      const { window: w } = prepareEvaluation(market, strategy, genomes, window);
+      return summarizeInProcess(kernels, market, w, strategy, genomes, configs.get(strategy, w), barsPerRow, opts);
+    },
     async close() {
       closed = true;
     },
     stats: () => ({ ...stats }),
+    describe: describeEvaluator(options),
   };
 }

@@ -13,8 +13,10 @@ import { MET_LENGTH } from '../kernels/layout.js';
 import { compileWasm } from '../kernels/wasm/loader.js';
 import { packageRoot } from '../paths.js';
 import type { EvaluateOptions, Evaluator, EvaluatorOptions } from './evaluator.js';
-import { ConfigCache, prepareEvaluation, throwIfAborted } from './evaluator.js';
-import type { EvalReply, EvalTask, WorkerHooks, WorkerSetup } from './protocol.js';
+import { checkThreads, emitEngineWarning } from './threads.js';
+import { ConfigCache, describeEvaluator, prepareEvaluation, throwIfAborted } from './evaluator.js';
+import { checkBarsPerRow, summaryWidth } from '../ga/return-series.js';
+import type { EvalReply, WorkerHooks, WorkerSetup, WorkerTask } from './protocol.js';
 
 /** Options of the worker-pool evaluator. */
 export interface PoolEvaluatorOptions extends EvaluatorOptions {
@@ -25,6 +27,10 @@ export interface PoolEvaluatorOptions extends EvaluatorOptions {
    * (see defaultBatchSizes)
    */
   batchSize?: number;
+  /**
+   * Hears a warning about the options (more threads than cores). @default process.emitWarning
+   */
+  onWarning?: (message: string) => void;
   /** Test-only fault injection (a worker that exits, throws or fails its kernel on a batch). @internal */
   testHooks?: { exitOnBatch?: number; exitTimes?: number; throwOnBatch?: number; corruptOnBatch?: number };
 }
@@ -77,9 +83,8 @@ export function createPoolEvaluator(options: PoolEvaluatorOptions): PoolEvaluato
   const backend = options.backend ?? 'wasm';
   if (backend !== 'wasm' && backend !== 'ts') throw configError('backend', `must be wasm or ts, got ${String(backend)}`);
   const threads = options.threads ?? availableParallelism();
-  if (!Number.isInteger(threads) || threads < 1 || threads > 1024) {
-    throw configError('threads', `must be an integer in [1, 1024], got ${threads}`);
-  }
+  const warning = checkThreads('threads', threads);
+  if (warning !== null) (options.onWarning ?? emitEngineWarning)(warning);
   if (options.batchSize !== undefined && (!Number.isInteger(options.batchSize) || options.batchSize < 1)) {
     throw configError('batchSize', `must be a positive integer, got ${options.batchSize}`);
   }
@@ -110,7 +115,7 @@ export function createPoolEvaluator(options: PoolEvaluatorOptions): PoolEvaluato
     stop: stopBuffer,
     ...(hooks !== undefined ? { hooks } : {}),
   };
-  const pool = new Piscina<EvalTask, EvalReply>({
+  const pool = new Piscina<WorkerTask, EvalReply>({
     filename: pathToFileURL(filename).href,
     minThreads: threads,
     maxThreads: threads,
@@ -134,7 +139,14 @@ export function createPoolEvaluator(options: PoolEvaluatorOptions): PoolEvaluato
   let closed = false;
   const stats = { tasks: 0, computeMs: 0 };
 
-  async function run(strategy: StrategyName, genomes: Float64Array, window: Window | undefined, signal: AbortSignal | undefined): Promise<Float64Array> {
+  /**
+   * One call's batches on the pool. `returns` (a bars-per-row) asks for return summaries instead of
+   * metrics; `onBatch` hears of each batch done (genomes done so far, of the count).
+   */
+  async function run(
+    strategy: StrategyName, genomes: Float64Array, window: Window | undefined, signal: AbortSignal | undefined,
+    returns?: { barsPerRow: number; onProgress?: (done: number, total: number) => void },
+  ): Promise<Float64Array> {
     const { window: w, count } = prepareEvaluation(market, strategy, genomes, window);
     throwIfAborted(signal);
     const cfg = configs.get(strategy, w);
@@ -142,7 +154,9 @@ export function createPoolEvaluator(options: PoolEvaluatorOptions): PoolEvaluato
     const sizes = options.batchSize !== undefined
       ? Array.from({ length: Math.ceil(count / options.batchSize) }, (_, b) => Math.min(options.batchSize!, count - b * options.batchSize!))
       : defaultBatchSizes(count, threads, w.end - w.start);
-    const out = new Float64Array(count * MET_LENGTH);
+    const width = returns === undefined ? MET_LENGTH : summaryWidth(w, returns.barsPerRow);
+    const out = new Float64Array(count * width);
+    let done = 0;
     let failure: EngineError | null = null;
     const fail = (e: EngineError): void => {
       if (failure === null) failure = e;
@@ -155,7 +169,8 @@ export function createPoolEvaluator(options: PoolEvaluatorOptions): PoolEvaluato
       for (let attempt = 0; ; attempt++) {
         if (failure !== null) return;
         const part = genomes.slice(start * G, end * G);
-        const task: EvalTask = { batch, strategy, window: w, cfg, genomes: part, count: end - start };
+        const fields = { batch, strategy, window: w, cfg, genomes: part, count: end - start };
+        const task: WorkerTask = returns === undefined ? { kind: 'metrics', ...fields } : { kind: 'returns', ...fields, barsPerRow: returns.barsPerRow };
         let reply: EvalReply;
         try {
           reply = await pool.run(task, { transferList: [part.buffer] });
@@ -168,10 +183,12 @@ export function createPoolEvaluator(options: PoolEvaluatorOptions): PoolEvaluato
           return;
         }
         if (reply instanceof Float64Array) {
-          const n = (end - start) * MET_LENGTH;
-          out.set(reply.subarray(0, n), start * MET_LENGTH);
+          const n = (end - start) * width;
+          out.set(reply.subarray(0, n), start * width);
           stats.tasks++;
           stats.computeMs += reply[n]!;
+          done += end - start;
+          returns?.onProgress?.(done, count);
           return;
         }
         if (reply.code === 'E_ABORT') fail(abortError(signal?.reason));
@@ -208,7 +225,16 @@ export function createPoolEvaluator(options: PoolEvaluatorOptions): PoolEvaluato
       queue = result.catch(() => undefined);
       return result;
     },
+    returnSeries(strategy, genomes, window, barsPerRow, opts = {}): Promise<Float64Array> {
+      if (closed) return Promise.reject(configError('evaluator', 'is closed'));
+      checkBarsPerRow(barsPerRow);
+      const progress = opts.onProgress !== undefined ? { onProgress: opts.onProgress } : {};
+      const result = queue.then(() => run(strategy, genomes, window, opts.signal, { barsPerRow, ...progress }));
+      queue = result.catch(() => undefined);
+      return result;
+    },
     stats: () => ({ ...stats }),
+    describe: describeEvaluator(options),
     threadIds(): number[] {
       return pool.threads.map((t) => t.threadId);
     },

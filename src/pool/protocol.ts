@@ -26,8 +26,9 @@ export interface WorkerHooks {
   corruptOnBatch?: number;
 }
 
-/** One batch of genomes (the genomes' buffer is transferred, not copied). */
+/** One batch of genomes to backtest for their metrics (the genomes' buffer is transferred, not copied). */
 export interface EvalTask {
+  kind: 'metrics';
   batch: number;
   strategy: StrategyName;
   window: Window;
@@ -36,6 +37,18 @@ export interface EvalTask {
   count: number;
 }
 
+/**
+ * One batch of genomes to summarise for the overfitting analysis: per genome the moments of its
+ * per-bar returns and those returns compounded over `barsPerRow` bars (src/ga/return-series.ts).
+ */
+export interface ReturnsTask extends Omit<EvalTask, 'kind'> {
+  kind: 'returns';
+  barsPerRow: number;
+}
+
+/** What the main thread asks of a worker. */
+export type WorkerTask = EvalTask | ReturnsTask;
+
 /** A batch that failed inside the worker (errors cross threads as plain data with a code). */
 export interface EvalFailure {
   failed: true;
@@ -43,5 +56,8 @@ export interface EvalFailure {
   message: string;
 }
 
-/** A worker answers with the metrics plus its compute time in ms as one last value (transferred), or a failure. */
+/**
+ * A worker answers with its results (metrics, or return summaries) plus its compute time in ms as
+ * one last value (transferred), or a failure.
+ */
 export type EvalReply = Float64Array | EvalFailure;

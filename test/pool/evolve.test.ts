@@ -446,6 +446,7 @@ describe('stopping', () => {
       threads: pool.threads,
       market: pool.market,
       stats: () => pool.stats(),
+      describe: () => pool.describe(),
       close: () => pool.close(),
       evaluate(strategy, genomes, window, opts) {
         const p = pool.evaluate(strategy, genomes, window, opts);

@@ -1,3 +1,4 @@
+import { constants } from 'node:os';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { backtest } from '../../backtest.js';
@@ -48,6 +49,7 @@ interface EvolveCli extends DataOptions, ExecutionCli {
   immigrants?: number;
   cacheSize?: number;
   hallOfFame?: number;
+  analysisSample?: number;
   patience?: number;
   maxSeconds?: number;
   checkpoint?: string;
@@ -58,6 +60,9 @@ interface EvolveCli extends DataOptions, ExecutionCli {
   progress: boolean;
   holdout: boolean;
 }
+
+/** The signals that interrupt a run like Ctrl-C (exit 130, 143, 129). */
+const INTERRUPTS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 const fmt = (x: number, d = 4): string => (Number.isFinite(x) ? x.toFixed(d) : String(x));
 
@@ -119,7 +124,7 @@ export function evolveCommand(io: Io, state: RunState): Command {
     .option('--population <n>', 'genomes per generation (default 128)', num({ min: 4, max: 1e6, integer: true }))
     .option('--generations <n>', 'generations, the initial one included (default 40)', num({ min: 1, max: 1e6, integer: true }))
     .option('--seed <n>', 'seed of the run (default 1)', num({ min: 0, max: 2 ** 32 - 1, integer: true }))
-    .option('--threads <n>', 'worker threads, 0 = this thread (default: all cores)', num({ min: 0, max: 1024, integer: true }))
+    .option('--threads <n>', 'worker threads, 0 = this thread, at most 4 x the cores (default: all cores)', num({ min: 0, max: 1e6, integer: true }))
     .option('--batch-size <n>', 'genomes per worker task (default: guided, shrinking as the work runs out)', num({ min: 1, max: 1e6, integer: true }))
     .option('--fitness <spec>', `fitness: ${FITNESS_NAMES.join(', ')}, or metric:weight,... (default: default = sharpe - 0.5 maxDrawdown + 0.3 winRate)`)
     .option('--objectives <list>', 'multi-objective NSGA-II, e.g. max:sharpe,min:maxDrawdown')
@@ -142,6 +147,7 @@ export function evolveCommand(io: Io, state: RunState): Command {
     .option('--elitism <n>', 'best genomes kept unchanged (default 2)', num({ min: 0, max: 1e6, integer: true }))
     .option('--immigrants <f>', 'fraction of fresh random genomes per generation (default 0.05)', num({ min: 0, max: 1 }))
     .option('--cache-size <n>', 'fitness cache entries (default 100000)', num({ min: 0, max: 1e8, integer: true }))
+    .option('--analysis-sample <k>', 'genomes in the final overfitting analysis: the best K distinct (default 256)', num({ min: 2, max: 1e6, integer: true }))
     .option('--hall-of-fame <n>', 'hall of fame size (default 10)', num({ min: 1, max: 10000, integer: true }))
     .option('--patience <g>', 'stop after G generations without a better best', num({ min: 1, max: 1e9, integer: true }))
     .option('--max-seconds <s>', 'stop starting generations after S seconds', num({ min: 0, minOpen: true }))
@@ -181,7 +187,7 @@ export function evolveCommand(io: Io, state: RunState): Command {
     const copy = <K extends keyof EvolveOptions & keyof EvolveCli>(k: K): void => {
       if (o[k] !== undefined) (options as Record<string, unknown>)[k] = o[k];
     };
-    (['population', 'generations', 'seed', 'threads', 'batchSize', 'fitness', 'objectives', 'minTrades', 'train', 'folds', 'cacheSize', 'patience', 'maxSeconds', 'checkpoint', 'resume'] as const).forEach(copy);
+    (['population', 'generations', 'seed', 'threads', 'batchSize', 'fitness', 'objectives', 'minTrades', 'train', 'folds', 'cacheSize', 'patience', 'maxSeconds', 'checkpoint', 'resume', 'analysisSample'] as const).forEach(copy);
     if (o.foldAgg !== undefined) options.foldAggregate = o.foldAgg;
     if (!o.holdout) {
       if (o.train !== undefined) throw configError('--no-holdout', 'cannot be combined with --train');
@@ -189,18 +195,22 @@ export function evolveCommand(io: Io, state: RunState): Command {
     }
     if (o.hallOfFame !== undefined) options.hallOfFame = o.hallOfFame;
 
-    // Ctrl-C: abandon the generation in progress, keep the checkpoint, write what there is.
+    // Ctrl-C, SIGTERM (timeout, docker stop) and SIGHUP (a closed terminal): abandon the
+    // generation in progress, keep the checkpoint, write what there is, exit 128 + the signal's
+    // number. A second signal gets the default action: the process ends at once.
     const controller = new AbortController();
-    let interrupted = false;
-    const onSigint = (): void => {
-      interrupted = true;
-      io.err('\ninterrupted: finishing with the last completed generation (Ctrl-C again to quit at once)\n');
-      controller.abort(new Error('SIGINT'));
-      process.off('SIGINT', onSigint);
+    let interruptedBy: NodeJS.Signals | null = null;
+    const onSignal = (sig: NodeJS.Signals): void => {
+      interruptedBy = sig;
+      const again = sig === 'SIGINT' ? 'Ctrl-C' : sig;
+      io.err(`\ninterrupted: finishing with the last completed generation (${again} again to quit at once)\n`);
+      controller.abort(new Error(sig));
+      for (const s of INTERRUPTS) process.off(s, onSignal);
     };
-    process.on('SIGINT', onSigint);
+    for (const s of INTERRUPTS) process.on(s, onSignal);
     const bar = o.progress && io.errIsTTY === true;
     let lastLength = 0;
+    let lastAnalysisLine = -Infinity;
     let result: EvolveResult;
     try {
       result = await evolve(options, {
@@ -215,10 +225,29 @@ export function evolveCommand(io: Io, state: RunState): Command {
             io.err(`${line}\n`);
           }
         },
+        onAnalysis: (a) => {
+          if (!o.progress) return;
+          // Only an analysis that takes a while is shown: after a second, then every 5 s (a
+          // redrawn line on a terminal), and its end.
+          if (a.elapsedSeconds < 1 || (!bar && a.done < a.total && a.elapsedSeconds - lastAnalysisLine < 5)) return;
+          lastAnalysisLine = a.elapsedSeconds;
+          const line = `analysis: ${a.done}/${a.total} return series backtested for the overfitting statistics, ${a.elapsedSeconds.toFixed(1)} s`;
+          if (bar) {
+            io.err(`\r${line.padEnd(lastLength)}`);
+            lastLength = line.length;
+          } else {
+            io.err(`${line}\n`);
+          }
+        },
+        onWarning: (message) => io.err(`warning: ${message.replace(/^threads:/, '--threads:')}\n`),
       });
     } finally {
-      process.off('SIGINT', onSigint);
+      for (const s of INTERRUPTS) process.off(s, onSignal);
       if (bar && lastLength > 0) io.err('\n');
+    }
+    // Decided before anything is written, so a stdout closed meanwhile exits with it too.
+    if (interruptedBy !== null || result.stopped.reason === 'interrupted') {
+      state.exitCode = 128 + constants.signals[interruptedBy ?? 'SIGINT'];
     }
 
     const files: string[] = [];
@@ -252,7 +281,6 @@ export function evolveCommand(io: Io, state: RunState): Command {
       if (result.paretoFront !== null) io.out(`\nPareto front: ${result.paretoFront.length} genomes (in result.json)\n`);
       if (files.length > 0) io.out(`\nwrote ${files.join(', ')}\n`);
     }
-    if (interrupted || result.stopped.reason === 'interrupted') state.exitCode = 130;
   });
   return cmd;
 }
