@@ -23,6 +23,21 @@ export const W1_OPTIONS: Omit<BacktestOptions, 'backend' | 'window'> = {
   periodsPerYear: 252,
 };
 
+/** The execution options of the reference workload W2 (../shared/reference/README.md). */
+export const W2_OPTIONS: Omit<BacktestOptions, 'backend' | 'window'> = {
+  fill: 'next-open',
+  commission: 0.001,
+  slippage: 0,
+  cash: 10_000,
+  sizing: 'risk',
+  maxLeverage: 1,
+  minPriceRisk: 0.001,
+  lotSize: 0,
+  allowShort: false,
+  atrPeriod: 14,
+  periodsPerYear: 252,
+};
+
 /** One W1 population: sma-cross genomes (fast, slow pairs) over a market. */
 export interface PopulationWorkload {
   name: string;
