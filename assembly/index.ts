@@ -13,5 +13,6 @@ export {
   profitFactor, exposure,
 } from "./metrics/metrics";
 export { smaCross, smaCrossBatch, interleaveBars } from "./strategies/sma-cross";
-export { stochRsiBands, stochRsiBandsBatch } from "./strategies/stoch-rsi-bands";
+export { stochRsiBands } from "./strategies/stoch-rsi-bands";
+export { stochRsiBandsBatch } from "./strategies/stoch-rsi-bands-batch";
 export { accTrades, accTradesDropped } from "./strategies/account";

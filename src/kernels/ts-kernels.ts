@@ -14,9 +14,8 @@ import { bands } from './indicators/bands.js';
 import { sizeFraction, sizeRisk } from './sizing/sizing.js';
 import * as m from './metrics/metrics.js';
 import { interleaveBars, smaCross, smaCrossBatch, smaCrossBatchScratchBytes, SMA_CROSS_GENES } from './strategies/sma-cross.js';
-import {
-  stochRsiBands, stochRsiBandsBatch, STOCH_RSI_BANDS_GENES, STOCH_RSI_BANDS_SCRATCH,
-} from './strategies/stoch-rsi-bands.js';
+import { stochRsiBands, STOCH_RSI_BANDS_GENES, STOCH_RSI_BANDS_SCRATCH } from './strategies/stoch-rsi-bands.js';
+import { stochRsiBandsBatch, stochRsiBandsBatchScratchBytes } from './strategies/stoch-rsi-bands-batch.js';
 
 function view(market: MarketData, w: Window) {
   return {
@@ -149,8 +148,9 @@ export function createTsKernels(): KernelSet {
           const bars = barsOf(market).subarray(2 * window.start, 2 * window.end);
           status = smaCrossBatch(bars, v.n, gs, count, cfg, out, s, bytes);
         } else {
-          const s = scratchFor(v.n);
-          status = stochRsiBandsBatch(v.open, v.high, v.low, v.close, v.n, gs, count, cfg, out, s, s.length * 8);
+          const bytes = stochRsiBandsBatchScratchBytes(v.n, count);
+          const s = scratchBytesFor(bytes);
+          status = stochRsiBandsBatch(v.open, v.high, v.low, v.close, v.n, gs, count, cfg, out, s, bytes);
         }
       } finally {
         setStopCheck(null);

@@ -10,6 +10,7 @@ import { checkStatus, maxGene } from '../chunking.js';
 import { E_STOPPED } from '../status.js';
 import { SMA_CROSS_GENES, smaCrossBatchScratchBytes } from '../strategies/sma-cross.js';
 import { STOCH_RSI_BANDS_GENES, STOCH_RSI_BANDS_SCRATCH } from '../strategies/stoch-rsi-bands.js';
+import { stochRsiBandsBatchScratchBytes } from '../strategies/stoch-rsi-bands-batch.js';
 
 /** `release` (-O3, no asserts) is what runs; `debug` (asserts on) is checked against it in tests. */
 export type WasmVariant = 'release' | 'debug';
@@ -328,7 +329,7 @@ export function createWasmKernels(options: { variant?: WasmVariant; module?: Web
         const out = arena.alloc(count * MET_LENGTH * 8);
         const bytes = strategy === 'sma-cross'
           ? smaCrossBatchScratchBytes(n, maxGene(genomes.subarray(0, count * G)))
-          : n * 8 * STOCH_RSI_BANDS_SCRATCH;
+          : stochRsiBandsBatchScratchBytes(n, count);
         const s = arena.alloc(bytes);
         stopFlag = stop;
         let status: number;

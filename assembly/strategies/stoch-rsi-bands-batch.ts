@@ -1,0 +1,329 @@
+// The stoch-rsi-bands population kernel (W2 and the GA): for every genome exactly the metrics of
+// stochRsiBands (stoch-rsi-bands.ts; the contract and W2 tests compare them), computed in a
+// better order of memory and work. Twin: src/kernels/strategies/stoch-rsi-bands-batch.ts.
+//
+// - Shared work: the ATR depends on the config only (once per call); the RSI on rsiK alone, so
+//   the genomes are visited in order of rsiK (a heap sort of keys rsiK * 2^32 + input index) and
+//   the RSI series is computed once per distinct rsiK, by the same `rsi` kernel. Results are
+//   written by input index, so the visiting order changes nothing.
+// - One streaming pass per genome instead of five more series of n doubles: the raw StochRSI,
+//   %K, %D and the band's running sum of the ATR are running state; %K's and %D's windows are
+//   rings of kSmooth and dSmooth values, the ATR's window is read back from the shared series.
+//   Every value is the same IEEE operation on the same operands as in the series kernels.
+// - The StochRSI window's min and max are block (van Herk / Gil-Werman) extremes: the suffix
+//   extremes of the previous block of stochK RSI values (computed once per block) and the
+//   running extremes of the current block, O(1) per bar with no data-dependent branch, where
+//   the monotonic deque mispredicts. They select values, so the result is the deque's (the RSI
+//   after its warm-up has no NaN, which is checked, and no -0, so f64.min is the selection).
+// - The bands are computed only on the bars whose decision can depend on them. With adjust >= 0
+//   the lower band never exceeds max(0, oversold + 10) and the upper band is never below
+//   min(100, overbought - 10) (widening moves them apart, narrowing by at most 10, the
+//   width rule moves each outwards, the clamp to [0, 100]); with a margin of 1e-9 over rounding,
+//   a %K outside those bounds decides `k < lo` / `k > hi` without them.
+// - Flat bars are not marked: with the position flat and a finite close, accMark adds +0 to each
+//   sum and leaves the peak and trough alone (e = cash = the previous equity), so skipping it is
+//   exact. Bars where the position was held at any moment (including an entry
+//   stopped out within its fill bar) are marked as before.
+// Inputs outside those assumptions (a non-finite close, a NaN inside the RSI after warm-up) take
+// the series kernel for the genomes concerned.
+import { ld, st } from "../memory";
+import { OK, E_LENGTH, E_PERIOD, E_PARAM, E_SCRATCH, E_STOPPED } from "../status";
+import { shouldStop } from "../host";
+import { CFG_FILL, CFG_SHORTS, CFG_ATR_PERIOD, FILL_CLOSE, MET_LENGTH, EXIT_SIGNAL } from "../layout";
+import { rsi } from "../indicators/rsi";
+import { atr } from "../indicators/atr";
+import { firstValid } from "../indicators/common";
+import { accInit, accOrder, accMark, accFinish, accCheckStops, accSetRiskPerTrade, dir, entryBar } from "./account";
+import { STOCH_RSI_BANDS_GENES, STOCH_RSI_BANDS_SCRATCH, stochRsiBandsRun } from "./stoch-rsi-bands";
+
+const KEY_SHIFT: f64 = 4294967296.0; // 2^32: key = rsiK * 2^32 + input index
+const BAND_MARGIN: f64 = 1e-9;
+
+/** Scratch bytes of stochRsiBandsBatch: the series kernel's 7n values, then one key per genome. */
+export function stochRsiBandsBatchScratchBytes(n: i32, count: i32): usize {
+  return (<usize>n * STOCH_RSI_BANDS_SCRATCH + <usize>count) * 8;
+}
+
+// The band at the current bar (bandAt's results).
+let bLo: f64 = 0;
+let bHi: f64 = 0;
+
+// @ts-ignore: decorator
+@inline function bandAt(a: f64, s: f64, k: f64, oversold: f64, overbought: f64, sensitivity: f64, inv: f64, active: bool, adjust: f64): void {
+  // bands() of indicators/bands.ts at one bar, the same operations in the same order.
+  const v = a / (s / k);
+  let lo = oversold;
+  let hi = overbought;
+  if (active) {
+    if (v > sensitivity) {
+      let e = (v - 1.0) * adjust * 100.0;
+      if (e > 50.0) e = 50.0;
+      lo = lo - e;
+      hi = hi + e;
+    } else if (v < inv) {
+      let c = (1.0 - v) * adjust * 100.0;
+      if (c > 10.0) c = 10.0;
+      lo = lo + c;
+      hi = hi - c;
+    }
+  }
+  if (hi - lo < 10.0) {
+    const mid = (lo + hi) * 0.5;
+    lo = mid - 5.0;
+    hi = mid + 5.0;
+  }
+  if (lo < 0.0) lo = 0.0;
+  if (lo > 100.0) lo = 100.0;
+  if (hi < 0.0) hi = 0.0;
+  if (hi > 100.0) hi = 100.0;
+  bLo = lo;
+  bHi = hi;
+}
+
+/**
+ * One genome in one pass. rsiP holds the RSI of the genome's rsiK (first valid at fR, no NaN
+ * after it), atrP the ATR (first valid at fA); sufMin, sufMax, ringS, ringK are scratch of n
+ * values each. The genome's periods and sensitivity were checked by the caller.
+ */
+function fused(
+  open: usize, high: usize, low: usize, close: usize, n: i32, genes: usize, cfg: usize, out: usize,
+  rsiP: usize, fR: i32, atrP: usize, fA: i32, sufMin: usize, sufMax: usize, ringS: usize, ringK: usize,
+): void {
+  const stochK = <i32>ld(genes, 1);
+  const kSmooth = <i32>ld(genes, 2);
+  const dSmooth = <i32>ld(genes, 3);
+  const oversold = ld(genes, 4);
+  const overbought = ld(genes, 5);
+  const atrK = <i32>ld(genes, 6);
+  const sensitivity = ld(genes, 7);
+  const adjust = ld(genes, 8);
+  const stopAtr = ld(genes, 9);
+  const takeProfitAtr = ld(genes, 10);
+  const kk = <f64>kSmooth;
+  const kd = <f64>dSmooth;
+  const ka = <f64>atrK;
+  const inv = 1.0 / sensitivity;
+  const active = sensitivity > 1.0;
+  // Bounds of the bands (see the header); without them (adjust < 0) every band is computed.
+  const bounded = adjust >= 0.0 && abs(oversold) <= 1e6 && abs(overbought) <= 1e6;
+  let loMax = bounded ? oversold + 10.0 + BAND_MARGIN : Infinity;
+  if (loMax < 0.0) loMax = 0.0;
+  let hiMin = bounded ? overbought - 10.0 - BAND_MARGIN : -Infinity;
+  if (hiMin > 100.0) hiMin = 100.0;
+  // First bars of each stage (i64 so that large periods cannot overflow).
+  const fS = <i64>fR + <i64>stochK - 1;
+  const fK = fS + <i64>kSmooth - 1;
+  const fD = fK + <i64>dSmooth - 1;
+  const fB = <i64>fA + <i64>atrK - 1;
+
+  const closeFill = <i32>ld(cfg, CFG_FILL) == FILL_CLOSE;
+  const shorts = ld(cfg, CFG_SHORTS) != 0;
+  accInit(cfg, 0, 0, 0);
+  accSetRiskPerTrade(ld(genes, 11));
+  let pending = false;
+  let pendingTarget = 0;
+  let pendingStop: f64 = 0;
+  let pendingTake: f64 = 0;
+  let p = 0; // position of bar t in its block of stochK RSI values
+  let curMin: f64 = 0;
+  let curMax: f64 = 0;
+  let iS = 0; // ring positions
+  let iK = 0;
+  let sk: f64 = 0;
+  let sd: f64 = 0;
+  let sb: f64 = 0;
+  let k: f64 = NaN;
+  let d: f64 = NaN;
+  for (let t = 0; t < n; t++) {
+    // Held at the bar's start, or about to be entered (a stop can close it within the bar).
+    const touched = dir != 0 || pending;
+    if (pending) {
+      accOrder(pendingTarget, ld(open, t), t, EXIT_SIGNAL, pendingStop, pendingTake);
+      pending = false;
+    }
+    if (dir != 0 && (closeFill ? t > entryBar : t >= entryBar)) {
+      accCheckStops(ld(open, t), ld(high, t), ld(low, t), t);
+    }
+    const c = ld(close, t);
+    const pk = k;
+    const pd = d;
+    if (t >= fR) {
+      const r = ld(rsiP, t);
+      if (p == 0) {
+        if (t > fR) {
+          // The block [t - stochK, t) is complete: its suffix extremes.
+          const b = rsiP + (<usize>(t - stochK) << 3);
+          let sm = load<f64>(b + (<usize>(stochK - 1) << 3));
+          let sx = sm;
+          for (let i = stochK - 1; i >= 0; i--) {
+            const v = load<f64>(b + (<usize>i << 3));
+            sm = min(v, sm);
+            sx = max(v, sx);
+            st(sufMin, i, sm);
+            st(sufMax, i, sx);
+          }
+        }
+        curMin = r;
+        curMax = r;
+      } else {
+        curMin = min(r, curMin);
+        curMax = max(r, curMax);
+      }
+      const q = p + 1;
+      p = q == stochK ? 0 : q;
+      if (<i64>t >= fS) {
+        // The window is this block up to t and the previous block from position q on.
+        const mn = q < stochK ? min(ld(sufMin, q), curMin) : curMin;
+        const mx = q < stochK ? max(ld(sufMax, q), curMax) : curMax;
+        const s = mx == mn ? 50.0 : 100.0 * ((r - mn) / (mx - mn));
+        if (<i64>t <= fK) sk = sk + s;
+        else sk = sk + (s - ld(ringS, iS));
+        st(ringS, iS, s);
+        iS = iS + 1 == kSmooth ? 0 : iS + 1;
+        if (<i64>t >= fK) {
+          k = sk / kk;
+          if (<i64>t <= fD) sd = sd + k;
+          else sd = sd + (k - ld(ringK, iK));
+          st(ringK, iK, k);
+          iK = iK + 1 == dSmooth ? 0 : iK + 1;
+          if (<i64>t >= fD) d = sd / kd;
+        }
+      }
+    }
+    let a: f64 = NaN;
+    if (t >= fA) {
+      a = ld(atrP, t);
+      if (<i64>t <= fB) sb = sb + a;
+      else sb = sb + (a - ld(atrP, t - atrK));
+    }
+    if (t >= 1 && t <= n - 2) {
+      const haveBand = <i64>t >= fB;
+      let target = 2;
+      if (dir == 0) {
+        if (pk <= pd && k > d && k < loMax) {
+          if (haveBand) {
+            bandAt(a, sb, ka, oversold, overbought, sensitivity, inv, active, adjust);
+            if (k < bLo) target = 1;
+          }
+        }
+        if (target == 2 && shorts && pk >= pd && k < d && k > hiMin) {
+          if (haveBand) {
+            bandAt(a, sb, ka, oversold, overbought, sensitivity, inv, active, adjust);
+            if (k > bHi) target = -1;
+          }
+        }
+      } else if (dir > 0) {
+        if (k > hiMin && haveBand) {
+          bandAt(a, sb, ka, oversold, overbought, sensitivity, inv, active, adjust);
+          if (k > bHi) target = 0;
+        }
+      } else if (k < loMax && haveBand) {
+        bandAt(a, sb, ka, oversold, overbought, sensitivity, inv, active, adjust);
+        if (k < bLo) target = 0;
+      }
+      if (target != 2) {
+        const stopDistance = target != 0 ? stopAtr * a : 0.0;
+        const takeDistance = target != 0 ? takeProfitAtr * a : 0.0;
+        if (target == 0 || a > 0) {
+          if (closeFill) accOrder(target, c, t, EXIT_SIGNAL, stopDistance, takeDistance);
+          else {
+            pending = true;
+            pendingTarget = target;
+            pendingStop = stopDistance;
+            pendingTake = takeDistance;
+          }
+        }
+      }
+    }
+    if (touched || dir != 0 || t == 0) accMark(c, t);
+  }
+  accFinish(n, ld(close, n - 1), out);
+}
+
+// Heap sort of count f64 keys in place (ascending).
+function sortKeys(keys: usize, count: i32): void {
+  for (let i = (count >> 1) - 1; i >= 0; i--) siftDown(keys, i, count);
+  for (let end = count - 1; end > 0; end--) {
+    const top = ld(keys, 0);
+    st(keys, 0, ld(keys, end));
+    st(keys, end, top);
+    siftDown(keys, 0, end);
+  }
+}
+
+function siftDown(keys: usize, i: i32, size: i32): void {
+  const x = ld(keys, i);
+  for (;;) {
+    let c = 2 * i + 1;
+    if (c >= size) break;
+    if (c + 1 < size && ld(keys, c + 1) > ld(keys, c)) c++;
+    if (!(ld(keys, c) > x)) break;
+    st(keys, i, ld(keys, c));
+    i = c;
+  }
+  st(keys, i, x);
+}
+
+/** stochRsiBands for count genomes (STOCH_RSI_BANDS_GENES each) into count * MET_LENGTH metrics. */
+export function stochRsiBandsBatch(
+  open: usize, high: usize, low: usize, close: usize, n: i32, genomes: usize, count: i32,
+  cfg: usize, out: usize, scratch: usize, scratchBytes: usize,
+): i32 {
+  if (n < 1) return E_LENGTH;
+  if (count < 0) return E_LENGTH;
+  if (scratchBytes < stochRsiBandsBatchScratchBytes(n, count)) return E_SCRATCH;
+  const atrPeriod = <i32>ld(cfg, CFG_ATR_PERIOD);
+  if (atrPeriod < 1) return E_PERIOD;
+  // The checks of the series kernel, in input order, so a bad genome gives the same status.
+  for (let g = 0; g < count; g++) {
+    const gp = genomes + <usize>(g * STOCH_RSI_BANDS_GENES) * 8;
+    if (<i32>ld(gp, 0) < 1 || <i32>ld(gp, 1) < 1 || <i32>ld(gp, 2) < 1 || <i32>ld(gp, 3) < 1 || <i32>ld(gp, 6) < 1) return E_PERIOD;
+    if (!(ld(gp, 7) > 0)) return E_PARAM;
+  }
+  const bytes = <usize>n * 8;
+  const sRsi = scratch;
+  const sufMin = sRsi + bytes;
+  const sufMax = sufMin + bytes;
+  const ringS = sufMax + bytes;
+  const sAtr = ringS + bytes; // where the series kernel expects the shared ATR
+  const ringK = sAtr + bytes;
+  const keys = scratch + bytes * STOCH_RSI_BANDS_SCRATCH;
+  atr(high, low, close, n, atrPeriod, sAtr);
+  const fA = firstValid(sAtr, n);
+  let finiteCloses = true;
+  for (let t = 0; t < n; t++) if (!isFinite(ld(close, t))) finiteCloses = false;
+  for (let g = 0; g < count; g++) st(keys, g, <f64>(<i32>ld(genomes + <usize>(g * STOCH_RSI_BANDS_GENES) * 8, 0)) * KEY_SHIFT + <f64>g);
+  sortKeys(keys, count);
+  let groupK = 0;
+  let fR = 0;
+  let clean = false;
+  for (let j = 0; j < count; j++) {
+    if (shouldStop()) return E_STOPPED;
+    const key = ld(keys, j);
+    const rsiK = <i32>floor(key / KEY_SHIFT);
+    const g = <i32>(key - <f64>rsiK * KEY_SHIFT);
+    const gp = genomes + <usize>(g * STOCH_RSI_BANDS_GENES) * 8;
+    const op = out + <usize>(g * MET_LENGTH) * 8;
+    if (!finiteCloses) {
+      const s = stochRsiBandsRun(open, high, low, close, n, gp, cfg, op, 0, 0, 0, scratch, scratchBytes, true);
+      if (s != OK) return s;
+      groupK = 0;
+      continue;
+    }
+    if (rsiK != groupK) {
+      rsi(close, n, rsiK, sRsi);
+      fR = firstValid(sRsi, n);
+      clean = true;
+      for (let t = fR; t < n; t++) if (isNaN(ld(sRsi, t))) clean = false;
+      groupK = rsiK;
+    }
+    if (clean) {
+      fused(open, high, low, close, n, gp, cfg, op, sRsi, fR, sAtr, fA, sufMin, sufMax, ringS, ringK);
+    } else {
+      // The series kernel recomputes this RSI into sRsi: the same values, so the group stays.
+      const s = stochRsiBandsRun(open, high, low, close, n, gp, cfg, op, 0, 0, 0, scratch, scratchBytes, true);
+      if (s != OK) return s;
+    }
+  }
+  return OK;
+}
