@@ -13,8 +13,9 @@
 // - The StochRSI window's min and max are block (van Herk / Gil-Werman) extremes: the suffix
 //   extremes of the previous block of stochK RSI values (computed once per block) and the
 //   running extremes of the current block, O(1) per bar with no data-dependent branch, where
-//   the monotonic deque mispredicts. They select values, so the result is the deque's (the RSI
-//   after its warm-up has no NaN, which is checked, and no -0, so f64.min is the selection).
+//   the monotonic deque mispredicts. They select values, so the result is the deque's. The RSI
+//   after its warm-up has no NaN and no sign bit (both checked), so the extremes are taken on
+//   the values' bits as i64 (conditional moves; the twin writes Math.min / Math.max).
 // - The bands are computed only on the bars whose decision can depend on them. With adjust >= 0
 //   the lower band never exceeds max(0, oversold + 10) and the upper band is never below
 //   min(100, overbought - 10) (widening moves them apart, narrowing by at most 10, the
@@ -110,11 +111,11 @@ function fused(
   if (loMax < 0.0) loMax = 0.0;
   let hiMin = bounded ? overbought - 10.0 - BAND_MARGIN : -Infinity;
   if (hiMin > 100.0) hiMin = 100.0;
-  // First bars of each stage (i64 so that large periods cannot overflow).
-  const fS = <i64>fR + <i64>stochK - 1;
-  const fK = fS + <i64>kSmooth - 1;
-  const fD = fK + <i64>dSmooth - 1;
-  const fB = <i64>fA + <i64>atrK - 1;
+  // First bars of each stage, at most n (in i64 first, so that large periods cannot overflow).
+  const fS = stage(<i64>fR + <i64>stochK - 1, n);
+  const fK = stage(<i64>fS + <i64>kSmooth - 1, n);
+  const fD = stage(<i64>fK + <i64>dSmooth - 1, n);
+  const fB = stage(<i64>fA + <i64>atrK - 1, n);
 
   const closeFill = <i32>ld(cfg, CFG_FILL) == FILL_CLOSE;
   const shorts = ld(cfg, CFG_SHORTS) != 0;
@@ -125,8 +126,11 @@ function fused(
   let pendingStop: f64 = 0;
   let pendingTake: f64 = 0;
   let p = 0; // position of bar t in its block of stochK RSI values
-  let curMin: f64 = 0;
-  let curMax: f64 = 0;
+  // Running extremes of the block as bit patterns: the RSI is >= +0 and not NaN (checked by the
+  // caller), and for such doubles the order of the values is the order of their bits as i64,
+  // so an integer select (a conditional move) picks the same value as a comparison of doubles.
+  let curMin: i64 = 0;
+  let curMax: i64 = 0;
   let iS = 0; // ring positions
   let iK = 0;
   let sk: f64 = 0;
@@ -148,56 +152,65 @@ function fused(
     const pk = k;
     const pd = d;
     if (t >= fR) {
-      const r = ld(rsiP, t);
+      const rb = load<i64>(rsiP + (<usize>t << 3));
+      const r = reinterpret<f64>(rb);
       if (p == 0) {
         if (t > fR) {
           // The block [t - stochK, t) is complete: its suffix extremes.
           const b = rsiP + (<usize>(t - stochK) << 3);
-          let sm = load<f64>(b + (<usize>(stochK - 1) << 3));
+          let sm = load<i64>(b + (<usize>(stochK - 1) << 3));
           let sx = sm;
           for (let i = stochK - 1; i >= 0; i--) {
-            const v = load<f64>(b + (<usize>i << 3));
-            sm = min(v, sm);
-            sx = max(v, sx);
-            st(sufMin, i, sm);
-            st(sufMax, i, sx);
+            const v = load<i64>(b + (<usize>i << 3));
+            sm = select<i64>(v, sm, v < sm);
+            sx = select<i64>(v, sx, v > sx);
+            store<i64>(sufMin + (<usize>i << 3), sm);
+            store<i64>(sufMax + (<usize>i << 3), sx);
           }
         }
-        curMin = r;
-        curMax = r;
+        curMin = rb;
+        curMax = rb;
       } else {
-        curMin = min(r, curMin);
-        curMax = max(r, curMax);
+        curMin = select<i64>(rb, curMin, rb < curMin);
+        curMax = select<i64>(rb, curMax, rb > curMax);
       }
       const q = p + 1;
       p = q == stochK ? 0 : q;
-      if (<i64>t >= fS) {
+      if (t >= fS) {
         // The window is this block up to t and the previous block from position q on.
-        const mn = q < stochK ? min(ld(sufMin, q), curMin) : curMin;
-        const mx = q < stochK ? max(ld(sufMax, q), curMax) : curMax;
+        let mnb = curMin;
+        let mxb = curMax;
+        if (q < stochK) {
+          const a = load<i64>(sufMin + (<usize>q << 3));
+          const b = load<i64>(sufMax + (<usize>q << 3));
+          mnb = select<i64>(a, mnb, a < mnb);
+          mxb = select<i64>(b, mxb, b > mxb);
+        }
+        const mn = reinterpret<f64>(mnb);
+        const mx = reinterpret<f64>(mxb);
         const s = mx == mn ? 50.0 : 100.0 * ((r - mn) / (mx - mn));
-        if (<i64>t <= fK) sk = sk + s;
+        if (t <= fK) sk = sk + s;
         else sk = sk + (s - ld(ringS, iS));
         st(ringS, iS, s);
         iS = iS + 1 == kSmooth ? 0 : iS + 1;
-        if (<i64>t >= fK) {
+        if (t >= fK) {
           k = sk / kk;
-          if (<i64>t <= fD) sd = sd + k;
+          if (t <= fD) sd = sd + k;
           else sd = sd + (k - ld(ringK, iK));
           st(ringK, iK, k);
           iK = iK + 1 == dSmooth ? 0 : iK + 1;
-          if (<i64>t >= fD) d = sd / kd;
+          if (t >= fD) d = sd / kd;
         }
       }
     }
     let a: f64 = NaN;
     if (t >= fA) {
       a = ld(atrP, t);
-      if (<i64>t <= fB) sb = sb + a;
+      if (t <= fB) sb = sb + a;
       else sb = sb + (a - ld(atrP, t - atrK));
     }
     if (t >= 1 && t <= n - 2) {
-      const haveBand = <i64>t >= fB;
+      const haveBand = t >= fB;
       let target = 2;
       if (dir == 0) {
         if (pk <= pd && k > d && k < loMax) {
@@ -238,6 +251,11 @@ function fused(
     if (touched || dir != 0 || t == 0) accMark(c, t);
   }
   accFinish(n, ld(close, n - 1), out);
+}
+
+// @ts-ignore: decorator
+@inline function stage(first: i64, n: i32): i32 {
+  return first < <i64>n ? <i32>first : n;
 }
 
 // Heap sort of count f64 keys in place (ascending).
@@ -314,7 +332,8 @@ export function stochRsiBandsBatch(
       rsi(close, n, rsiK, sRsi);
       fR = firstValid(sRsi, n);
       clean = true;
-      for (let t = fR; t < n; t++) if (isNaN(ld(sRsi, t))) clean = false;
+      // No NaN and no sign bit after the warm-up (what the block extremes rely on).
+      for (let t = fR; t < n; t++) if (isNaN(ld(sRsi, t)) || load<i64>(sRsi + (<usize>t << 3)) < 0) clean = false;
       groupK = rsiK;
     }
     if (clean) {

@@ -13,8 +13,9 @@
 // - The StochRSI window's min and max are block (van Herk / Gil-Werman) extremes: the suffix
 //   extremes of the previous block of stochK RSI values (computed once per block) and the
 //   running extremes of the current block, O(1) per bar with no data-dependent branch, where
-//   the monotonic deque mispredicts. They select values, so the result is the deque's (the RSI
-//   after its warm-up has no NaN, which is checked, and no -0, so Math.min is the selection).
+//   the monotonic deque mispredicts. They select values, so the result is the deque's. The RSI
+//   after its warm-up has no NaN and no sign bit (both checked), so the extremes are taken on
+//   the values' bits as i64 (conditional moves; the twin writes Math.min / Math.max).
 // - The bands are computed only on the bars whose decision can depend on them. With adjust >= 0
 //   the lower band never exceeds max(0, oversold + 10) and the upper band is never below
 //   min(100, overbought - 10) (widening moves them apart, narrowing by at most 10, the
@@ -113,11 +114,11 @@ function fused(
   if (loMax < 0.0) loMax = 0.0;
   let hiMin = bounded ? overbought - 10.0 - BAND_MARGIN : -Infinity;
   if (hiMin > 100.0) hiMin = 100.0;
-  // First bars of each stage.
-  const fS = fR + stochK - 1;
-  const fK = fS + kSmooth - 1;
-  const fD = fK + dSmooth - 1;
-  const fB = fA + atrK - 1;
+  // First bars of each stage, at most n.
+  const fS = Math.min(fR + stochK - 1, n);
+  const fK = Math.min(fS + kSmooth - 1, n);
+  const fD = Math.min(fK + dSmooth - 1, n);
+  const fB = Math.min(fA + atrK - 1, n);
 
   const closeFill = (cfg[CFG_FILL]! | 0) === FILL_CLOSE;
   const shorts = cfg[CFG_SHORTS] !== 0;
@@ -317,7 +318,8 @@ export function stochRsiBandsBatch(
       rsi(close, n, rsiK, sRsi);
       fR = firstValid(sRsi, n);
       clean = true;
-      for (let t = fR; t < n; t++) if (Number.isNaN(sRsi[t]!)) clean = false;
+      // No NaN and no sign bit after the warm-up (what the block extremes rely on).
+      for (let t = fR; t < n; t++) if (Number.isNaN(sRsi[t]!) || Object.is(sRsi[t], -0) || sRsi[t]! < 0) clean = false;
       groupK = rsiK;
     }
     if (clean) {
