@@ -15,6 +15,7 @@ export {
   profitFactor, exposure,
 } from "./metrics/metrics";
 export { smaCross, smaCrossBatch, interleaveBars } from "./strategies/sma-cross";
-export { stochRsiBands, stochRsiBandsBatch } from "./strategies/stoch-rsi-bands";
+export { stochRsiBands } from "./strategies/stoch-rsi-bands";
+export { stochRsiBandsBatch } from "./strategies/stoch-rsi-bands-batch";
 export { accTrades, accTradesDropped } from "./strategies/account";
 export { simulate, simulateBatch } from "./strategies/simulate";

@@ -1,6 +1,8 @@
-// W1 throughput (bar-evaluations per second): the native C baseline, the TypeScript twins and the
-// WASM kernels, in process and on the worker pool with 1 and 2 threads, on the two populations of
-// the reference workload: GOOG with the full W1 grid, and 1,000,000 synthetic bars x 512 genomes.
+// Population throughput (bar-evaluations per second): the native C baselines, the TypeScript twins
+// and the WASM kernels, in process and on the worker pool with 1 and 2 threads, on the two
+// populations of W1 (GOOG with the full W1 grid, 1,000,000 synthetic bars x 512 genomes) and the
+// two of W2 (`W2 GOOG`: 2,048 random stoch-rsi-bands genomes on GOOG; `W2 synthetic 100k`: 512 on
+// 100,000 bars of the built-in synthetic series). `--only W2` runs the W2 rows alone.
 // Run: `npm run build && node dist/bench/population.bench.js [--only TEXT] [--repeats N]`.
 // Without ../shared beside the repository it falls back to the built-in synthetic series.
 import { existsSync, readFileSync } from 'node:fs';
@@ -12,6 +14,7 @@ import { packageRoot } from '../src/paths.js';
 import type { PopulationWorkload } from '../src/bench/population.js';
 import {
   formatPopulationTable, marketFromOpenClose, runPopulationSuite, syntheticWorkload, w1Grid,
+  w2MarketWorkload, w2SyntheticWorkload,
 } from '../src/bench/population.js';
 import { describeMachine, formatMachine } from '../src/bench/machine.js';
 
@@ -28,7 +31,7 @@ function readF64(path: string): Float64Array {
 async function workloads(): Promise<PopulationWorkload[]> {
   if (!existsSync(join(shared, 'reference', 'w1_synth100k.json'))) {
     process.stdout.write(`(no ${shared}: using the built-in synthetic series)\n`);
-    return [syntheticWorkload(2148, 7730), syntheticWorkload(1_000_000, 512)];
+    return [syntheticWorkload(2148, 7730), syntheticWorkload(1_000_000, 512), w2SyntheticWorkload()];
   }
   const goog = await loadCsv(join(shared, 'data', 'GOOG.csv'));
   const ref = JSON.parse(readFileSync(join(shared, 'reference', 'w1_synth100k.json'), 'utf8')) as { genomes: { fast: number; slow: number }[] };
@@ -41,6 +44,8 @@ async function workloads(): Promise<PopulationWorkload[]> {
   return [
     { name: 'GOOG 2,148 bars x 7,730 (W1 grid)', market: goog, genomes: w1Grid() },
     { name: 'synthetic 1M bars x 512 (W1)', market: synth, genomes },
+    w2MarketWorkload(goog),
+    w2SyntheticWorkload(),
   ];
 }
 

@@ -1,10 +1,9 @@
 // Family `stoch-rsi-bands` (SPEC section 4): StochRSI %K/%D crosses inside volatility-adjusted
 // bands, ATR stops and targets, `risk` sizing. Twin: src/kernels/strategies/stoch-rsi-bands.ts.
 import { ld } from "../memory";
-import { OK, E_LENGTH, E_PERIOD, E_PARAM, E_SCRATCH, E_STOPPED } from "../status";
-import { shouldStop } from "../host";
+import { OK, E_LENGTH, E_PERIOD, E_PARAM, E_SCRATCH } from "../status";
 import {
-  CFG_FILL, CFG_SHORTS, CFG_ATR_PERIOD, FILL_CLOSE, MET_LENGTH, EXIT_SIGNAL,
+  CFG_FILL, CFG_SHORTS, CFG_ATR_PERIOD, FILL_CLOSE, EXIT_SIGNAL,
 } from "../layout";
 import { stochRsi } from "../indicators/stoch-rsi";
 import { atr } from "../indicators/atr";
@@ -28,11 +27,14 @@ export function stochRsiBands(
   open: usize, high: usize, low: usize, close: usize, n: i32, genes: usize, cfg: usize,
   out: usize, equity: usize, trades: usize, tradesCap: i32, scratch: usize, scratchBytes: usize,
 ): i32 {
-  return run(open, high, low, close, n, genes, cfg, out, equity, trades, tradesCap, scratch, scratchBytes, false);
+  return stochRsiBandsRun(open, high, low, close, n, genes, cfg, out, equity, trades, tradesCap, scratch, scratchBytes, false);
 }
 
-// The kernel; with atrReady the ATR (which depends only on the config) is already in scratch.
-function run(
+/**
+ * The series kernel; with atrReady the ATR (which depends only on the config) is already in
+ * scratch. The batch kernel (stoch-rsi-bands-batch.ts) falls back to it for unusual inputs.
+ */
+export function stochRsiBandsRun(
   open: usize, high: usize, low: usize, close: usize, n: i32, genes: usize, cfg: usize,
   out: usize, equity: usize, trades: usize, tradesCap: i32, scratch: usize, scratchBytes: usize,
   atrReady: bool,
@@ -114,27 +116,5 @@ function run(
     accMark(c, t);
   }
   accFinish(n, ld(close, n - 1), out);
-  return OK;
-}
-
-/** stochRsiBands for count genomes (STOCH_RSI_BANDS_GENES each) into count * MET_LENGTH metrics. */
-export function stochRsiBandsBatch(
-  open: usize, high: usize, low: usize, close: usize, n: i32, genomes: usize, count: i32,
-  cfg: usize, out: usize, scratch: usize, scratchBytes: usize,
-): i32 {
-  if (n < 1) return E_LENGTH;
-  if (scratchBytes < <usize>n * 8 * STOCH_RSI_BANDS_SCRATCH) return E_SCRATCH;
-  const atrPeriod = <i32>ld(cfg, CFG_ATR_PERIOD);
-  if (atrPeriod < 1) return E_PERIOD;
-  // Every genome shares the ATR: it depends on the config only.
-  atr(high, low, close, n, atrPeriod, scratch + <usize>n * 8 * 4);
-  for (let g = 0; g < count; g++) {
-    if (shouldStop()) return E_STOPPED;
-    const st = run(
-      open, high, low, close, n, genomes + <usize>(g * STOCH_RSI_BANDS_GENES) * 8, cfg,
-      out + <usize>(g * MET_LENGTH) * 8, 0, 0, 0, scratch, scratchBytes, true,
-    );
-    if (st != OK) return st;
-  }
   return OK;
 }

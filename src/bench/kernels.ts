@@ -43,8 +43,9 @@ import {
 } from '../kernels/metrics/metrics.js';
 import { interleaveBars, smaCross, smaCrossBatch, smaCrossBatchScratchBytes } from '../kernels/strategies/sma-cross.js';
 import {
-  stochRsiBands, stochRsiBandsBatch, STOCH_RSI_BANDS_GENES, STOCH_RSI_BANDS_SCRATCH,
+  stochRsiBands, STOCH_RSI_BANDS_GENES, STOCH_RSI_BANDS_SCRATCH,
 } from '../kernels/strategies/stoch-rsi-bands.js';
+import { stochRsiBandsBatch, stochRsiBandsBatchScratchBytes } from '../kernels/strategies/stoch-rsi-bands-batch.js';
 import { instantiateKernels, wasmPath, WasmArena } from '../kernels/wasm/loader.js';
 import type { KernelExports } from '../kernels/wasm/loader.js';
 import type { MachineInfo } from './machine.js';
@@ -301,8 +302,10 @@ function buildCases(x: KernelExports, arena: WasmArena, n: number, seed: number,
   // Outputs: seven series in one block (also the stoch-rsi-bands scratch), an equity curve, a
   // trade list, metrics for a batch, the sma-cross batch scratch. Cases run one at a time.
   const srbScratchBytes = n * 8 * STOCH_RSI_BANDS_SCRATCH;
+  // The batch also takes one sort key per genome after the seven series.
+  const srbBatchBytes = stochRsiBandsBatchScratchBytes(n, nSrb);
   const smaBatchBytes = smaCrossBatchScratchBytes(n, maxGene(smaGenomes));
-  const tsBlock = new Float64Array(STOCH_RSI_BANDS_SCRATCH * n);
+  const tsBlock = new Float64Array(srbBatchBytes / 8);
   const tsS = (i: number): Float64Array => tsBlock.subarray(i * n, (i + 1) * n);
   const tsEq = new Float64Array(n);
   const tsTr = new Float64Array(cap * TR_LENGTH);
@@ -319,7 +322,7 @@ function buildCases(x: KernelExports, arena: WasmArena, n: number, seed: number,
     atr: arena.put(atr14), stop: arena.put(stopDistance),
     smaGenes: arena.put(smaGenes), srbGenes: arena.put(srbGenes), smaGenomes: arena.put(smaGenomes),
     srbGenomes: arena.put(srbGenomes), cfgSma: arena.put(cfgSma), cfgSrb: arena.put(cfgSrb),
-    block: arena.alloc(srbScratchBytes), eq: arena.alloc(n * 8), tr: arena.alloc(cap * TR_LENGTH * 8),
+    block: arena.alloc(srbBatchBytes), eq: arena.alloc(n * 8), tr: arena.alloc(cap * TR_LENGTH * 8),
     met: arena.alloc(tsMet.length * 8), smaScratch: arena.alloc(smaBatchBytes), bars: arena.put(tsBars),
   };
   const S = (i: number): number => p.block + i * n * 8;
@@ -461,8 +464,8 @@ function buildCases(x: KernelExports, arena: WasmArena, n: number, seed: number,
       const met = tsMet.subarray(0, nSrb * MET_LENGTH);
       return {
         kernel: 'stochRsiBandsBatch', items: n, genomes: nSrb, returnsStatus: true, outputs: [metrics(nSrb)],
-        ts: () => stochRsiBandsBatch(open, high, low, close, n, srbGenomes, nSrb, cfgSrb, met, tsBlock, srbScratchBytes),
-        wasm: () => x.stochRsiBandsBatch(p.open, p.high, p.low, p.close, n, p.srbGenomes, nSrb, p.cfgSrb, p.met, p.block, srbScratchBytes),
+        ts: () => stochRsiBandsBatch(open, high, low, close, n, srbGenomes, nSrb, cfgSrb, met, tsBlock, srbBatchBytes),
+        wasm: () => x.stochRsiBandsBatch(p.open, p.high, p.low, p.close, n, p.srbGenomes, nSrb, p.cfgSrb, p.met, p.block, srbBatchBytes),
       };
     },
   };

@@ -9,7 +9,11 @@ import type { Evaluator } from '../pool/evaluator.js';
 import { createInProcessEvaluator } from '../pool/in-process.js';
 import { createPoolEvaluator } from '../pool/pool.js';
 import { Random } from '../random.js';
-import { buildNative, runNative } from './native.js';
+import { getFamily } from '../genome/families.js';
+import type { StrategyName } from '../genome/families.js';
+import { randomGenome } from '../genome/canonical.js';
+import { buildNative, runNative, runNativeW2 } from './native.js';
+import type { NativeBuild } from './native.js';
 
 /** The execution options of the reference workload W1 (SPEC section 7). */
 export const W1_OPTIONS: Omit<BacktestOptions, 'backend' | 'window'> = {
@@ -23,11 +27,34 @@ export const W1_OPTIONS: Omit<BacktestOptions, 'backend' | 'window'> = {
   periodsPerYear: 252,
 };
 
-/** One W1 population: sma-cross genomes (fast, slow pairs) over a market. */
+/** The execution options of the reference workload W2 (../shared/reference/README.md). */
+export const W2_OPTIONS: Omit<BacktestOptions, 'backend' | 'window'> = {
+  fill: 'next-open',
+  commission: 0.001,
+  slippage: 0,
+  cash: 10_000,
+  sizing: 'risk',
+  maxLeverage: 1,
+  minPriceRisk: 0.001,
+  lotSize: 0,
+  allowShort: false,
+  atrPeriod: 14,
+  periodsPerYear: 252,
+};
+
+/** One population: genomes of a family (row after row) over a market. */
 export interface PopulationWorkload {
   name: string;
   market: MarketData;
   genomes: Float64Array;
+  /** @default 'sma-cross' (W1); `stoch-rsi-bands` runs with W2's options */
+  strategy?: StrategyName;
+}
+
+/** The workload's family and execution options: W1's for sma-cross, W2's for stoch-rsi-bands. */
+function workloadRun(w: PopulationWorkload): { strategy: StrategyName; options: Omit<BacktestOptions, 'backend' | 'window'>; genes: number } {
+  const strategy = w.strategy ?? 'sma-cross';
+  return { strategy, options: strategy === 'sma-cross' ? W1_OPTIONS : W2_OPTIONS, genes: getFamily(strategy).genes.length };
 }
 
 /** One measured configuration (flat, for JSON). */
@@ -115,6 +142,10 @@ export function formatCount(n: number): string {
 
 /** Checks the native metrics against the engine's (trades and winRate exactly, the rest to 1e-9). */
 function checkNative(w: PopulationWorkload, native: Float64Array, engine: Float64Array): void {
+  if (workloadRun(w).strategy !== 'sma-cross') {
+    checkNativeW2(w, native, engine);
+    return;
+  }
   const count = w.genomes.length / 2;
   for (let i = 0; i < count; i++) {
     const e = (k: number): number => engine[i * MET_LENGTH + k]!;
@@ -125,6 +156,40 @@ function checkNative(w: PopulationWorkload, native: Float64Array, engine: Float6
       rel(n(0), e(MET_TOTAL_RETURN)) > 1e-9 || rel(n(1), e(MET_SHARPE)) > 1e-9 || rel(n(2), e(MET_MAX_DRAWDOWN)) > 1e-9;
     if (bad) throw new Error(`native baseline disagrees with the engine on ${w.name}, genome ${i} (${w.genomes[2 * i]}, ${w.genomes[2 * i + 1]})`);
   }
+}
+
+/** W2's check: the ten metrics in the engine's layout, trades exactly, the rest to 1e-9 relative. */
+function checkNativeW2(w: PopulationWorkload, native: Float64Array, engine: Float64Array): void {
+  const rel = (a: number, b: number): number => (a === b ? 0 : Math.abs(a - b) / Math.max(Math.abs(b), 1e-12));
+  for (let i = 0; i < engine.length; i++) {
+    const bad = i % MET_LENGTH === MET_TRADES ? native[i] !== engine[i] : !(rel(native[i]!, engine[i]!) <= 1e-9);
+    if (bad) throw new Error(`native baseline disagrees with the engine on ${w.name}, genome ${Math.floor(i / MET_LENGTH)}, metric ${i % MET_LENGTH}`);
+  }
+}
+
+/** Seeded random genomes of a family, uniform within its search bounds (as the GA's first generation). */
+export function randomGenomes(strategy: StrategyName, count: number, seed: number): Float64Array {
+  const family = getFamily(strategy);
+  const G = family.genes.length;
+  const rng = new Random(seed);
+  const out = new Float64Array(count * G);
+  for (let i = 0; i < count; i++) randomGenome(rng, family, out, i * G);
+  return out;
+}
+
+/** The W2 rows without files: `W2 synthetic 100k`, 512 random genomes on the built-in synthetic series. */
+export function w2SyntheticWorkload(bars = 100_000, genomes = 512, seed = 42): PopulationWorkload {
+  return {
+    name: bars === 100_000 ? 'W2 synthetic 100k' : `W2 synthetic ${formatCount(bars)}`,
+    market: synthetic({ bars, seed }),
+    genomes: randomGenomes('stoch-rsi-bands', genomes, seed),
+    strategy: 'stoch-rsi-bands',
+  };
+}
+
+/** `W2 GOOG`: 2,048 random stoch-rsi-bands genomes on a market (GOOG daily in the README's table). */
+export function w2MarketWorkload(market: MarketData, name = 'W2 GOOG', genomes = 2048, seed = 7): PopulationWorkload {
+  return { name, market, genomes: randomGenomes('stoch-rsi-bands', genomes, seed), strategy: 'stoch-rsi-bands' };
 }
 
 /** One configuration to time: a function that runs the whole population `repeat` times. */
@@ -142,7 +207,7 @@ interface Config {
 const MIN_ROUND_SECONDS = 0.5;
 
 /**
- * W1 throughput: the native C baseline, the in-process evaluators and the pool for every
+ * Population throughput (W1's sma-cross, W2's stoch-rsi-bands): the native C baseline, the in-process evaluators and the pool for every
  * backend and thread count, each on the same populations. Every configuration is set up first
  * (workers started and warmed), then all are timed in interleaved rounds and each keeps its
  * fastest run: on a shared machine whose load drifts, the ratios then compare numbers taken under
@@ -159,16 +224,27 @@ export async function runPopulationSuite(o: PopulationSuiteOptions): Promise<Pop
   const wanted = (key: string): boolean => o.only === undefined || key.includes(o.only);
   const records: PopulationRecord[] = [];
   let nativeNote: string | null = null;
-  const native = o.native === false ? null : buildNative();
-  if (native !== null && !native.ok) nativeNote = `native baseline skipped: ${native.reason}`;
+  const natives = new Map<StrategyName, NativeBuild | null>();
+  const nativeFor = (strategy: StrategyName): NativeBuild | null => {
+    if (o.native === false) return null;
+    let b = natives.get(strategy);
+    if (b === undefined) {
+      b = strategy === 'sma-cross' ? buildNative('w1') : buildNative('w2');
+      natives.set(strategy, b);
+      if (!b.ok) nativeNote = `native baseline skipped: ${b.reason}`;
+    }
+    return b;
+  };
 
   for (const w of o.workloads) {
     const bars = w.market.length;
-    const count = w.genomes.length / 2;
+    const { strategy, options, genes: G } = workloadRun(w);
+    const count = w.genomes.length / G;
+    const native = nativeFor(strategy);
     resolveWindow(w.market, undefined);
     const base = { suite: 'population' as const, workload: w.name, bars, genomes: count };
     // The reference answer every configuration must reproduce bit for bit.
-    const expected = await createInProcessEvaluator({ market: w.market, backtest: W1_OPTIONS, backend: 'wasm' }).evaluate('sma-cross', w.genomes);
+    const expected = await createInProcessEvaluator({ market: w.market, backtest: options, backend: 'wasm' }).evaluate(strategy, w.genomes);
     const same = (got: Float64Array, what: string): void => {
       for (let i = 0; i < expected.length; i++) {
         if (!Object.is(got[i], expected[i])) throw new Error(`${what} on ${w.name} differs from in-process wasm at value ${i}`);
@@ -180,7 +256,7 @@ export async function runPopulationSuite(o: PopulationSuiteOptions): Promise<Pop
       let best = Infinity;
       for (let i = 0; i < repeat; i++) {
         const t0 = performance.now();
-        const out = await e.evaluate('sma-cross', w.genomes);
+        const out = await e.evaluate(strategy, w.genomes);
         best = Math.min(best, (performance.now() - t0) / 1000);
         same(out, what);
       }
@@ -188,7 +264,7 @@ export async function runPopulationSuite(o: PopulationSuiteOptions): Promise<Pop
     };
     const warm = async (e: Evaluator): Promise<void> => {
       // Every worker: instance, the market copied into its memory, optimised code.
-      await e.evaluate('sma-cross', w.genomes.subarray(0, Math.min(count, 4 * e.threads) * 2), { start: 0, end: Math.min(bars, 4000) });
+      await e.evaluate(strategy, w.genomes.subarray(0, Math.min(count, 4 * e.threads) * G), { start: 0, end: Math.min(bars, 4000) });
     };
     try {
       if (native !== null && native.ok && wanted(`${w.name}:native`)) {
@@ -199,7 +275,9 @@ export async function runPopulationSuite(o: PopulationSuiteOptions): Promise<Pop
           repeat: 1,
           // The binary times its own runs (loading excluded) and reports the fastest.
           run: async (repeat) => {
-            const r = runNative(binary, w.market.open, w.market.close, w.genomes, repeat);
+            const r = strategy === 'sma-cross'
+              ? runNative(binary, w.market.open, w.market.close, w.genomes, repeat)
+              : runNativeW2(binary, w.market, w.genomes, repeat);
             checkNative(w, r.metrics, expected);
             return r.seconds;
           },
@@ -209,7 +287,7 @@ export async function runPopulationSuite(o: PopulationSuiteOptions): Promise<Pop
       for (const backend of backends) {
         if (o.inProcess !== false && wanted(`${w.name}:in-process:${backend}:1`)) {
           const t0 = performance.now();
-          const e = createInProcessEvaluator({ market: w.market, backtest: W1_OPTIONS, backend });
+          const e = createInProcessEvaluator({ market: w.market, backtest: options, backend });
           await warm(e);
           configs.push({
             record: { ...base, backend, evaluator: 'in-process', threads: 1, setupSeconds: (performance.now() - t0) / 1000 },
@@ -223,7 +301,7 @@ export async function runPopulationSuite(o: PopulationSuiteOptions): Promise<Pop
           if (!wanted(`${w.name}:pool:${backend}:${threads}`)) continue;
           progress(`${w.name}: starting pool ${backend} x ${threads}`);
           const t0 = performance.now();
-          const pool = createPoolEvaluator({ market: w.market, backtest: W1_OPTIONS, backend, threads });
+          const pool = createPoolEvaluator({ market: w.market, backtest: options, backend, threads });
           configs.push({
             record: { ...base, backend, evaluator: 'pool', threads, setupSeconds: 0 },
             best: Infinity,

@@ -7,9 +7,8 @@ import type { KernelExports } from './wasm/loader.js';
 import {
   smaCross, smaCrossBatch, smaCrossBatchScratchBytes, SMA_CROSS_GENES,
 } from './strategies/sma-cross.js';
-import {
-  stochRsiBands, stochRsiBandsBatch, STOCH_RSI_BANDS_GENES, STOCH_RSI_BANDS_SCRATCH,
-} from './strategies/stoch-rsi-bands.js';
+import { stochRsiBands, STOCH_RSI_BANDS_GENES, STOCH_RSI_BANDS_SCRATCH } from './strategies/stoch-rsi-bands.js';
+import { stochRsiBandsBatch, stochRsiBandsBatchScratchBytes } from './strategies/stoch-rsi-bands-batch.js';
 
 /** The bars of one window as the TypeScript twins read them. */
 export interface TsBars {
@@ -92,7 +91,7 @@ export const stochRsiBandsKernel: FusedKernel = {
   name: 'stoch-rsi-bands',
   genes: STOCH_RSI_BANDS_GENES,
   scratchBytes: (n) => n * 8 * STOCH_RSI_BANDS_SCRATCH,
-  batchScratchBytes: (n) => n * 8 * STOCH_RSI_BANDS_SCRATCH,
+  batchScratchBytes: (n, genomes) => stochRsiBandsBatchScratchBytes(n, genomes.length / STOCH_RSI_BANDS_GENES),
   ts: {
     single: (b, genes, cfg, o, s, bytes) =>
       stochRsiBands(b.open, b.high, b.low, b.close, b.n, genes, cfg, o.out, o.equity, o.trades, o.tradesCap, s, bytes),

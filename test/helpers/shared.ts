@@ -62,3 +62,31 @@ export function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): num
   }
   return -1;
 }
+
+/** One genome of W2 (../shared/reference/w2_*.json): its 12 genes and its 10 metrics. */
+export type W2Genome = Record<string, number | string>;
+
+export interface W2File {
+  bars: number;
+  options: Record<string, number | string | boolean>;
+  genes: string[];
+  metrics: string[];
+  genomes: W2Genome[];
+}
+
+export function readW2(name: 'w2_goog.json' | 'w2_eurusd.json'): W2File {
+  return JSON.parse(readFileSync(REFERENCE(name), 'utf8')) as W2File;
+}
+
+/** W2's genomes as the kernels take them: the genes in the file's order, row after row. */
+export function w2Genomes(ref: W2File): Float64Array {
+  const G = ref.genes.length;
+  const out = new Float64Array(ref.genomes.length * G);
+  ref.genomes.forEach((g, i) => ref.genes.forEach((name, k) => (out[i * G + k] = Number(g[name]))));
+  return out;
+}
+
+/** A reference metric as a number (`"Infinity"` for a profit factor without losses). */
+export function w2Metric(g: W2Genome, name: string): number {
+  return Number(g[name]);
+}

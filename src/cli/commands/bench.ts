@@ -1,12 +1,15 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { formatKernelTable, runKernelSuite } from '../../bench/kernels.js';
 import type { KernelBenchRecord } from '../../bench/kernels.js';
 import { describeMachine, formatMachine } from '../../bench/machine.js';
-import { formatPopulationTable, runPopulationSuite, syntheticWorkload, w1Grid } from '../../bench/population.js';
+import { formatPopulationTable, runPopulationSuite, syntheticWorkload, w1Grid, w2MarketWorkload, w2SyntheticWorkload } from '../../bench/population.js';
 import type { PopulationRecord, PopulationWorkload } from '../../bench/population.js';
 import type { Io } from '../context.js';
 import { loadData } from '../context.js';
 import { toJson } from '../format.js';
+import { packageRoot } from '../../paths.js';
 import { num, oneOf } from '../parse.js';
 
 interface BenchCli {
@@ -30,7 +33,7 @@ export function benchCommand(io: Io): Command {
     .description('benchmark the kernels (WASM vs TypeScript) and the W1 population throughput on this machine')
     .addOption(new Option('--suite <name>', 'which suite').argParser(oneOf(['kernels', 'population', 'all'] as const)).default('all'))
     .option('--bars <n>', 'bars per series (default: kernels 1e5, population 100000)', num({ min: 100, max: 1e8, integer: true }))
-    .option('--genomes <n>', 'population size of the population suite', num({ min: 2, max: 1e6, integer: true }), 256)
+    .option('--genomes <n>', 'population size of the population suite (W1; W2 takes 8x on GOOG and 2x on the synthetic series)', num({ min: 2, max: 1e6, integer: true }), 256)
     .option('--threads <list>', 'thread counts of the population suite, comma-separated', '1,2')
     .option('--time <ms>', 'measuring time per kernel task', num({ min: 1, max: 60_000 }), 100)
     .option('--repeats <n>', 'timed runs per population configuration (the best is kept)', num({ min: 1, max: 100, integer: true }), 2)
@@ -59,9 +62,13 @@ export function benchCommand(io: Io): Command {
           const market = await loadData({ data: o.data, synthBars: 0, synthSeed: 0 });
           workloads.push({ name: `${o.data} x ${w1Grid().length / 2} (W1 grid)`, market, genomes: w1Grid() });
         }
+        // W2 (stoch-rsi-bands): GOOG daily from ../shared beside the package when it is there.
+        const goog = join(packageRoot(), '..', 'shared', 'data', 'GOOG.csv');
+        if (existsSync(goog)) workloads.push(w2MarketWorkload(await loadData({ data: goog, synthBars: 0, synthSeed: 0 }), 'W2 GOOG', 8 * o.genomes));
+        workloads.push(w2SyntheticWorkload(o.bars ?? 100_000, 2 * o.genomes));
         const r = await runPopulationSuite({ workloads, threads, repeats: o.repeats, onProgress: progress });
         results.push(...r.records);
-        text += `population (W1 bar-evaluations per second)\n${formatPopulationTable(r)}\n\n`;
+        text += `population (W1 and W2 bar-evaluations per second)\n${formatPopulationTable(r)}\n\n`;
       }
       if (o.json === true) {
         io.out(`${toJson({ machine, results })}\n`);

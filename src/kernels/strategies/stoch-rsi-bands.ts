@@ -1,8 +1,7 @@
 // Family `stoch-rsi-bands` (SPEC section 4): StochRSI %K/%D crosses inside volatility-adjusted
 // bands, ATR stops and targets, `risk` sizing. Twin: assembly/strategies/stoch-rsi-bands.ts.
-import { OK, E_LENGTH, E_PERIOD, E_PARAM, E_SCRATCH, E_STOPPED } from '../status.js';
-import { shouldStop } from '../host.js';
-import { CFG_FILL, CFG_SHORTS, CFG_ATR_PERIOD, FILL_CLOSE, MET_LENGTH, EXIT_SIGNAL } from '../layout.js';
+import { OK, E_LENGTH, E_PERIOD, E_PARAM, E_SCRATCH } from '../status.js';
+import { CFG_FILL, CFG_SHORTS, CFG_ATR_PERIOD, FILL_CLOSE, EXIT_SIGNAL } from '../layout.js';
 import { stochRsi } from '../indicators/stoch-rsi.js';
 import { atr } from '../indicators/atr.js';
 import { bands } from '../indicators/bands.js';
@@ -26,11 +25,14 @@ export function stochRsiBands(
   genes: Float64Array, cfg: Float64Array, out: Float64Array, equity: Float64Array | null,
   trades: Float64Array | null, tradesCap: number, scratch: Float64Array, scratchBytes: number,
 ): number {
-  return run(open, high, low, close, n, genes, cfg, out, equity, trades, tradesCap, scratch, scratchBytes, false);
+  return stochRsiBandsRun(open, high, low, close, n, genes, cfg, out, equity, trades, tradesCap, scratch, scratchBytes, false);
 }
 
-// The kernel; with atrReady the ATR (which depends only on the config) is already in scratch.
-function run(
+/**
+ * The series kernel; with atrReady the ATR (which depends only on the config) is already in
+ * scratch. The batch kernel (stoch-rsi-bands-batch.ts) falls back to it for unusual inputs.
+ */
+export function stochRsiBandsRun(
   open: Float64Array, high: Float64Array, low: Float64Array, close: Float64Array, n: number,
   genes: Float64Array, cfg: Float64Array, out: Float64Array, equity: Float64Array | null,
   trades: Float64Array | null, tradesCap: number, scratch: Float64Array, scratchBytes: number,
@@ -112,28 +114,5 @@ function run(
     acc.accMark(c, t);
   }
   acc.accFinish(n, close[n - 1]!, out);
-  return OK;
-}
-
-/** stochRsiBands for count genomes (STOCH_RSI_BANDS_GENES each) into count * MET_LENGTH metrics. */
-export function stochRsiBandsBatch(
-  open: Float64Array, high: Float64Array, low: Float64Array, close: Float64Array, n: number,
-  genomes: Float64Array, count: number, cfg: Float64Array, out: Float64Array, scratch: Float64Array,
-  scratchBytes: number,
-): number {
-  if (n < 1) return E_LENGTH;
-  if (scratchBytes < n * 8 * STOCH_RSI_BANDS_SCRATCH) return E_SCRATCH;
-  const atrPeriod = cfg[CFG_ATR_PERIOD]! | 0;
-  if (atrPeriod < 1) return E_PERIOD;
-  // Every genome shares the ATR: it depends on the config only.
-  atr(high, low, close, n, atrPeriod, scratch.subarray(4 * n, 5 * n));
-  for (let g = 0; g < count; g++) {
-    if (shouldStop()) return E_STOPPED;
-    const st = run(
-      open, high, low, close, n, genomes.subarray(g * STOCH_RSI_BANDS_GENES), cfg,
-      out.subarray(g * MET_LENGTH), null, null, 0, scratch, scratchBytes, true,
-    );
-    if (st !== OK) return st;
-  }
   return OK;
 }

@@ -1,0 +1,113 @@
+// The stoch-rsi-bands batch kernel (stoch-rsi-bands-batch.ts) against the series kernel, bit for
+// bit, where its shortcuts could go wrong: genes at the edges of their limits (periods of 1 and
+// beyond the bars, inactive and extreme bands, bands at 0 and 100), many genomes sharing an
+// rsiK, any input order (the batch is visited sorted by rsiK), and inputs that must take the
+// series kernel (a NaN or an infinity in the closes). TS twin, WASM release and debug alike.
+import { describe, expect, it } from 'vitest';
+import { configVector, resolveOptions } from '../../src/backtest.js';
+import type { BacktestOptions } from '../../src/backtest.js';
+import type { MarketData } from '../../src/data/market.js';
+import { synthetic } from '../../src/data/synthetic.js';
+import { getFamily } from '../../src/genome/families.js';
+import type { KernelSet } from '../../src/kernels/kernel-set.js';
+import { MET_LENGTH } from '../../src/kernels/layout.js';
+import { STOCH_RSI_BANDS_GENES as G } from '../../src/kernels/strategies/stoch-rsi-bands.js';
+import { stochRsiBandsKernel } from '../../src/kernels/fused.js';
+import { createTsKernels } from '../../src/kernels/ts-kernels.js';
+import { createWasmKernels } from '../../src/kernels/wasm/loader.js';
+import { Random } from '../../src/random.js';
+import { firstDifference } from '../helpers/shared.js';
+
+const family = getFamily('stoch-rsi-bands');
+const SETS: KernelSet[] = [createTsKernels(), createWasmKernels({ variant: 'release' }), createWasmKernels({ variant: 'debug' })];
+const TS = SETS[0]!;
+const MARKET = synthetic({ bars: 1500, seed: 99 });
+const OPTIONS: BacktestOptions[] = [
+  { periodsPerYear: 252 },
+  { fill: 'close', allowShort: true, slippage: 0.0005, periodsPerYear: 252 },
+  { sizing: 'fraction', allowShort: true, lotSize: 1, periodsPerYear: 252 },
+];
+
+/** Random genomes over the genes' whole limits, with edge values mixed in and rsiK often shared. */
+function edgeGenomes(seed: number, count: number, bars: number): Float64Array {
+  const rng = new Random(seed);
+  const out = new Float64Array(count * G);
+  family.genes.forEach((spec, k) => {
+    for (let i = 0; i < count; i++) {
+      const [lo, hi] = spec.limit;
+      let v: number;
+      const u = rng.next();
+      if (spec.kind === 'int') {
+        const top = Math.min(hi, bars + 5);
+        v = u < 0.15 ? lo : u < 0.25 ? top : u < 0.3 ? Math.max(lo, bars - 1) : rng.int(lo, Math.min(top, 60));
+        if (k === 0 && u >= 0.3) v = [2, 3, 14][rng.int(0, 2)]!; // rsiK groups
+      } else {
+        v = u < 0.15 ? lo : u < 0.3 ? hi : spec.min + (spec.max - spec.min) * rng.next();
+      }
+      out[i * G + k] = v;
+    }
+  });
+  return out;
+}
+
+function sameBits(label: string, a: Float64Array, b: Float64Array): void {
+  const i = firstDifference(a, b);
+  expect(i, `${label}: first difference at ${i}: ${a[i]} vs ${b[i]}`).toBe(-1);
+}
+
+function checkAgainstSeries(label: string, market: MarketData, genomes: Float64Array, opts: BacktestOptions): void {
+  const count = genomes.length / G;
+  const cfg = configVector(resolveOptions(family, synthetic({ bars: 50, seed: 1 }), opts));
+  const w = { start: 0, end: market.length };
+  for (const ks of SETS) {
+    const out = ks.evaluate(market, w, stochRsiBandsKernel, genomes, count, cfg)!;
+    for (let i = 0; i < count; i++) {
+      const one = TS.backtest(market, w, stochRsiBandsKernel, genomes.subarray(i * G, (i + 1) * G), cfg).metrics;
+      sameBits(`${label} [${ks.name}] genome ${i} [${Array.from(genomes.subarray(i * G, (i + 1) * G)).join(', ')}]`, out.subarray(i * MET_LENGTH, (i + 1) * MET_LENGTH), one);
+    }
+  }
+}
+
+/** The market with some closes replaced (no validation: the kernels' own fallbacks are tested). */
+function withCloses(m: MarketData, edit: (c: Float64Array) => void): MarketData {
+  const close = m.close.slice();
+  edit(close);
+  return { ...m, close };
+}
+
+describe('stoch-rsi-bands batch = series kernel, bit for bit', () => {
+  OPTIONS.forEach((opts, oi) => {
+    it(`genes at the edges of their limits, options #${oi}`, () => {
+      checkAgainstSeries(`edges #${oi}`, MARKET, edgeGenomes(500 + oi, 60, MARKET.length), opts);
+    });
+  });
+
+  it('the input order does not matter (results are placed by input index)', () => {
+    const gs = edgeGenomes(7, 41, MARKET.length);
+    const cfg = configVector(resolveOptions(family, MARKET, OPTIONS[1]!));
+    const perm = Array.from({ length: 41 }, (_, i) => (i * 17) % 41);
+    const shuffled = new Float64Array(gs.length);
+    perm.forEach((src, dst) => shuffled.set(gs.subarray(src * G, (src + 1) * G), dst * G));
+    for (const ks of SETS) {
+      const a = ks.evaluate(MARKET, { start: 0, end: MARKET.length }, stochRsiBandsKernel, gs, 41, cfg)!;
+      const b = ks.evaluate(MARKET, { start: 0, end: MARKET.length }, stochRsiBandsKernel, shuffled, 41, cfg)!;
+      perm.forEach((src, dst) => sameBits(`[${ks.name}] genome ${src}`, b.subarray(dst * MET_LENGTH, (dst + 1) * MET_LENGTH), a.subarray(src * MET_LENGTH, (src + 1) * MET_LENGTH)));
+    }
+  });
+
+  it('short windows, a single bar and two bars', () => {
+    for (const n of [1, 2, 3, 20, 60]) {
+      const m = synthetic({ bars: n, seed: 3 });
+      checkAgainstSeries(`n=${n}`, m, edgeGenomes(n, 12, n), OPTIONS[0]!);
+    }
+  });
+
+  it('closes with a NaN, an infinity or leading NaNs take the series kernel and agree', () => {
+    const cases: [string, MarketData][] = [
+      ['interior NaN', withCloses(MARKET, (c) => (c[700] = NaN))],
+      ['infinite close', withCloses(MARKET, (c) => (c[300] = Infinity))],
+      ['leading NaNs', withCloses(MARKET, (c) => c.fill(NaN, 0, 25))],
+    ];
+    for (const [label, m] of cases) checkAgainstSeries(label, m, edgeGenomes(11, 16, m.length), OPTIONS[1]!);
+  });
+});
