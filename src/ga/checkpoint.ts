@@ -17,6 +17,14 @@ export function base64ToF64(s: string): Float64Array {
   return out;
 }
 
+/**
+ * The files of a checkpoint: the snapshot itself (rewritten each generation), its append-only
+ * history beside it, and the lock held while a run writes it.
+ */
+export function checkpointFiles(path: string): { snapshot: string; history: string; lock: string } {
+  return { snapshot: path, history: `${path}.history`, lock: `${path}.lock` };
+}
+
 /** sha256 of the market's columns (time and OHLCV): the data part of a run's signature. */
 export function marketDigest(m: MarketData): string {
   const h = createHash('sha256');
