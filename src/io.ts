@@ -136,3 +136,47 @@ export async function removeStaleTemporaries(path: string): Promise<number> {
   }
   return removed;
 }
+
+/**
+ * Appends `bytes` to the file at `path`, which must hold exactly `expectedSize` bytes (the
+ * caller's record of it: anything else means another writer), and fsyncs it. A failed append
+ * (short write, full disk) is cut back to `expectedSize`, so the file never ends in half a
+ * record by our doing; fails with E_IO naming the path and the cause.
+ */
+export async function appendFileDurable(path: string, bytes: Uint8Array, expectedSize: number): Promise<void> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, 'a');
+  } catch (e) {
+    throw ioError(`cannot append to ${path}: ${cause(e)}`, e);
+  }
+  try {
+    const size = (await fh.stat()).size;
+    if (size !== expectedSize) throw new Error(`it holds ${size} bytes, ${expectedSize} expected: another process changed it`);
+    try {
+      await writeAll(fh, bytes);
+      await fh.sync();
+    } catch (e) {
+      await fh.truncate(expectedSize).catch(() => undefined);
+      throw e;
+    }
+  } catch (e) {
+    throw ioError(`cannot append to ${path}: ${cause(e)}`, e);
+  } finally {
+    await fh.close().catch(() => undefined);
+  }
+}
+
+/** Cuts a file to `size` bytes and fsyncs it (E_IO naming the path on failure). */
+export async function truncateFile(path: string, size: number): Promise<void> {
+  let fh: FileHandle | undefined;
+  try {
+    fh = await open(path, 'r+');
+    await fh.truncate(size);
+    await fh.sync();
+  } catch (e) {
+    throw ioError(`cannot truncate ${path}: ${cause(e)}`, e);
+  } finally {
+    await fh?.close().catch(() => undefined);
+  }
+}

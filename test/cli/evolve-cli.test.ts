@@ -288,7 +288,7 @@ describe('interrupted and killed runs', () => {
     expect(res['generations']).toEqual((JSON.parse(straight) as Json as { generations: unknown[] }).generations.slice(0, stopped.generations));
     // the checkpoint holds exactly the completed generations
     const state = await readJson(ck);
-    expect(state).toMatchObject({ format: 'evoquant-checkpoint', version: 1, generation: stopped.generations });
+    expect(state).toMatchObject({ format: 'evoquant-checkpoint', version: 2, generation: stopped.generations });
     expect((await readdir(d)).sort()).toEqual(['ck.json', 'out']);
 
     const resumedOut = join(d, 'resumed');
