@@ -150,24 +150,29 @@ function isObj(v: unknown): v is Obj {
 /** Field checks that name the field (`progress.hof[2].genes`) in the message. */
 class Fields {
   constructor(readonly file: string) {}
+  private wrong(v: unknown, name: string, want: string): never {
+    if (v === undefined) bad(this.file, `${name} is missing`);
+    bad(this.file, `${name} must be ${want}, got ${kind(v)}`);
+  }
   obj(v: unknown, name: string): Obj {
-    if (!isObj(v)) bad(this.file, `${name} must be an object, got ${kind(v)}`);
+    if (!isObj(v)) this.wrong(v, name, 'an object');
     return v;
   }
   arr(v: unknown, name: string, length?: number): unknown[] {
-    if (!Array.isArray(v)) bad(this.file, `${name} must be an array, got ${kind(v)}`);
+    if (!Array.isArray(v)) this.wrong(v, name, 'an array');
     if (length !== undefined && v.length !== length) bad(this.file, `${name} must have ${length} entries, got ${v.length}`);
     return v;
   }
   str(v: unknown, name: string): string {
-    if (typeof v !== 'string') bad(this.file, `${name} must be a string, got ${kind(v)}`);
+    if (typeof v !== 'string') this.wrong(v, name, 'a string');
     return v;
   }
   num(v: unknown, name: string): number {
-    if (typeof v !== 'number') bad(this.file, `${name} must be a number, got ${kind(v)}`);
+    if (typeof v !== 'number') this.wrong(v, name, 'a number');
     return v;
   }
   int(v: unknown, name: string, lo = 0, hi = Number.MAX_SAFE_INTEGER): number {
+    if (v === undefined) this.wrong(v, name, 'an integer');
     if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) bad(this.file, `${name} must be an integer in [${lo}, ${hi}], got ${JSON.stringify(v) ?? kind(v)}`);
     return v;
   }
