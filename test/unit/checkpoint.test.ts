@@ -128,7 +128,7 @@ describe('an edited checkpoint is refused, naming the file', () => {
     const lines = hist2.split('\n');
     const rec = JSON.parse(lines[1]!) as Json;
     const edits: ((r: Json) => void)[] = [
-      (r) => ((r['stats'] as Json)['best'] = 99),
+      (r) => ((r['stats'] as Json)['best'] = -123.45678901234567),
       (r) => ((r['misses'] as string[])[0] = nudge((r['misses'] as string[])[0]!)),
       (r) => ((r['misses'] as string[])[0] = Buffer.from((r['misses'] as string[])[0]!, 'base64').subarray(8 * 10).toString('base64')),
     ];
@@ -143,7 +143,7 @@ describe('an edited checkpoint is refused, naming the file', () => {
     }
     // a record re-signed by hand still disagrees with the snapshot's digest of the history
     const r = structuredClone(rec);
-    (r['stats'] as Json)['best'] = 99;
+    (r['stats'] as Json)['best'] = -123.45678901234567;
     r['sha256'] = contentDigest(r);
     expect(await refused(await place(snap2, [lines[0], JSON.stringify(r), ''].join('\n')))).toContain('the history does not match');
     // a truncated history
