@@ -157,3 +157,31 @@ describe('an output never replaces an input or another output', () => {
     expect(existsSync(join(d, 't.csv'))).toBe(false);
   });
 });
+
+describe('one run per checkpoint', () => {
+  it('a second run on a checkpoint in use is refused naming the first process; Ctrl-C releases the lock', async () => {
+    const d = await dir('lock');
+    const ck = join(d, 'ck.json');
+    const args = ['evolve', '--synth-bars', '20000', '--population', '16', '--generations', '1000', '--threads', '1', '--checkpoint', ck];
+    const first = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    first.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    first.stdout.resume();
+    const done = new Promise<number | null>((r) => first.on('close', (code) => r(code)));
+    try {
+      // wait for the first generation: the lock is taken before it
+      for (let i = 0; i < 600 && !PROGRESS.test(stderr); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(await readFile(`${ck}.lock`, 'utf8')).toBe(`${first.pid}\n`);
+      const second = await runCli([...args.slice(0, -1), ck, '--generations', '2']);
+      expect(second.code).toBe(1);
+      expect(second.stderr).toBe(`error: checkpoint ${ck} is in use by process ${first.pid}: its lock file ${ck}.lock is held; wait for that run to end (or stop it)\n`);
+      const resumeToo = await runCli(['evolve', '--synth-bars', '20000', '--population', '16', '--threads', '1', '--resume', ck]);
+      expect(resumeToo.code).toBe(1);
+      expect(resumeToo.stderr).toContain(`is in use by process ${first.pid}`);
+    } finally {
+      first.kill('SIGINT');
+    }
+    expect(await done).toBe(130);
+    expect((await readdir(d)).sort()).toEqual(['ck.json', 'ck.json.history']);
+  }, 60_000);
+});
