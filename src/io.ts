@@ -3,6 +3,7 @@ import { open, readdir, rename, unlink, mkdir } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { ioError } from './errors.js';
+import { processAlive } from './lock.js';
 
 let counter = 0;
 
@@ -104,15 +105,6 @@ export async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Removes the temporary files writeFileAtomic left beside `path` in processes that no longer
  * run (a SIGKILL between opening the temporary file and renaming it). Files of live processes,
@@ -131,7 +123,7 @@ export async function removeStaleTemporaries(path: string): Promise<number> {
   let removed = 0;
   for (const name of names) {
     const m = pattern.exec(name);
-    if (m === null || alive(Number(m[1]))) continue;
+    if (m === null || processAlive(Number(m[1]))) continue;
     await unlink(join(dir, name)).then(() => removed++, () => undefined);
   }
   return removed;
