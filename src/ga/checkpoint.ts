@@ -240,7 +240,7 @@ export async function readCheckpoint(path: string, now?: RunSignature, shape?: C
   const G = shape?.genes;
   const W = shape?.windows;
   const K = shape?.metrics;
-  const population = f.f64(raw['population'], 'population', P !== undefined && G !== undefined ? P * G : undefined);
+  f.f64(raw['population'], 'population', P !== undefined && G !== undefined ? P * G : undefined);
   const pr = f.obj(raw['progress'], 'progress');
   const hof = f.arr(pr['hof'], 'progress.hof').map((h, i) => {
     const e = f.obj(h, `progress.hof[${i}]`);
@@ -265,7 +265,6 @@ export async function readCheckpoint(path: string, now?: RunSignature, shape?: C
   const hi = f.obj(raw['history'], 'history');
   const history = { file: f.str(hi['file'], 'history.file'), records: f.int(hi['records'], 'history.records'), bytes: f.int(hi['bytes'], 'history.bytes'), sha256: f.str(hi['sha256'], 'history.sha256') };
   if (history.records !== generation) bad(path, `history.records (${history.records}) must equal generation (${generation})`);
-  void population;
   const state: CheckpointState = {
     format: 'evoquant-checkpoint', version: 2, signature, generation, population: raw['population'] as string,
     rng: { s: sWords as [number, number, number, number], spare }, progress, history, sha256: raw['sha256'],

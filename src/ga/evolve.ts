@@ -20,7 +20,6 @@ import { removeStaleTemporaries } from '../io.js';
 import { acquireLock } from '../lock.js';
 import type { Lock } from '../lock.js';
 import { Random } from '../random.js';
-import type { RandomState } from '../random.js';
 import { FitnessCache } from './cache.js';
 import type { LoadedCheckpoint, RunSignature, SnapshotProgress } from './checkpoint.js';
 import { CheckpointWriter, base64ToF64, checkpointFiles, f64ToBase64, marketDigest, readCheckpoint } from './checkpoint.js';
