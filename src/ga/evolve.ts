@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import type { BacktestOptions, Metrics, ResolvedOptions } from '../backtest.js';
 import { configVector, metricsFromVector, resolveOptions } from '../backtest.js';
 import type { MarketData } from '../data/market.js';
@@ -17,11 +18,12 @@ import { createInProcessEvaluator } from '../pool/in-process.js';
 import { createPoolEvaluator } from '../pool/pool.js';
 import { packageVersion } from '../paths.js';
 import { removeStaleTemporaries } from '../io.js';
+import { acquireLock } from '../lock.js';
+import type { Lock } from '../lock.js';
 import { Random } from '../random.js';
-import type { RandomState } from '../random.js';
 import { FitnessCache } from './cache.js';
-import type { CheckpointState, RunSignature } from './checkpoint.js';
-import { base64ToF64, checkSignature, f64ToBase64, readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import type { LoadedCheckpoint, RunSignature, SnapshotProgress } from './checkpoint.js';
+import { CheckpointWriter, base64ToF64, checkpointFiles, f64ToBase64, readCheckpoint } from './checkpoint.js';
 import { checkEvaluator } from './evaluator-check.js';
 import type { FitnessSpec, Objective } from './fitness.js';
 import { MIN_TRADES_PENALTY, compileFitness, objectiveValues, parseFitness, parseObjectives } from './fitness.js';
@@ -246,21 +248,6 @@ interface HofEntry {
   metrics: Float64Array;
 }
 
-interface Progress {
-  history: GenerationStats[];
-  hof: { key: string; genes: number[]; fitness: number; metrics: string }[];
-  bestEver: number | null;
-  stale: number;
-  backtests: number;
-  hits: number;
-  misses: number;
-  /** The evaluated population: fitness (SO) or objectives (MO), and its metrics per window. */
-  fitness: string;
-  objectives: string | null;
-  metrics: string[];
-  trials: ReturnType<TrialSharpes['toJSON']>;
-}
-
 function intOption(name: string, v: number, lo: number, hi: number): number {
   if (!Number.isInteger(v) || v < lo || v > hi) throw configError(name, `must be an integer in [${lo}, ${hi}], got ${v}`);
   return v;
@@ -398,6 +385,46 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
   let breedMsTotal = 0;
   let barEvaluations = 0;
 
+  /**
+   * The cache lookups of a block on one train window, in order: hits fill `metrics`; the misses
+   * come back grouped by key, in first-seen order. Shared by the evaluation and by the replay of
+   * a checkpoint's history, so both leave the cache in the same state.
+   */
+  const lookup = (keys: string[], wi: number, metrics: Float64Array, gen: GenerationStats): Map<string, number[]> => {
+    const wk = windowKey(windows.train[wi]!);
+    const pending = new Map<string, number[]>();
+    for (let i = 0; i < keys.length; i++) {
+      const ck = `${keys[i]}|${wk}`;
+      const cached = cache.get(ck);
+      if (cached !== undefined) {
+        metrics.set(cached, i * MET_LENGTH);
+        gen.cacheHits++;
+      } else if (pending.has(ck)) {
+        pending.get(ck)!.push(i);
+        gen.cacheHits++;
+      } else {
+        pending.set(ck, [i]);
+        gen.cacheMisses++;
+      }
+    }
+    return pending;
+  };
+
+  /** Stores the misses' metrics (`out`, in `pending` order) in the cache and the trial statistics. */
+  const store = (keys: string[], wi: number, pending: Map<string, number[]>, out: Float64Array, metrics: Float64Array): void => {
+    let j = 0;
+    for (const [ck, first] of pending) {
+      const v = out.slice(j * MET_LENGTH, (j + 1) * MET_LENGTH);
+      j++;
+      cache.set(ck, v);
+      for (const i of first) metrics.set(v, i * MET_LENGTH);
+      if (wi === windows.train.length - 1) trials.add(keys[first[0]!]!, v[MET_SHARPE]! / selRootPpy);
+    }
+  };
+
+  /** What the last evaluated block did to the cache: the history record's content. */
+  let journal: { block: Float64Array; misses: Float64Array[] } | null = null;
+
   /** Evaluates a block of genomes on every train window, through the cache. */
   const evaluateBlock = async (
     block: Float64Array, count: number, gen: GenerationStats,
@@ -405,38 +432,22 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
     const keys: string[] = [];
     for (let i = 0; i < count; i++) keys.push(canonicalKey(family, block, i * G));
     const metrics = windows.train.map(() => new Float64Array(count * MET_LENGTH));
+    journal = { block, misses: [] };
     for (let wi = 0; wi < windows.train.length; wi++) {
       const w = windows.train[wi]!;
-      const wk = windowKey(w);
-      const pending = new Map<string, number[]>();
-      for (let i = 0; i < count; i++) {
-        const ck = `${keys[i]}|${wk}`;
-        const cached = cache.get(ck);
-        if (cached !== undefined) {
-          metrics[wi]!.set(cached, i * MET_LENGTH);
-          gen.cacheHits++;
-        } else if (pending.has(ck)) {
-          pending.get(ck)!.push(i);
-          gen.cacheHits++;
-        } else {
-          pending.set(ck, [i]);
-          gen.cacheMisses++;
-        }
+      const pending = lookup(keys, wi, metrics[wi]!, gen);
+      if (pending.size === 0) {
+        journal.misses.push(new Float64Array(0));
+        continue;
       }
-      if (pending.size === 0) continue;
-      const order = [...pending.keys()];
-      const todo = new Float64Array(order.length * G);
-      order.forEach((ck, j) => todo.set(block.subarray(pending.get(ck)![0]! * G, (pending.get(ck)![0]! + 1) * G), j * G));
+      const todo = new Float64Array(pending.size * G);
+      let j = 0;
+      for (const first of pending.values()) todo.set(block.subarray(first[0]! * G, (first[0]! + 1) * G), j++ * G);
       const out = await evaluator.evaluate(family.name, todo, w, hooks.signal !== undefined ? { signal: hooks.signal } : {});
-      gen.evaluated += order.length;
-      barEvaluations += order.length * (w.end - w.start);
-      order.forEach((ck, j) => {
-        const v = out.slice(j * MET_LENGTH, (j + 1) * MET_LENGTH);
-        cache.set(ck, v);
-        const first = pending.get(ck)!;
-        for (const i of first) metrics[wi]!.set(v, i * MET_LENGTH);
-        if (wi === windows.train.length - 1) trials.add(keys[first[0]!]!, v[MET_SHARPE]! / selRootPpy);
-      });
+      gen.evaluated += pending.size;
+      barEvaluations += pending.size * (w.end - w.start);
+      journal.misses.push(out.slice(0, pending.size * MET_LENGTH));
+      store(keys, wi, pending, out, metrics[wi]!);
     }
     const fitness = new Float64Array(count);
     const objs = multi ? new Float64Array(count * m) : null;
@@ -535,15 +546,12 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
     history.push(gen);
   };
 
+  const checkpointPath = options.checkpoint ?? options.resume;
+  const writer = checkpointPath === undefined ? null : new CheckpointWriter(checkpointPath);
+  /** Appends the generation just finished to the checkpoint's history and rewrites its snapshot. */
   const saveCheckpoint = async (): Promise<void> => {
-    if (options.checkpoint === undefined && options.resume === undefined) return;
-    const path = options.checkpoint ?? options.resume!;
-    const entries = cache.entries();
-    const width = MET_LENGTH;
-    const flat = new Float64Array(entries.length * width);
-    entries.forEach(([, v], i) => flat.set(v, i * width));
-    const progress: Progress = {
-      history,
+    if (writer === null) return;
+    const progress: SnapshotProgress = {
       hof: hof.map((h) => ({ key: h.key, genes: Array.from(h.genes), fitness: h.fitness, metrics: f64ToBase64(h.metrics) })),
       bestEver: Number.isFinite(bestEver) ? bestEver : null,
       stale,
@@ -553,19 +561,32 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
       fitness: f64ToBase64(popFitness),
       objectives: popObjs === null ? null : f64ToBase64(popObjs),
       metrics: popMetrics.map(f64ToBase64),
-      trials: trials.toJSON(),
     };
-    const state: CheckpointState = {
-      format: 'evoquant-checkpoint',
-      version: 1,
-      signature,
-      generation: history.length,
-      population: f64ToBase64(pop),
-      rng: rng.getState(),
-      progress,
-      cache: { keys: entries.map(([k]) => k), metrics: f64ToBase64(flat), width },
-    };
-    await writeCheckpoint(path, state);
+    const j = journal!;
+    await writer.save(
+      { generation: history.length - 1, stats: history[history.length - 1]!, block: f64ToBase64(j.block), misses: j.misses.map(f64ToBase64) },
+      { signature, generation: history.length, population: f64ToBase64(pop), rng: rng.getState(), progress },
+    );
+  };
+
+  /** Rebuilds the cache, the trial statistics and the history by replaying a checkpoint's records. */
+  const replay = (loaded: LoadedCheckpoint, file: string): void => {
+    const scratch = new Float64Array(P * MET_LENGTH);
+    const scratchGen = newStats(0);
+    for (const rec of loaded.records) {
+      const block = base64ToF64(rec.block);
+      const keys: string[] = [];
+      for (let i = 0; i < P; i++) keys.push(canonicalKey(family, block, i * G));
+      for (let wi = 0; wi < windows.train.length; wi++) {
+        const pending = lookup(keys, wi, scratch, scratchGen);
+        const out = base64ToF64(rec.misses[wi]!);
+        if (out.length !== pending.size * MET_LENGTH) {
+          throw configError('resume', `${file}: record ${rec.generation + 1}.misses[${wi}] holds ${out.length / MET_LENGTH} results, the cache replay needs ${pending.size}`);
+        }
+        store(keys, wi, pending, out, scratch);
+      }
+      history.push(rec.stats as GenerationStats);
+    }
   };
 
   const timed = <T>(fn: () => T): [T, number] => {
@@ -596,28 +617,33 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
   };
 
   let stopReason: StopReason = 'generations';
+  let lock: Lock | undefined;
   try {
-    const checkpointPath = options.checkpoint ?? options.resume;
-    if (checkpointPath !== undefined) await removeStaleTemporaries(checkpointPath);
+    if (checkpointPath !== undefined) {
+      const files = checkpointFiles(checkpointPath);
+      lock = await acquireLock(files.lock, `checkpoint ${checkpointPath}`);
+      await removeStaleTemporaries(files.snapshot);
+      await removeStaleTemporaries(files.history);
+    }
     if (options.resume !== undefined) {
-      const state = await readCheckpoint(options.resume);
-      checkSignature(state.signature, signature);
-      const pr = state.progress as Progress;
-      rng = Random.fromState(state.rng as RandomState);
+      const loaded = await readCheckpoint(options.resume, signature, {
+        population: P, genes: G, objectives: m, windows: windows.train.length, metrics: MET_LENGTH,
+      });
+      const state = loaded.state;
+      const pr = state.progress;
+      rng = Random.fromState(state.rng);
       pop = base64ToF64(state.population);
       popFitness = base64ToF64(pr.fitness);
       popObjs = pr.objectives === null ? null : base64ToF64(pr.objectives);
       popMetrics = pr.metrics.map(base64ToF64);
-      history = pr.history;
       hof = pr.hof.map((h) => ({ key: h.key, genes: Float64Array.from(h.genes), fitness: h.fitness, metrics: base64ToF64(h.metrics) }));
       bestEver = pr.bestEver ?? -Infinity;
       stale = pr.stale;
       backtests = pr.backtests;
       hits = pr.hits;
       misses = pr.misses;
-      trials = TrialSharpes.from(pr.trials);
-      const flat = base64ToF64(state.cache.metrics);
-      cache.restore(state.cache.keys.map((k, i) => [k, flat.slice(i * state.cache.width, (i + 1) * state.cache.width)]));
+      replay(loaded, checkpointFiles(options.resume).history);
+      await writer!.adopt(loaded, resolve(checkpointPath!) === resolve(options.resume));
       resumedFrom = state.generation;
     } else {
       const gen = newStats(0);
@@ -726,6 +752,7 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
     }
     throw e;
   } finally {
+    await lock?.release();
     if (ownEvaluator) await evaluator.close();
   }
 

@@ -239,21 +239,22 @@ describe('backtest --trades and --equity', () => {
     expect(await leftoverTemps(d)).toEqual([]);
   });
 
-  it('an output path that cannot be written exits 1 naming the path, and leaves no temporary file', async () => {
+  it('an output path that cannot be written is a usage error naming the option and the path, before any work', async () => {
     const d = await dir('unwritable');
     const file = join(d, 'a-file');
     await writeFile(file, 'x');
     const under = join(file, 'trades.csv');
     const r = await runCli(['backtest', '--synth-bars', '300', ...SMA, '--trades', under, '--json']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^error: /);
+    expect(r.stderr).toMatch(/^error: --trades: /);
     expect(r.stderr).toContain(under);
 
-    // A directory where the file should go: the rename fails after the temporary file exists.
+    // A directory where the file should go.
     const isDir = await dir('unwritable/target-is-a-dir');
     const e = await runCli(['backtest', '--synth-bars', '300', ...SMA, '--equity', isDir]);
-    expect(e.code).toBe(1);
+    expect(e.code).toBe(2);
+    expect(e.stderr).toMatch(/^error: --equity: .* is a directory, not a file/);
     expect(e.stdout).toBe('');
     expect(e.stderr).toContain(isDir);
     expect(await leftoverTemps(d)).toEqual([]);

@@ -288,8 +288,9 @@ describe('interrupted and killed runs', () => {
     expect(res['generations']).toEqual((JSON.parse(straight) as Json as { generations: unknown[] }).generations.slice(0, stopped.generations));
     // the checkpoint holds exactly the completed generations
     const state = await readJson(ck);
-    expect(state).toMatchObject({ format: 'evoquant-checkpoint', version: 1, generation: stopped.generations });
-    expect((await readdir(d)).sort()).toEqual(['ck.json', 'out']);
+    expect(state).toMatchObject({ format: 'evoquant-checkpoint', version: 2, generation: stopped.generations });
+    // the snapshot and its history; the lock was released on Ctrl-C
+    expect((await readdir(d)).sort()).toEqual(['ck.json', 'ck.json.history', 'out']);
 
     const resumedOut = join(d, 'resumed');
     const resumed = await runCli([...LONG, '--threads', '1', '--resume', ck, '--out', resumedOut], { timeoutMs: 90_000 });
@@ -314,7 +315,9 @@ describe('interrupted and killed runs', () => {
     expect(state['format']).toBe('evoquant-checkpoint');
     // at most the generation in progress is lost
     expect(state['generation']).toBeGreaterThanOrEqual(seen);
-    expect(await readdir(d)).toEqual(['ck.json']);
+    // no temporary file; the lock of the killed process stays behind, holding its (dead) PID
+    expect((await readdir(d)).sort()).toEqual(['ck.json', 'ck.json.history', 'ck.json.lock']);
+    expect(await readFile(join(d, 'ck.json.lock'), 'utf8')).toBe(`${run.child.pid}\n`);
 
     const resumedOut = join(d, 'resumed');
     const resumed = await runCli([...LONG, '--threads', '2', '--resume', ck, '--out', resumedOut], { timeoutMs: 90_000 });
@@ -323,6 +326,7 @@ describe('interrupted and killed runs', () => {
     expect(final['stopped']).toEqual({ reason: 'generations', generations: 12 });
     expect(withoutTimings(final)).toBe(straight);
     expect(existsSync(ck)).toBe(true);
-    expect((await readdir(d)).sort()).toEqual(['ck.json', 'resumed']);
+    // the resume took the stale lock over and released it
+    expect((await readdir(d)).sort()).toEqual(['ck.json', 'ck.json.history', 'resumed']);
   }, 120_000);
 });

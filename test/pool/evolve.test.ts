@@ -145,7 +145,7 @@ describe('checkpoint and resume', () => {
     const ck = tmpFile(`${mode}.json`);
     const first = await evolve({ market: MARKET, ...MODES[mode], generations: 2, threads: 0, checkpoint: ck });
     expect(first.generations).toHaveLength(2);
-    expect(JSON.parse(await readFile(ck, 'utf8'))).toMatchObject({ format: 'evoquant-checkpoint', version: 1, generation: 2 });
+    expect(JSON.parse(await readFile(ck, 'utf8'))).toMatchObject({ format: 'evoquant-checkpoint', version: 2, generation: 2 });
     const resumed = await evolve({ market: MARKET, ...MODES[mode], threads: 2, batchSize: 3, backend: 'ts', resume: ck });
     expect(resumed.timings.resumedFrom).toBe(2);
     expect(resumed.timings.perGeneration.map((t) => t.generation)).toEqual([2, 3, 4]);
@@ -227,6 +227,7 @@ describe('checkpoint and resume', () => {
     it('allows what does not change the result: generations, stopping, threads, batch size, backend', async () => {
       const copy = tmpFile('copy.json');
       await writeFile(copy, saved);
+      await writeFile(`${copy}.history`, await readFile(`${ck}.history`));
       const r = await evolve({ ...base, generations: 2, patience: 50, maxSeconds: 600, threads: 1, batchSize: 2, backend: 'ts', resume: copy });
       expect(r.stopped).toEqual({ reason: 'generations', generations: 2 });
     });
@@ -514,11 +515,12 @@ describe('checkpoint files', () => {
     const dir = await mkdtemp(join(tmp, 'ck-'));
     const ck = join(dir, 'run.json');
     await evolve({ market: MARKET, ...MODES.single, generations: 2, threads: 2, checkpoint: ck });
-    expect(await readdir(dir)).toEqual(['run.json']);
+    // the snapshot and its history; the lock is gone with the run
+    expect((await readdir(dir)).sort()).toEqual(['run.json', 'run.json.history']);
     // what a process killed in the middle of a write leaves: its own temporary name
     await writeFile(join(dir, '.run.json.99999.3.tmp'), '{"format":"evoquant-checkpoint","trunc');
     const resumed = await evolve({ market: MARKET, ...MODES.single, threads: 2, resume: ck });
     expect(bytes(resumed)).toBe(bytes(ref));
-    expect((await readdir(dir)).filter((f) => f !== '.run.json.99999.3.tmp')).toEqual(['run.json']);
+    expect((await readdir(dir)).filter((f) => f !== '.run.json.99999.3.tmp').sort()).toEqual(['run.json', 'run.json.history']);
   });
 });

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EngineError } from '../../src/errors.js';
-import { removeStaleTemporaries, writeFileAtomic } from '../../src/io.js';
+import type { FileHandle } from 'node:fs/promises';
+import { removeStaleTemporaries, writeAll, writeFileAtomic } from '../../src/io.js';
 
 let dir: string;
 beforeEach(() => {
@@ -38,6 +39,38 @@ describe('writeFileAtomic', () => {
     expect((e as EngineError).message).toContain(path);
     expect(readFileSync(path, 'utf8')).toBe('old');
     expect(readdirSync(dir)).toEqual(['keep.txt']);
+  });
+});
+
+describe('writeAll', () => {
+  /** A file handle whose write(2) takes at most `step` bytes a call, and nothing after `limit`. */
+  function shortWriter(step: number, limit = Infinity): { fh: FileHandle; got: number[] } {
+    const got: number[] = [];
+    const fh = {
+      write: async (b: Uint8Array, off: number, len: number) => {
+        const n = Math.max(0, Math.min(step, len, limit - got.length));
+        got.push(...b.subarray(off, off + n));
+        return { bytesWritten: n, buffer: b };
+      },
+    } as unknown as FileHandle;
+    return { fh, got };
+  }
+
+  it('loops on short writes until every byte is written', async () => {
+    const { fh, got } = shortWriter(3);
+    const bytes = Uint8Array.from({ length: 100 }, (_, i) => i);
+    await writeAll(fh, bytes);
+    expect(got).toEqual([...bytes]);
+  });
+
+  it('a write that makes no progress is an error, not a silent truncation', async () => {
+    const { fh } = shortWriter(7, 20);
+    await expect(writeAll(fh, new Uint8Array(50))).rejects.toThrow(/short write: 20 of 50 bytes written/);
+  });
+
+  it('writeFileAtomic returns the size and sha256 of what it wrote', async () => {
+    const w = await writeFileAtomic(join(dir, 'd.txt'), ['ab', new Uint8Array([99])]);
+    expect(w).toEqual({ path: join(dir, 'd.txt'), bytes: 3, sha256: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad' });
   });
 });
 

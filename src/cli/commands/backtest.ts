@@ -8,6 +8,7 @@ import type { Io } from '../context.js';
 import { loadData } from '../context.js';
 import type { DataOptions } from '../context.js';
 import { isoTime, metricsTable, toJson } from '../format.js';
+import { checkOutputs } from '../outputs.js';
 import { addDataOptions, addExecutionOptions, executionOptions } from '../options.js';
 import type { ExecutionCli } from '../options.js';
 import { collectParam, oneOf } from '../parse.js';
@@ -33,6 +34,13 @@ export function backtestCommand(io: Io): Command {
     .option('--equity <file>', 'write the equity curve as CSV')
     .action(async (o: BacktestCli) => {
       if (o.longOnly === true && o.allowShort === true) throw configError('--long-only', 'cannot be combined with --allow-short');
+      checkOutputs(
+        o.data !== undefined ? [{ option: '--data', path: o.data }] : [],
+        [
+          ...(o.trades !== undefined ? [{ option: '--trades', path: o.trades }] : []),
+          ...(o.equity !== undefined ? [{ option: '--equity', path: o.equity }] : []),
+        ],
+      );
       const market = await loadData(o);
       const r = backtest(market, o.strategy, o.param, executionOptions(o));
       if (o.trades !== undefined) await writeTradesCsv(o.trades, r.trades);

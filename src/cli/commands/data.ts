@@ -6,6 +6,7 @@ import { formatLocation } from '../../errors.js';
 import type { Io, RunState } from '../context.js';
 import { requireFile } from '../context.js';
 import { isoTime, toJson } from '../format.js';
+import { checkOutputs } from '../outputs.js';
 import { num } from '../parse.js';
 
 export function dataCommand(io: Io, state: RunState): Command {
@@ -17,6 +18,7 @@ export function dataCommand(io: Io, state: RunState): Command {
     .option('--seed <n>', 'seed', num({ min: 0, max: 2 ** 32 - 1, integer: true }), DEFAULT_SYNTHETIC_SEED)
     .requiredOption('--out <file>', 'CSV file to write (atomically)')
     .action(async (o: { bars: number; seed: number; out: string }) => {
+      checkOutputs([], [{ option: '--out', path: o.out }]);
       const m = synthetic({ bars: o.bars, seed: o.seed });
       await writeCsv(m, o.out);
       io.out(`wrote ${m.length} bars (${isoTime(m.time[0]!)} .. ${isoTime(m.time[m.length - 1]!)}) to ${o.out}\n`);

@@ -12,11 +12,15 @@ import { CROSSOVER_KINDS, MUTATION_KINDS } from '../../ga/operators.js';
 import { STRATEGY_NAMES } from '../../genome/families.js';
 import type { StrategyName } from '../../genome/families.js';
 import { writeFileAtomic } from '../../io.js';
-import { writeEquityCsv, writeTradesCsv } from '../../output.js';
+import { OUTPUT_SET_INDEX, equityCsv, tradesCsv, writeOutputSet } from '../../output.js';
+import type { OutputFile } from '../../output.js';
+import { checkpointFiles } from '../../ga/checkpoint.js';
 import { renderReport } from '../../report/html.js';
 import type { DataOptions, Io, RunState } from '../context.js';
 import { loadData, requireFile } from '../context.js';
 import { formatMetric, isoTime, table, toJson } from '../format.js';
+import { checkOutputs } from '../outputs.js';
+import type { InputPath, OutputPath } from '../outputs.js';
 import { addDataOptions, addExecutionOptions, executionOptions } from '../options.js';
 import type { ExecutionCli } from '../options.js';
 import { num, oneOf } from '../parse.js';
@@ -117,6 +121,31 @@ function windowText(r: EvolveResult): string {
   return `walk-forward: ${w.train.length} anchored folds${w.holdout !== null ? `, holdout ${span(w.holdout)}` : ''}`;
 }
 
+/** The files of an `--out` directory (result.json names the others with their digests). */
+const OUT_FILES = [OUTPUT_SET_INDEX, 'best-trades.csv', 'best-equity.csv'];
+
+/**
+ * Every path the run reads or writes, checked before any work: outputs writable, none over an
+ * input or over another output (the checkpoint may continue the file it resumes).
+ */
+function checkEvolvePaths(o: EvolveCli): void {
+  const inputs: InputPath[] = [];
+  const outputs: OutputPath[] = [];
+  if (o.data !== undefined) inputs.push({ option: '--data', path: o.data });
+  if (o.resume !== undefined) {
+    const f = checkpointFiles(o.resume);
+    inputs.push({ option: '--resume', path: o.resume, files: [f.snapshot, f.history] });
+  }
+  const ck = o.checkpoint ?? o.resume;
+  if (ck !== undefined) {
+    const f = checkpointFiles(ck);
+    outputs.push({ option: o.checkpoint !== undefined ? '--checkpoint' : '--resume', path: ck, files: [f.snapshot, f.history, f.lock] });
+  }
+  if (o.out !== undefined) outputs.push({ option: '--out', path: o.out, kind: 'dir', files: OUT_FILES });
+  if (o.report !== undefined) outputs.push({ option: '--report', path: o.report });
+  checkOutputs(inputs, outputs, [['--checkpoint', '--resume']]);
+}
+
 export function evolveCommand(io: Io, state: RunState): Command {
   const cmd = new Command('evolve')
     .description('evolve strategy parameters with a genetic algorithm (the main job)')
@@ -163,6 +192,7 @@ export function evolveCommand(io: Io, state: RunState): Command {
     if (o.longOnly === true && o.allowShort === true) throw configError('--long-only', 'cannot be combined with --allow-short');
     if (o.resume !== undefined) requireFile('--resume', o.resume);
     if (o.train !== undefined && !(o.train > 0 && o.train < 1)) throw configError('--train', `must be in (0, 1), got ${o.train}`);
+    checkEvolvePaths(o);
     const market = await loadData(o);
     const exec: BacktestOptions = executionOptions(o);
     const { backend, ...bt } = exec;
@@ -253,14 +283,13 @@ export function evolveCommand(io: Io, state: RunState): Command {
     const files: string[] = [];
     if (o.out !== undefined) {
       const best = result.hallOfFame[0];
+      const set: OutputFile[] = [];
       if (best !== undefined) {
         const full = backtest(market, result.config['strategy'] as string, best.params, { ...exec, window: { start: 0, end: market.length } });
-        await writeTradesCsv(join(o.out, 'best-trades.csv'), full.trades);
-        await writeEquityCsv(join(o.out, 'best-equity.csv'), market, full.window, full.equity);
-        files.push(join(o.out, 'best-trades.csv'), join(o.out, 'best-equity.csv'));
+        set.push({ name: 'best-trades.csv', content: tradesCsv(full.trades) }, { name: 'best-equity.csv', content: equityCsv(market, full.window, full.equity) });
       }
-      await writeFileAtomic(join(o.out, 'result.json'), `${toJson(result)}\n`);
-      files.unshift(join(o.out, 'result.json'));
+      // result.json is written last and names the files of its set with their digests.
+      files.push(...(await writeOutputSet(o.out, set, (listed) => `${toJson({ ...result, files: listed })}\n`)));
     }
     if (o.report !== undefined) {
       await writeFileAtomic(o.report, renderReport(result));

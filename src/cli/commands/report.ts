@@ -7,6 +7,7 @@ import { resultProblem } from '../../report/check-result.js';
 import { renderReport } from '../../report/html.js';
 import type { Io } from '../context.js';
 import { requireFile } from '../context.js';
+import { checkOutputs } from '../outputs.js';
 
 /** Reads a result.json written by `evolve --out` (or `--json`), checking that it is one. */
 export async function readResult(path: string, option: string): Promise<EvolveResult> {
@@ -31,6 +32,7 @@ export function reportCommand(io: Io): Command {
     .argument('<result>', 'result.json of a run (evolve --out DIR)')
     .requiredOption('-o, --out <file>', 'HTML file to write (atomically)')
     .action(async (file: string, o: { out: string }) => {
+      checkOutputs([{ option: '<result>', path: file }], [{ option: '--out', path: o.out }]);
       const result = await readResult(file, '<result>');
       await writeFileAtomic(o.out, renderReport(result));
       io.out(`wrote ${o.out}\n`);
