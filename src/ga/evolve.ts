@@ -22,7 +22,7 @@ import { FitnessCache } from './cache.js';
 import type { CheckpointState, RunSignature } from './checkpoint.js';
 import { base64ToF64, checkSignature, f64ToBase64, marketDigest, readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import type { FitnessSpec, Objective } from './fitness.js';
-import { MIN_TRADES_PENALTY, compileFitness, objectiveValues, parseFitness, parseObjectives } from './fitness.js';
+import { DEFAULT_MIN_TRADE_RATE, MIN_TRADES_PENALTY, compileFitness, objectiveValues, parseFitness, parseObjectives, windowMinTrades } from './fitness.js';
 import type { Direction } from './nsga2.js';
 import { assignCrowdingDistances, selNSGA2, selTournamentDCD, sortNondominated } from './nsga2.js';
 import type { OperatorConfig } from './operators.js';
@@ -48,12 +48,21 @@ export interface EvolveOptions {
   seed?: number;
   /** Selection and variation (DEAP-like). @default OPERATOR_DEFAULTS */
   operators?: Partial<OperatorConfig>;
-  /** Fitness by name or `metric:weight,...` (single-objective mode). @default 'default' */
+  /**
+   * Fitness by name (`default` = 0.5 sharpe + 0.5 calmar, `seed` = the source documents'
+   * sharpe - 0.5 maxDrawdown + 0.3 winRate, ...) or `metric:weight,...`. A string: a function is
+   * refused (E_CONFIG), because a run must be reproducible from its result and checkpoint.
+   */
   fitness?: string;
   /** Two or more objectives (`max:sharpe,min:maxDrawdown`): switches to NSGA-II. */
   objectives?: string;
-  /** Genomes with fewer trades get the fixed penalty fitness (-1000). @default 5 */
+  /** Absolute floor of the minimum-trades rule: a genome with fewer trades on a window gets the fixed penalty fitness (-1000). @default 5 */
   minTrades?: number;
+  /**
+   * Minimum trades per 1,000 bars of each window: a window of N bars asks for
+   * max(minTrades, ceil(minTradeRate x N / 1000)) trades. @default 5
+   */
+  minTradeRate?: number;
   /**
    * In-sample fraction; the rest is reported out of sample only. null: the whole series is
    * in-sample (no out-of-sample check at all). @default 0.7 without folds, none with folds
@@ -94,6 +103,7 @@ export const EVOLVE_DEFAULTS = {
   seed: 1,
   fitness: 'default',
   minTrades: 5,
+  minTradeRate: DEFAULT_MIN_TRADE_RATE,
   train: 0.7,
   foldAggregate: 'mean' as FoldAggregate,
   backend: 'wasm' as Backend,
@@ -275,6 +285,10 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
   const generations = intOption('generations', options.generations ?? EVOLVE_DEFAULTS.generations, 1, 1_000_000);
   const seed = intOption('seed', options.seed ?? EVOLVE_DEFAULTS.seed, 0, 0xffffffff);
   const minTrades = intOption('minTrades', options.minTrades ?? EVOLVE_DEFAULTS.minTrades, 0, 1e9);
+  const minTradeRate = options.minTradeRate ?? EVOLVE_DEFAULTS.minTradeRate;
+  if (typeof minTradeRate !== 'number' || !(minTradeRate >= 0 && minTradeRate <= 1000)) {
+    throw configError('minTradeRate', `must be a number of trades per 1,000 bars in [0, 1000], got ${String(minTradeRate)}`);
+  }
   const cacheSize = intOption('cacheSize', options.cacheSize ?? EVOLVE_DEFAULTS.cacheSize, 0, 1e8);
   const hofSize = intOption('hallOfFame', options.hallOfFame ?? EVOLVE_DEFAULTS.hallOfFame, 1, 10_000);
   const threads = intOption('threads', options.threads ?? availableParallelism(), 0, 1024);
@@ -300,7 +314,9 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
   const resolved: ResolvedOptions = resolveOptions(family, market, { ...btOptions, backend }, windows.train[0]);
   const m = objectives.length;
   const directions: Direction[] = objectives.map((o) => o.direction);
-  const fitnessOf = compileFitness(fitnessSpec, minTrades);
+  // The minimum-trades rule scales with each window's length (minTrades is the floor).
+  const windowMin = windows.train.map((w) => windowMinTrades(w.end - w.start, minTrades, minTradeRate));
+  const fitnessOfWindow = windowMin.map((k) => compileFitness(fitnessSpec, k));
   // The selection window (the in-sample window, or the last and largest fold): where the
   // overfitting statistics look, and where diversity is measured.
   const selWindow = windows.train[windows.train.length - 1]!;
@@ -318,6 +334,8 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
     fitness: multi ? null : fitnessSpec.text,
     objectives: multi ? objectives.map((o) => `${o.direction === 1 ? 'max' : 'min'}:${o.metric}`) : null,
     minTrades,
+    minTradeRate,
+    minTradesPerWindow: windowMin,
     train: train ?? null,
     folds: options.folds ?? null,
     foldAggregate: foldAgg,
@@ -411,17 +429,21 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
     const tmp = new Float64Array(m);
     for (let i = 0; i < count; i++) {
       const f: number[] = [];
-      for (let wi = 0; wi < windows.train.length; wi++) f.push(fitnessOf(metrics[wi]!, i * MET_LENGTH));
-      fitness[i] = aggregate(f, foldAgg);
+      for (let wi = 0; wi < windows.train.length; wi++) f.push(fitnessOfWindow[wi]!(metrics[wi]!, i * MET_LENGTH));
+      // Under the minimum in any fold, the genome is penalised: the penalty is a marker, and a
+      // mean of -1000 with real fitness values would be neither a score nor a marker.
+      fitness[i] = f.includes(MIN_TRADES_PENALTY) ? MIN_TRADES_PENALTY : aggregate(f, foldAgg);
       if (objs !== null) {
         for (let k = 0; k < m; k++) {
           for (let wi = 0; wi < windows.train.length; wi++) {
-            objectiveValues(objectives, minTrades, metrics[wi]!, i * MET_LENGTH, tmp, 0);
+            objectiveValues(objectives, windowMin[wi]!, metrics[wi]!, i * MET_LENGTH, tmp, 0);
             perFold[wi] = tmp[k]!;
           }
           // 'min' aggregation is the worst fold in the objective's own direction.
           const vals = Array.from(perFold);
-          objs[i * m + k] = foldAgg === 'mean' ? aggregate(vals, 'mean') : directions[k] === 1 ? Math.min(...vals) : Math.max(...vals);
+          objs[i * m + k] = fitness[i] === MIN_TRADES_PENALTY
+            ? directions[k]! * MIN_TRADES_PENALTY
+            : foldAgg === 'mean' ? aggregate(vals, 'mean') : directions[k] === 1 ? Math.min(...vals) : Math.max(...vals);
         }
       }
     }

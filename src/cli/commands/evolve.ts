@@ -9,6 +9,7 @@ import { FITNESS_NAMES } from '../../ga/fitness.js';
 import type { CrossoverKind, MutationKind, OperatorConfig } from '../../ga/operators.js';
 import { CROSSOVER_KINDS, MUTATION_KINDS } from '../../ga/operators.js';
 import { STRATEGY_NAMES } from '../../genome/families.js';
+import { METRIC_NAMES } from '../../kernels/layout.js';
 import type { StrategyName } from '../../genome/families.js';
 import { writeFileAtomic } from '../../io.js';
 import { writeEquityCsv, writeTradesCsv } from '../../output.js';
@@ -30,6 +31,7 @@ interface EvolveCli extends DataOptions, ExecutionCli {
   fitness?: string;
   objectives?: string;
   minTrades?: number;
+  minTradeRate?: number;
   train?: number;
   folds?: number;
   foldAgg?: 'mean' | 'min';
@@ -121,9 +123,10 @@ export function evolveCommand(io: Io, state: RunState): Command {
     .option('--seed <n>', 'seed of the run (default 1)', num({ min: 0, max: 2 ** 32 - 1, integer: true }))
     .option('--threads <n>', 'worker threads, 0 = this thread (default: all cores)', num({ min: 0, max: 1024, integer: true }))
     .option('--batch-size <n>', 'genomes per worker task (default: guided, shrinking as the work runs out)', num({ min: 1, max: 1e6, integer: true }))
-    .option('--fitness <spec>', `fitness: ${FITNESS_NAMES.join(', ')}, or metric:weight,... (default: default = sharpe - 0.5 maxDrawdown + 0.3 winRate)`)
+    .option('--fitness <spec>', `fitness: ${FITNESS_NAMES.join(', ')}, or metric:weight,... over ${METRIC_NAMES.join(', ')} (default: default = 0.5 sharpe + 0.5 calmar; seed = sharpe - 0.5 maxDrawdown + 0.3 winRate)`)
     .option('--objectives <list>', 'multi-objective NSGA-II, e.g. max:sharpe,min:maxDrawdown')
-    .option('--min-trades <n>', 'genomes with fewer trades get the penalty fitness -1000 (default 5)', num({ min: 0, max: 1e9, integer: true }))
+    .option('--min-trades <n>', 'floor of the minimum-trades rule: genomes with fewer trades on a window get the penalty fitness -1000 (default 5)', num({ min: 0, max: 1e9, integer: true }))
+    .option('--min-trade-rate <r>', 'minimum trades per 1,000 bars of each window, floored by --min-trades (default 5)', num({ min: 0, max: 1000 }))
     .option('--train <f>', 'in-sample fraction, the rest is out of sample (default 0.7)', num())
     .option('--no-holdout', 'use every bar in sample: no out-of-sample window (not with --train)')
     .option('--folds <k>', 'anchored walk-forward folds', num({ min: 1, max: 100, integer: true }))
@@ -181,7 +184,7 @@ export function evolveCommand(io: Io, state: RunState): Command {
     const copy = <K extends keyof EvolveOptions & keyof EvolveCli>(k: K): void => {
       if (o[k] !== undefined) (options as Record<string, unknown>)[k] = o[k];
     };
-    (['population', 'generations', 'seed', 'threads', 'batchSize', 'fitness', 'objectives', 'minTrades', 'train', 'folds', 'cacheSize', 'patience', 'maxSeconds', 'checkpoint', 'resume'] as const).forEach(copy);
+    (['population', 'generations', 'seed', 'threads', 'batchSize', 'fitness', 'objectives', 'minTrades', 'minTradeRate', 'train', 'folds', 'cacheSize', 'patience', 'maxSeconds', 'checkpoint', 'resume'] as const).forEach(copy);
     if (o.foldAgg !== undefined) options.foldAggregate = o.foldAgg;
     if (!o.holdout) {
       if (o.train !== undefined) throw configError('--no-holdout', 'cannot be combined with --train');
