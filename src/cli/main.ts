@@ -53,6 +53,9 @@ export async function main(argv: string[] = process.argv, io?: Io): Promise<numb
     err: (s) => process.stderr.write(s),
     isTTY: process.stdout.isTTY === true,
     errIsTTY: process.stderr.isTTY === true,
+    get errColumns(): number | undefined {
+      return process.stderr.columns ?? process.stdout.columns;
+    },
   };
   const state: RunState = { exitCode: 0 };
   const program = buildProgram(sink, state);

@@ -25,6 +25,7 @@ import type { FitnessSpec, Objective } from './fitness.js';
 import { DEFAULT_MIN_TRADE_RATE, MIN_TRADES_PENALTY, compileFitness, objectiveValues, parseFitness, parseObjectives, windowMinTrades } from './fitness.js';
 import type { Direction } from './nsga2.js';
 import { assignCrowdingDistances, selNSGA2, selTournamentDCD, sortNondominated } from './nsga2.js';
+import { rankByFrontAndCrowding } from './ranking.js';
 import type { OperatorConfig } from './operators.js';
 import { familyBounds, immigrantCount, resolveOperatorConfig, selTournament, variation } from './operators.js';
 import type { OverfittingReport } from './overfitting.js';
@@ -169,6 +170,13 @@ export interface RankedGenome {
   fitness: number;
   /** Multi-objective mode: the objective values. */
   objectives?: Record<string, number>;
+  /**
+   * Multi-objective mode: the non-dominated front (0 = Pareto front) and the crowding distance
+   * in it; the hall of fame is ranked by front, then by descending crowding (NSGA-II's own
+   * crowded comparison), and `fitness` is the first objective's value.
+   */
+  front?: number;
+  crowding?: number;
   /** Metrics on the in-sample window (with folds: the mean over folds). */
   inSample: Metrics;
   /** Metrics on the out-of-sample window (with folds: the mean over the folds' test windows). */
@@ -234,6 +242,8 @@ interface HofEntry {
 }
 
 interface Progress {
+  /** The run's generation limit: a resume without --generations keeps it. */
+  generationLimit?: number;
   history: GenerationStats[];
   hof: { key: string; genes: number[]; fitness: number; metrics: string }[];
   bestEver: number | null;
@@ -282,7 +292,8 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
   const family = getFamily(options.strategy ?? EVOLVE_DEFAULTS.strategy);
   const G = family.genes.length;
   const P = intOption('population', options.population ?? EVOLVE_DEFAULTS.population, 4, 1_000_000);
-  const generations = intOption('generations', options.generations ?? EVOLVE_DEFAULTS.generations, 1, 1_000_000);
+  // `let`: a resumed run without its own limit keeps the checkpoint's (set when it is read).
+  let generations = intOption('generations', options.generations ?? EVOLVE_DEFAULTS.generations, 1, 1_000_000);
   const seed = intOption('seed', options.seed ?? EVOLVE_DEFAULTS.seed, 0, 0xffffffff);
   const minTrades = intOption('minTrades', options.minTrades ?? EVOLVE_DEFAULTS.minTrades, 0, 1e9);
   const minTradeRate = options.minTradeRate ?? EVOLVE_DEFAULTS.minTradeRate;
@@ -543,6 +554,7 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
       objectives: popObjs === null ? null : f64ToBase64(popObjs),
       metrics: popMetrics.map(f64ToBase64),
       trials: trials.toJSON(),
+      generationLimit: generations,
     };
     const state: CheckpointState = {
       format: 'evoquant-checkpoint',
@@ -605,6 +617,10 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
       hits = pr.hits;
       misses = pr.misses;
       trials = TrialSharpes.from(pr.trials);
+      if (options.generations === undefined && typeof pr.generationLimit === 'number') {
+        generations = pr.generationLimit;
+        config['generations'] = generations;
+      }
       const flat = base64ToF64(state.cache.metrics);
       cache.restore(state.cache.keys.map((k, i) => [k, flat.slice(i * state.cache.width, (i + 1) * state.cache.width)]));
       resumedFrom = state.generation;
@@ -765,7 +781,18 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
     return out;
   }
 
-  async function describeRanked(list: { genes: Float64Array; fitness: number; metrics: Float64Array; objs: Float64Array | null }[]): Promise<RankedGenome[]> {
+  /** NSGA-II's hall of fame: the final population by front, then crowding (ranking.ts). */
+  function nsgaHallOfFame(): { genes: Float64Array; fitness: number; metrics: Float64Array; objs: Float64Array | null; front: number; crowding: number }[] {
+    const keys = Array.from({ length: P }, (_, i) => canonicalKey(family, pop, i * G));
+    return rankByFrontAndCrowding(popObjs!, P, m, directions, keys).slice(0, hofSize).map((r) => {
+      const i = r.index;
+      const metrics = new Float64Array(windows.train.length * MET_LENGTH);
+      popMetrics.forEach((pm, wi) => metrics.set(pm.subarray(i * MET_LENGTH, (i + 1) * MET_LENGTH), wi * MET_LENGTH));
+      return { genes: pop.slice(i * G, (i + 1) * G), fitness: popObjs![i * m]!, metrics, objs: popObjs!.slice(i * m, (i + 1) * m), front: r.front, crowding: r.crowding };
+    });
+  }
+
+  async function describeRanked(list: { genes: Float64Array; fitness: number; metrics: Float64Array; objs: Float64Array | null; front?: number; crowding?: number }[]): Promise<RankedGenome[]> {
     if (list.length === 0) return [];
     const block = new Float64Array(list.length * G);
     list.forEach((x, i) => block.set(x.genes, i * G));
@@ -787,7 +814,12 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
           ? windows.train.map((w, wi) => ({ train: w, test: windows.test[wi]!, inSample: metricsFromVector(ins[wi]!), outOfSample: metricsFromVector(oos[wi]!) }))
           : null,
       };
-      if (x.objs !== null) entry.objectives = Object.fromEntries(objectives.map((o, k) => [o.metric, x.objs![k]!]));
+      if (x.objs !== null) {
+        entry.objectives = Object.fromEntries(objectives.map((o, k) => [o.metric, x.objs![k]!]));
+        entry.fitness = x.objs[0]!;
+      }
+      if (x.front !== undefined) entry.front = x.front;
+      if (x.crowding !== undefined) entry.crowding = x.crowding;
       return entry;
     });
   }
@@ -798,8 +830,9 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
    * abandoned generation is not part of it (its evaluations never use the fired signal).
    */
   async function finalResult(): Promise<EvolveResult> {
-    const ranked = multi ? paretoMembers() : hof.map((h) => ({ genes: h.genes, fitness: h.fitness, metrics: h.metrics, objs: null as Float64Array | null }));
+    const ranked = multi ? nsgaHallOfFame() : hof.map((h) => ({ genes: h.genes, fitness: h.fitness, metrics: h.metrics, objs: null as Float64Array | null }));
     const evaluated = await describeRanked(ranked);
+    const front = multi ? await describeRanked(paretoMembers()) : null;
     const evaluateSeconds = evaluateMsTotal / 1000;
     return {
       format: 'evoquant-result',
@@ -811,8 +844,8 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
       generations: history,
       stopped: { reason: stopReason, generations: history.length },
       evaluations: { backtests, cacheHits: hits, cacheMisses: misses },
-      hallOfFame: multi ? evaluated.slice(0, hofSize) : evaluated,
-      paretoFront: multi ? evaluated : null,
+      hallOfFame: evaluated,
+      paretoFront: front,
       overfitting: overfittingOf(),
       curve: curveOf(),
       timings: {

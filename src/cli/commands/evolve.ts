@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { backtest } from '../../backtest.js';
 import type { BacktestOptions } from '../../backtest.js';
 import { configError } from '../../errors.js';
-import type { EvolveOptions, EvolveResult, GenerationReport, RankedGenome } from '../../ga/evolve.js';
+import type { EvolveOptions, EvolveResult } from '../../ga/evolve.js';
 import { evolve } from '../../ga/evolve.js';
 import { FITNESS_NAMES } from '../../ga/fitness.js';
 import type { CrossoverKind, MutationKind, OperatorConfig } from '../../ga/operators.js';
@@ -16,7 +16,9 @@ import { writeEquityCsv, writeTradesCsv } from '../../output.js';
 import { renderReport } from '../../report/html.js';
 import type { DataOptions, Io, RunState } from '../context.js';
 import { loadData, requireFile } from '../context.js';
-import { formatMetric, isoTime, table, toJson } from '../format.js';
+import { timeFormatter, toJson } from '../format.js';
+import { fittedProgressLine, progressLine, redraw } from '../progress.js';
+import { hallOfFameTable, paretoTable, stopText, windowsTable } from '../result-tables.js';
 import { addDataOptions, addExecutionOptions, executionOptions } from '../options.js';
 import type { ExecutionCli } from '../options.js';
 import { num, oneOf } from '../parse.js';
@@ -59,51 +61,6 @@ interface EvolveCli extends DataOptions, ExecutionCli {
   report?: string;
   progress: boolean;
   holdout: boolean;
-}
-
-const fmt = (x: number, d = 4): string => (Number.isFinite(x) ? x.toFixed(d) : String(x));
-
-function duration(s: number | null): string {
-  if (s === null || !Number.isFinite(s)) return '--:--';
-  const t = Math.round(s);
-  return `${Math.floor(t / 60)}:${String(t % 60).padStart(2, '0')}`;
-}
-
-/** One progress line (plain) or bar (TTY) per generation, on stderr. */
-function progressLine(r: GenerationReport, bar: boolean): string {
-  const g = r.stats;
-  const done = g.generation + 1;
-  const parts = [
-    `gen ${String(done).padStart(String(r.generations).length)}/${r.generations}`,
-    `best ${fmt(g.best)}`,
-    `mean ${fmt(g.mean)}${g.penalized > 0 ? ` (${g.penalized} under min trades)` : ''}`,
-    `${Math.round(r.evaluationsPerSecond).toLocaleString('en-US')} evals/s`,
-    `cache ${(r.cacheHitRate * 100).toFixed(0)}%`,
-    `ETA ${duration(r.etaSeconds)}`,
-  ];
-  if (g.front !== undefined) parts.splice(3, 0, `front ${g.front}`);
-  const rho = g.diversity.hallOfFameCorrelation;
-  parts.splice(parts.length - 2, 0, `hof rho ${rho === null ? 'n/a' : rho.toFixed(2)}  spread ${g.diversity.genotypeSpread.toFixed(2)}`);
-  if (!bar) return parts.join('  ');
-  const width = 20;
-  const filled = Math.round((done / r.generations) * width);
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${parts.join('  ')}`;
-}
-
-function metricCells(m: RankedGenome['inSample'] | null): string[] {
-  if (m === null) return ['', '', '', ''];
-  return [formatMetric('sharpe', m.sharpe), formatMetric('totalReturn', m.totalReturn), formatMetric('maxDrawdown', m.maxDrawdown), formatMetric('trades', Math.round(m.trades * 10) / 10)];
-}
-
-/** The hall-of-fame table: fitness, in-sample and out-of-sample metrics, then the genes. */
-export function hallOfFameTable(r: EvolveResult, limit = 10): string {
-  const hof = r.hallOfFame.slice(0, limit);
-  const oosLabel = r.windows.test.length > 1 ? 'OOS (fold mean)' : 'OOS';
-  const header = ['#', 'fitness', 'IS sharpe', 'IS return', 'IS maxDD', 'IS trades', `${oosLabel} sharpe`, 'OOS return', 'OOS maxDD', 'OOS trades'];
-  const rows = hof.map((h) => [String(h.rank), fmt(h.fitness), ...metricCells(h.inSample), ...metricCells(h.outOfSample)]);
-  const w = String(hof.length).length + 1;
-  const genes = hof.map((h) => `${`#${h.rank}`.padEnd(w)}  ${Object.entries(h.params).map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toPrecision(4)}`).join(' ')}`);
-  return `${table(header, rows)}\n\n${genes.join('\n')}`;
 }
 
 function windowText(r: EvolveResult): string {
@@ -210,11 +167,11 @@ export function evolveCommand(io: Io, state: RunState): Command {
         signal: controller.signal,
         onGeneration: (r) => {
           if (!o.progress) return;
-          const line = progressLine(r, bar);
           if (bar) {
-            io.err(`\r${line.padEnd(lastLength)}`);
-            lastLength = line.length;
+            io.err(redraw(fittedProgressLine(r, io.errColumns)));
+            lastLength = 1;
           } else {
+            const line = progressLine(r);
             io.err(`${line}\n`);
           }
         },
@@ -244,13 +201,14 @@ export function evolveCommand(io: Io, state: RunState): Command {
       io.out(`${toJson(result)}\n`);
     } else {
       const mode = result.paretoFront !== null ? `NSGA-II, objectives ${(result.config['objectives'] as string[]).join(', ')}` : `fitness ${String(result.config['fitness'])}`;
-      io.out(`${result.config['strategy'] as string} on ${result.data.source} (${result.data.bars} bars, ${isoTime(result.data.from)} .. ${isoTime(result.data.to)}), ${mode}\n`);
+      const when = timeFormatter([result.data.from, result.data.to]);
+      io.out(`${result.config['strategy'] as string} on ${result.data.source} (${result.data.bars} bars, ${when(result.data.from)} .. ${when(result.data.to)}), ${mode}\n`);
       io.out(`${windowText(result)}\n`);
-      const why = { generations: 'the generation limit', patience: `no better best for ${String(result.config['patience'])} generations`, 'max-seconds': 'the time limit', interrupted: 'interrupted' }[result.stopped.reason];
-      io.out(`stopped after ${result.stopped.generations} generations (${why}); ${result.evaluations.backtests.toLocaleString('en-US')} backtests, cache hits ${result.evaluations.cacheHits.toLocaleString('en-US')}; ${result.timings.totalSeconds.toFixed(1)} s on ${result.timings.threads} thread${result.timings.threads === 1 ? '' : 's'} (${result.timings.backend})\n\n`);
+      io.out(`${stopText(result)}; ${result.evaluations.backtests.toLocaleString('en-US')} backtests, cache hits ${result.evaluations.cacheHits.toLocaleString('en-US')}; ${result.timings.totalSeconds.toFixed(1)} s on ${result.timings.threads} thread${result.timings.threads === 1 ? '' : 's'} (${result.timings.backend})\n\n`);
       io.out(`hall of fame\n${hallOfFameTable(result)}\n`);
+      io.out(`\nbest genome by window\n${windowsTable(result)}\n`);
+      if (result.paretoFront !== null) io.out(`\nPareto front (${result.paretoFront.length} genomes, sorted by ${(result.config['objectives'] as string[])[0]!})\n${paretoTable(result)}\n`);
       io.out(`\noverfitting (on the in-sample window, bars [${result.overfitting.window.start}, ${result.overfitting.window.end}))\n  ${result.overfitting.verdicts.deflatedSharpe}\n  ${result.overfitting.verdicts.pbo}\n`);
-      if (result.paretoFront !== null) io.out(`\nPareto front: ${result.paretoFront.length} genomes (in result.json)\n`);
       if (files.length > 0) io.out(`\nwrote ${files.join(', ')}\n`);
     }
     if (interrupted || result.stopped.reason === 'interrupted') state.exitCode = 130;
