@@ -26,6 +26,7 @@ import { DEFAULT_MIN_TRADE_RATE, MIN_TRADES_PENALTY, compileFitness, objectiveVa
 import type { Direction } from './nsga2.js';
 import { assignCrowdingDistances, selNSGA2, selTournamentDCD, sortNondominated } from './nsga2.js';
 import { rankByFrontAndCrowding } from './ranking.js';
+import { checkEvolveOptions } from './options-check.js';
 import type { OperatorConfig } from './operators.js';
 import { familyBounds, immigrantCount, resolveOperatorConfig, selTournament, variation } from './operators.js';
 import type { OverfittingReport } from './overfitting.js';
@@ -287,6 +288,7 @@ function metricsMean(vectors: Float64Array[]): Metrics {
  * result (timings aside) for any thread count, batch size or backend, resumed or not.
  */
 export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {}): Promise<EvolveResult> {
+  checkEvolveOptions(options, hooks);
   const started = performance.now();
   const market = options.market ?? synthetic();
   const family = getFamily(options.strategy ?? EVOLVE_DEFAULTS.strategy);
