@@ -26,6 +26,8 @@ import { DEFAULT_MIN_TRADE_RATE, MIN_TRADES_PENALTY, compileFitness, objectiveVa
 import type { Direction } from './nsga2.js';
 import { assignCrowdingDistances, selNSGA2, selTournamentDCD, sortNondominated } from './nsga2.js';
 import { rankByFrontAndCrowding } from './ranking.js';
+import { DEFAULT_HOF_DISTINCT, compressReturns, hofDistinctText, parseHofDistinct, selectDistinct } from './hall-of-fame.js';
+import { breedIslands, resolveIslands } from './islands.js';
 import { checkEvolveOptions } from './options-check.js';
 import type { OperatorConfig } from './operators.js';
 import { familyBounds, immigrantCount, resolveOperatorConfig, selTournament, variation } from './operators.js';
@@ -86,6 +88,16 @@ export interface EvolveOptions {
   cacheSize?: number;
   /** Size of the hall of fame. @default 10 */
   hallOfFame?: number;
+  /**
+   * What makes hall-of-fame entries distinct: `corr:R` (per-bar return correlation on the
+   * selection window at most R), `gene:D` (normalised gene distance at least D) or `off`.
+   * @default 'corr:0.95'
+   */
+  hofDistinct?: string;
+  /** Island model: sub-populations bred apart with ring migration; 1 = off. @default 1 */
+  islands?: number;
+  /** Generations between ring migrations of the island model. @default 5 */
+  migrationInterval?: number;
   /** Stop after this many generations without a better best fitness. */
   patience?: number;
   /** Stop starting new generations after this many seconds. */
@@ -304,6 +316,8 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
   }
   const cacheSize = intOption('cacheSize', options.cacheSize ?? EVOLVE_DEFAULTS.cacheSize, 0, 1e8);
   const hofSize = intOption('hallOfFame', options.hallOfFame ?? EVOLVE_DEFAULTS.hallOfFame, 1, 10_000);
+  const hofRule = parseHofDistinct(options.hofDistinct ?? DEFAULT_HOF_DISTINCT);
+  const islandCfg = resolveIslands(options.islands, options.migrationInterval, P);
   const threads = intOption('threads', options.threads ?? availableParallelism(), 0, 1024);
   if (options.patience !== undefined) intOption('patience', options.patience, 1, 1e9);
   if (options.maxSeconds !== undefined && !(options.maxSeconds > 0)) {
@@ -316,6 +330,7 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
   const multi = options.objectives !== undefined;
   if (multi && options.fitness !== undefined) throw configError('objectives', 'cannot be combined with fitness (one or the other)');
   const objectives: Objective[] = multi ? parseObjectives(options.objectives!) : [];
+  if (multi && islandCfg.islands > 1) throw configError('islands', 'applies to the single-objective GA only (NSGA-II keeps its diversity by crowding)');
   const fitnessSpec: FitnessSpec = parseFitness(options.fitness ?? EVOLVE_DEFAULTS.fitness);
   if (multi && P % 4 !== 0) throw configError('population', `must be a multiple of 4 with several objectives (NSGA-II pairs tournaments in fours), got ${P}`);
   const ops = resolveOperatorConfig(options.operators ?? {}, P);
@@ -356,6 +371,9 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
     backtest: { ...resolved, periodsPerYear: btOptions.periodsPerYear ?? null, backend: undefined },
     cacheSize,
     hallOfFame: hofSize,
+    hofDistinct: hofDistinctText(hofRule),
+    islands: islandCfg.islands,
+    migrationInterval: islandCfg.islands > 1 ? islandCfg.migrationInterval : null,
     patience: options.patience ?? null,
     maxSeconds: options.maxSeconds ?? null,
   };
@@ -395,6 +413,19 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
   let evaluateMsTotal = 0;
   let breedMsTotal = 0;
   let barEvaluations = 0;
+
+  // Return streams of hall-of-fame candidates (hofDistinct corr:R), compressed to at most
+  // HOF_RETURN_POINTS points and kept for the recent candidates; derived state, so a resumed run
+  // recomputes them to the same bits.
+  const hofReturnCache = new Map<string, Float64Array>();
+  const hofReturns = (c: { key: string; genes: Float64Array }): Float64Array => {
+    const hit = hofReturnCache.get(c.key);
+    if (hit !== undefined) return hit;
+    const r = compressReturns(genomeReturns(localKernels, market, selWindow, family, c.genes, selCfg));
+    if (hofReturnCache.size >= 4 * (hofSize + P)) hofReturnCache.delete(hofReturnCache.keys().next().value!);
+    hofReturnCache.set(c.key, r);
+    return r;
+  };
 
   /** Evaluates a block of genomes on every train window, through the cache. */
   const evaluateBlock = async (
@@ -516,7 +547,7 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
         popMetrics.forEach((pm, wi) => metrics.set(pm.subarray(i * MET_LENGTH, (i + 1) * MET_LENGTH), wi * MET_LENGTH));
         byKey.set(key, { key, genes: pop.slice(i * G, (i + 1) * G), fitness: popFitness[i]!, metrics });
       }
-      hof = [...byKey.values()].sort((a, b) => b.fitness - a.fitness || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).slice(0, hofSize);
+      hof = selectDistinct([...byKey.values()], hofSize, hofRule, low, up, hofReturns);
     }
     const elite = multi ? paretoMembers().slice(0, 10).map((x) => x.genes) : hof.slice(0, 10).map((h) => h.genes);
     const corr = returnCorrelation(elite.map((g) => genomeReturns(localKernels, market, selWindow, family, g, selCfg)));
@@ -662,7 +693,7 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
       const c0 = evaluator.stats().computeMs;
       if (!multi) {
         let next: Float64Array;
-        [next, breedMs] = timed(() => breedSingle(rng, family, pop, popFitness, P, ops));
+        [next, breedMs] = timed(() => breedIslands(rng, family, pop, popFitness, P, ops, islandCfg, history.length, breedSingle));
         const t0 = performance.now();
         const r = await evaluateBlock(next, P, gen);
         evaluateMs = performance.now() - t0;

@@ -26,11 +26,13 @@ function bytes(r: EvolveResult): string {
   return JSON.stringify(copy);
 }
 
-/** The three modes of a run, small enough to repeat many times. */
+/** The modes of a run, small enough to repeat many times. */
 const MODES = {
   single: { strategy: 'stoch-rsi-bands', population: 12, generations: 5, seed: 5 },
   multi: { strategy: 'stoch-rsi-bands', population: 12, generations: 5, seed: 5, objectives: 'max:sharpe,min:maxDrawdown' },
   folds: { strategy: 'sma-cross', population: 12, generations: 5, seed: 5, folds: 3, train: 0.8 },
+  // island model with ring migration at generations 2 and 4 (after the resume point of 2)
+  islands: { strategy: 'stoch-rsi-bands', population: 12, generations: 5, seed: 5, islands: 3, migrationInterval: 2 },
 } satisfies Record<string, EvolveOptions>;
 type Mode = keyof typeof MODES;
 const MODE_NAMES = Object.keys(MODES) as Mode[];

@@ -52,6 +52,9 @@ interface EvolveCli extends DataOptions, ExecutionCli {
   immigrants?: number;
   cacheSize?: number;
   hallOfFame?: number;
+  hofDistinct?: string;
+  islands?: number;
+  migrationInterval?: number;
   patience?: number;
   maxSeconds?: number;
   checkpoint?: string;
@@ -103,6 +106,9 @@ export function evolveCommand(io: Io, state: RunState): Command {
     .option('--immigrants <f>', 'fraction of fresh random genomes per generation (default 0.05)', num({ min: 0, max: 1 }))
     .option('--cache-size <n>', 'fitness cache entries (default 100000)', num({ min: 0, max: 1e8, integer: true }))
     .option('--hall-of-fame <n>', 'hall of fame size (default 10)', num({ min: 1, max: 10000, integer: true }))
+    .option('--hof-distinct <rule>', 'hall-of-fame entries must differ: corr:R (return correlation <= R), gene:D (normalised gene distance >= D) or off (default corr:0.95)')
+    .option('--islands <k>', 'island model: k sub-populations with ring migration, 1 = off (default 1)', num({ min: 1, max: 1e6, integer: true }))
+    .option('--migration-interval <g>', 'generations between ring migrations (default 5)', num({ min: 1, max: 1e6, integer: true }))
     .option('--patience <g>', 'stop after G generations without a better best', num({ min: 1, max: 1e9, integer: true }))
     .option('--max-seconds <s>', 'stop starting generations after S seconds', num({ min: 0, minOpen: true }))
     .option('--checkpoint <file>', 'write the run state after every generation')
@@ -141,7 +147,7 @@ export function evolveCommand(io: Io, state: RunState): Command {
     const copy = <K extends keyof EvolveOptions & keyof EvolveCli>(k: K): void => {
       if (o[k] !== undefined) (options as Record<string, unknown>)[k] = o[k];
     };
-    (['population', 'generations', 'seed', 'threads', 'batchSize', 'fitness', 'objectives', 'minTrades', 'minTradeRate', 'train', 'folds', 'cacheSize', 'patience', 'maxSeconds', 'checkpoint', 'resume'] as const).forEach(copy);
+    (['population', 'generations', 'seed', 'threads', 'batchSize', 'fitness', 'objectives', 'minTrades', 'minTradeRate', 'train', 'folds', 'cacheSize', 'hofDistinct', 'islands', 'migrationInterval', 'patience', 'maxSeconds', 'checkpoint', 'resume'] as const).forEach(copy);
     if (o.foldAgg !== undefined) options.foldAggregate = o.foldAgg;
     if (!o.holdout) {
       if (o.train !== undefined) throw configError('--no-holdout', 'cannot be combined with --train');
