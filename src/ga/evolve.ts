@@ -28,6 +28,8 @@ import { assignCrowdingDistances, selNSGA2, selTournamentDCD, sortNondominated }
 import { rankByFrontAndCrowding } from './ranking.js';
 import { DEFAULT_HOF_DISTINCT, compressReturns, hofDistinctText, parseHofDistinct, selectDistinct } from './hall-of-fame.js';
 import { breedIslands, resolveIslands } from './islands.js';
+import type { Landscape } from './landscape.js';
+import { buildLandscape, neighbourGenomes } from './landscape.js';
 import { checkEvolveOptions } from './options-check.js';
 import type { OperatorConfig } from './operators.js';
 import { familyBounds, immigrantCount, resolveOperatorConfig, selTournament, variation } from './operators.js';
@@ -98,6 +100,8 @@ export interface EvolveOptions {
   islands?: number;
   /** Generations between ring migrations of the island model. @default 5 */
   migrationInterval?: number;
+  /** The two genes of the landscape heat-map. @default the two most influential */
+  landscapeGenes?: [string, string];
   /** Stop after this many generations without a better best fitness. */
   patience?: number;
   /** Stop starting new generations after this many seconds. */
@@ -216,6 +220,11 @@ export interface EvolveResult {
   evaluations: { backtests: number; cacheHits: number; cacheMisses: number };
   hallOfFame: RankedGenome[];
   paretoFront: RankedGenome[] | null;
+  /**
+   * Single-objective mode: the parameter landscape (heat-map of every evaluated genome's fitness
+   * over two genes, the winner's one-gene sensitivity and its robustness); null with NSGA-II.
+   */
+  landscape: Landscape | null;
   /** How much of the best backtest is luck (deflated Sharpe, PBO), with a plain verdict. */
   overfitting: OverfittingReport;
   /** The best genome over the whole series, decimated for charts (the report draws it). */
@@ -255,6 +264,8 @@ interface HofEntry {
 }
 
 interface Progress {
+  /** Every distinct genome evaluated and its fitness, in order (the landscape's points). */
+  landscape?: { genes: string; fitness: string };
   /** The run's generation limit: a resume without --generations keeps it. */
   generationLimit?: number;
   history: GenerationStats[];
@@ -427,9 +438,41 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
     return r;
   };
 
+  // Every distinct genome evaluated (single objective): the landscape's heat-map points.
+  const seenGenomes = new Map<string, { genes: Float64Array; fitness: number }>();
+  const landscapeState = (): { genes: string; fitness: string } => {
+    const list = [...seenGenomes.values()];
+    const genes = new Float64Array(list.length * G);
+    list.forEach((x, i) => genes.set(x.genes, i * G));
+    return { genes: f64ToBase64(genes), fitness: f64ToBase64(Float64Array.from(list, (x) => x.fitness)) };
+  };
+  const restoreLandscape = (st: { genes: string; fitness: string }): void => {
+    const genes = base64ToF64(st.genes);
+    const fit = base64ToF64(st.fitness);
+    seenGenomes.clear();
+    for (let i = 0; i < fit.length; i++) seenGenomes.set(canonicalKey(family, genes, i * G), { genes: genes.slice(i * G, (i + 1) * G), fitness: fit[i]! });
+  };
+  if (options.landscapeGenes !== undefined) {
+    const lg = options.landscapeGenes;
+    if (!Array.isArray(lg) || lg.length !== 2 || lg[0] === lg[1] || !lg.every((n) => family.genes.some((g) => g.name === n))) {
+      throw configError('landscapeGenes', `must be two different genes of ${family.name} (${family.genes.map((g) => g.name).join(', ')}), got ${JSON.stringify(lg)}`);
+    }
+  }
+
+  /** The landscape: the winner's neighbours evaluated like any genome (and counted as trials). */
+  const landscapeOf = async (): Promise<Landscape | null> => {
+    if (multi || hof.length === 0) return null;
+    const winner = hof[0]!;
+    const nb = neighbourGenomes(family, winner.genes);
+    const block = new Float64Array(nb.length * G);
+    nb.forEach((n, i) => block.set(n.genes, i * G));
+    const r = nb.length > 0 ? await evaluateBlock(block, nb.length, newStats(history.length), false) : { fitness: new Float64Array(0) };
+    return buildLandscape(family, [...seenGenomes.values()], winner.genes, winner.fitness, nb.map((n, i) => ({ ...n, fitness: r.fitness[i]! })), options.landscapeGenes);
+  };
+
   /** Evaluates a block of genomes on every train window, through the cache. */
   const evaluateBlock = async (
-    block: Float64Array, count: number, gen: GenerationStats,
+    block: Float64Array, count: number, gen: GenerationStats, cancellable = true,
   ): Promise<{ fitness: Float64Array; objs: Float64Array | null; metrics: Float64Array[] }> => {
     const keys: string[] = [];
     for (let i = 0; i < count; i++) keys.push(canonicalKey(family, block, i * G));
@@ -456,7 +499,7 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
       const order = [...pending.keys()];
       const todo = new Float64Array(order.length * G);
       order.forEach((ck, j) => todo.set(block.subarray(pending.get(ck)![0]! * G, (pending.get(ck)![0]! + 1) * G), j * G));
-      const out = await evaluator.evaluate(family.name, todo, w, hooks.signal !== undefined ? { signal: hooks.signal } : {});
+      const out = await evaluator.evaluate(family.name, todo, w, cancellable && hooks.signal !== undefined ? { signal: hooks.signal } : {});
       gen.evaluated += order.length;
       barEvaluations += order.length * (w.end - w.start);
       order.forEach((ck, j) => {
@@ -549,6 +592,12 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
       }
       hof = selectDistinct([...byKey.values()], hofSize, hofRule, low, up, hofReturns);
     }
+    if (!multi) {
+      for (let i = 0; i < P; i++) {
+        const key = canonicalKey(family, pop, i * G);
+        if (!seenGenomes.has(key)) seenGenomes.set(key, { genes: pop.slice(i * G, (i + 1) * G), fitness: popFitness[i]! });
+      }
+    }
     const elite = multi ? paretoMembers().slice(0, 10).map((x) => x.genes) : hof.slice(0, 10).map((h) => h.genes);
     const corr = returnCorrelation(elite.map((g) => genomeReturns(localKernels, market, selWindow, family, g, selCfg)));
     gen.diversity = {
@@ -588,6 +637,7 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
       metrics: popMetrics.map(f64ToBase64),
       trials: trials.toJSON(),
       generationLimit: generations,
+      landscape: landscapeState(),
     };
     const state: CheckpointState = {
       format: 'evoquant-checkpoint',
@@ -650,6 +700,7 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
       hits = pr.hits;
       misses = pr.misses;
       trials = TrialSharpes.from(pr.trials);
+      if (pr.landscape !== undefined) restoreLandscape(pr.landscape);
       if (options.generations === undefined && typeof pr.generationLimit === 'number') {
         generations = pr.generationLimit;
         config['generations'] = generations;
@@ -866,6 +917,8 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
     const ranked = multi ? nsgaHallOfFame() : hof.map((h) => ({ genes: h.genes, fitness: h.fitness, metrics: h.metrics, objs: null as Float64Array | null }));
     const evaluated = await describeRanked(ranked);
     const front = multi ? await describeRanked(paretoMembers()) : null;
+    // Before the overfitting analysis: the neighbourhood scan's genomes are trials too.
+    const landscape = await landscapeOf();
     const evaluateSeconds = evaluateMsTotal / 1000;
     return {
       format: 'evoquant-result',
@@ -879,6 +932,7 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
       evaluations: { backtests, cacheHits: hits, cacheMisses: misses },
       hallOfFame: evaluated,
       paretoFront: front,
+      landscape,
       overfitting: overfittingOf(),
       curve: curveOf(),
       timings: {

@@ -28,6 +28,7 @@ export const EVOLVE_OPTION_KINDS: Readonly<Record<string, Kind>> = {
   objectives: { ok: (v) => typeof v === 'string', what: 'a string such as "max:sharpe,min:maxDrawdown" (one string, not an array)' },
   minTrades: num, minTradeRate: num, train: numOrNull, folds: num, foldAggregate: str, backtest: obj, backend: str,
   threads: num, batchSize: num, cacheSize: num, hallOfFame: num, hofDistinct: str, islands: num, migrationInterval: num,
+  landscapeGenes: { ok: (v) => Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'string'), what: 'two gene names' },
   patience: num, maxSeconds: num, checkpoint: str, resume: str, evaluator,
 };
 

@@ -213,6 +213,8 @@ export function evolveCommand(io: Io, state: RunState): Command {
       io.out(`${stopText(result)}; ${result.evaluations.backtests.toLocaleString('en-US')} backtests, cache hits ${result.evaluations.cacheHits.toLocaleString('en-US')}; ${result.timings.totalSeconds.toFixed(1)} s on ${result.timings.threads} thread${result.timings.threads === 1 ? '' : 's'} (${result.timings.backend})\n\n`);
       io.out(`hall of fame\n${hallOfFameTable(result)}\n`);
       io.out(`\nbest genome by window\n${windowsTable(result)}\n`);
+      const l = result.landscape;
+      if (l !== null) io.out(`\nrobustness: ${(l.robustness * 100).toFixed(0)}% of the winner's ${l.neighbours} one-gene neighbours (+-2..20% of a gene's range) are within 10% of its fitness; landscape over ${l.genes[0]} x ${l.genes[1]} in the report\n`);
       if (result.paretoFront !== null) io.out(`\nPareto front (${result.paretoFront.length} genomes, sorted by ${(result.config['objectives'] as string[])[0]!})\n${paretoTable(result)}\n`);
       io.out(`\noverfitting (on the in-sample window, bars [${result.overfitting.window.start}, ${result.overfitting.window.end}))\n  ${result.overfitting.verdicts.deflatedSharpe}\n  ${result.overfitting.verdicts.pbo}\n`);
       if (files.length > 0) io.out(`\nwrote ${files.join(', ')}\n`);
