@@ -88,3 +88,29 @@ describe('island model', () => {
     await expect(evolve({ market, population: 12, islands: 2, objectives: 'sharpe,maxDrawdown', threads: 0 })).rejects.toMatchObject({ code: 'E_CONFIG', option: 'islands' });
   });
 });
+
+describe('parameter landscape', () => {
+  it('heat-map over two genes from every evaluated genome; the neighbourhood scan counts as trials', async () => {
+    const r = await evolve({ market: synthetic({ bars: 1500, seed: 5 }), population: 24, generations: 5, seed: 2, threads: 0 });
+    const l = r.landscape!;
+    expect(l.genes[0]).not.toBe(l.genes[1]);
+    // the two genes are the most influential
+    const sorted = Object.values(l.influence).sort((a, b) => b - a);
+    expect(l.influence[l.genes[0]]).toBe(sorted[0]);
+    expect(l.influence[l.genes[1]]).toBe(sorted[1]);
+    expect(l.cells.length).toBe(l.yEdges.length - 1);
+    expect(l.cells[0]!.length).toBe(l.xEdges.length - 1);
+    expect(l.sensitivity).toHaveLength(12);
+    expect(l.neighbours).toBeGreaterThan(40);
+    expect(l.robustness).toBeGreaterThanOrEqual(0);
+    expect(l.robustness).toBeLessThanOrEqual(1);
+    // every cell is the best fitness in it, so none beats the winner
+    for (const row of l.cells) for (const c of row) if (c !== null) expect(c).toBeLessThanOrEqual(r.hallOfFame[0]!.fitness);
+    const trials = r.overfitting.details.deflatedSharpe!.trials;
+    expect(trials).toBeGreaterThan(l.points);
+    expect(trials).toBeLessThanOrEqual(l.points + l.neighbours);
+    const picked = await evolve({ market: synthetic({ bars: 1500, seed: 5 }), population: 24, generations: 5, seed: 2, threads: 0, landscapeGenes: ['rsiK', 'oversold'] });
+    expect(picked.landscape!.genes).toEqual(['rsiK', 'oversold']);
+    await expect(evolve({ market: synthetic({ bars: 500, seed: 5 }), population: 8, generations: 1, threads: 0, landscapeGenes: ['rsiK', 'nope'] })).rejects.toMatchObject({ option: 'landscapeGenes' });
+  });
+});

@@ -55,6 +55,7 @@ interface EvolveCli extends DataOptions, ExecutionCli {
   hofDistinct?: string;
   islands?: number;
   migrationInterval?: number;
+  landscape?: [string, string];
   patience?: number;
   maxSeconds?: number;
   checkpoint?: string;
@@ -77,7 +78,7 @@ function windowText(r: EvolveResult): string {
 export function evolveCommand(io: Io, state: RunState): Command {
   const cmd = new Command('evolve')
     .description('evolve strategy parameters with a genetic algorithm (the main job)')
-    .addOption(new Option('--strategy <name>', 'strategy family').argParser(oneOf(STRATEGY_NAMES)).default('stoch-rsi-bands'))
+    .addOption(new Option('--strategy <name>', 'strategy family').choices(STRATEGY_NAMES).argParser(oneOf(STRATEGY_NAMES)).default('stoch-rsi-bands'))
     .option('--population <n>', 'genomes per generation (default 128)', num({ min: 4, max: 1e6, integer: true }))
     .option('--generations <n>', 'generations, the initial one included (default 40)', num({ min: 1, max: 1e6, integer: true }))
     .option('--seed <n>', 'seed of the run (default 1)', num({ min: 0, max: 2 ** 32 - 1, integer: true }))
@@ -90,14 +91,14 @@ export function evolveCommand(io: Io, state: RunState): Command {
     .option('--train <f>', 'in-sample fraction, the rest is out of sample (default 0.7)', num())
     .option('--no-holdout', 'use every bar in sample: no out-of-sample window (not with --train)')
     .option('--folds <k>', 'anchored walk-forward folds', num({ min: 1, max: 100, integer: true }))
-    .addOption(new Option('--fold-agg <how>', 'fold fitness: mean, or min (the worst fold) (default mean)').argParser(oneOf(['mean', 'min'] as const)))
+    .addOption(new Option('--fold-agg <how>', 'fold fitness: mean, or min (the worst fold) (default mean)').choices(['mean', 'min']).argParser(oneOf(['mean', 'min'] as const)))
     .option('--tournament-size <k>', 'tournament selection size (default 3)', num({ min: 1, max: 1e6, integer: true }))
-    .addOption(new Option('--crossover <kind>', 'crossover operator (default sbx)').argParser(oneOf(CROSSOVER_KINDS)))
+    .addOption(new Option('--crossover <kind>', 'crossover operator (default sbx)').choices(CROSSOVER_KINDS).argParser(oneOf(CROSSOVER_KINDS)))
     .option('--cxpb <p>', 'crossover probability per pair (default 0.9)', num({ min: 0, max: 1 }))
     .option('--sbx-eta <x>', 'SBX distribution index (default 15)', num({ min: 0 }))
     .option('--blend-alpha <x>', 'BLX-alpha (default 0.5)', num({ min: 0 }))
     .option('--uniform-indpb <p>', 'uniform crossover swap probability per gene (default 0.5)', num({ min: 0, max: 1 }))
-    .addOption(new Option('--mutation <kind>', 'mutation operator (default polynomial)').argParser(oneOf(MUTATION_KINDS)))
+    .addOption(new Option('--mutation <kind>', 'mutation operator (default polynomial)').choices(MUTATION_KINDS).argParser(oneOf(MUTATION_KINDS)))
     .option('--mutpb <p>', 'probability that a child is mutated (default 1)', num({ min: 0, max: 1 }))
     .option('--mutation-rate <p>', 'per-gene mutation probability (default 1/genes)', num({ min: 0, max: 1 }))
     .option('--polynomial-eta <x>', 'polynomial mutation distribution index (default 20)', num({ min: 0 }))
@@ -109,6 +110,7 @@ export function evolveCommand(io: Io, state: RunState): Command {
     .option('--hof-distinct <rule>', 'hall-of-fame entries must differ: corr:R (return correlation <= R), gene:D (normalised gene distance >= D) or off (default corr:0.95)')
     .option('--islands <k>', 'island model: k sub-populations with ring migration, 1 = off (default 1)', num({ min: 1, max: 1e6, integer: true }))
     .option('--migration-interval <g>', 'generations between ring migrations (default 5)', num({ min: 1, max: 1e6, integer: true }))
+    .option('--landscape <a,b>', 'the two genes of the report\'s heat-map (default: the two most influential)', (v: string) => v.split(',').map((x) => x.trim()) as [string, string])
     .option('--patience <g>', 'stop after G generations without a better best', num({ min: 1, max: 1e9, integer: true }))
     .option('--max-seconds <s>', 'stop starting generations after S seconds', num({ min: 0, minOpen: true }))
     .option('--checkpoint <file>', 'write the run state after every generation')
@@ -154,6 +156,7 @@ export function evolveCommand(io: Io, state: RunState): Command {
       options.train = null;
     }
     if (o.hallOfFame !== undefined) options.hallOfFame = o.hallOfFame;
+    if (o.landscape !== undefined) options.landscapeGenes = o.landscape;
 
     // Ctrl-C: abandon the generation in progress, keep the checkpoint, write what there is.
     const controller = new AbortController();
