@@ -466,8 +466,9 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
     const nb = neighbourGenomes(family, winner.genes);
     const block = new Float64Array(nb.length * G);
     nb.forEach((n, i) => block.set(n.genes, i * G));
-    const r = nb.length > 0 ? await evaluateBlock(block, nb.length, newStats(history.length), false) : { fitness: new Float64Array(0) };
-    return buildLandscape(family, [...seenGenomes.values()], winner.genes, winner.fitness, nb.map((n, i) => ({ ...n, fitness: r.fitness[i]! })), options.landscapeGenes);
+    const scan = newStats(history.length);
+    const r = nb.length > 0 ? await evaluateBlock(block, nb.length, scan, false) : { fitness: new Float64Array(0) };
+    return buildLandscape(family, [...seenGenomes.values()], winner.genes, winner.fitness, nb.map((n, i) => ({ ...n, fitness: r.fitness[i]! })), options.landscapeGenes, scan.evaluated);
   };
 
   /** Evaluates a block of genomes on every train window, through the cache. */
@@ -811,7 +812,7 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
       // result (no evaluated population, an empty hall of fame): the cancellation stands.
       if (history.length === 0) throw e;
       stopReason = 'interrupted';
-      return finalResult();
+      return await finalResult();
     }
     throw e;
   } finally {

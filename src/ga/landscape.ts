@@ -28,8 +28,10 @@ export interface Landscape {
   /** The winner's fitness, and the share of its neighbours within ROBUST_WITHIN of it. */
   winnerFitness: number;
   robustness: number;
-  /** Neighbours evaluated (distinct genomes new to the run; counted as trials in the DSR). */
+  /** Neighbours evaluated (the distinct ones new to the run are counted as trials in the DSR). */
   neighbours: number;
+  /** Backtests the neighbourhood scan ran (genome x window; not in `evaluations.backtests`). */
+  backtests: number;
 }
 
 /** The winner's one-gene neighbours (repaired, deduplicated by value per gene), gene by gene. */
@@ -93,7 +95,7 @@ function influence(points: { genes: Float64Array; fitness: number }[], j: number
  */
 export function buildLandscape(
   family: StrategyFamily, evaluated: { genes: Float64Array; fitness: number }[], winner: Float64Array, winnerFitness: number,
-  neighbours: { gene: number; genes: Float64Array; fitness: number }[], pick?: [string, string],
+  neighbours: { gene: number; genes: Float64Array; fitness: number }[], pick?: [string, string], backtests = 0,
 ): Landscape {
   const valid = evaluated.filter((p) => p.fitness !== MIN_TRADES_PENALTY && Number.isFinite(p.fitness));
   const edges = family.genes.map((g) => edgesFor(g.min, g.max, g.kind === 'int'));
@@ -132,5 +134,6 @@ export function buildLandscape(
     winnerFitness,
     robustness: neighbours.length > 0 ? near / neighbours.length : 0,
     neighbours: neighbours.length,
+    backtests,
   };
 }

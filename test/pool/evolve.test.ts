@@ -329,8 +329,9 @@ describe('the fitness cache', () => {
     expect(cached.evaluations.cacheMisses).toBe(sum);
     expect(cached.evaluations.cacheHits).toBe(cached.generations.reduce((s, g) => s + g.cacheHits, 0));
     // each distinct genome was backtested once per window over the whole run (the deflated
-    // Sharpe counts the distinct genomes evaluated on the selection window)
-    expect(cached.evaluations.backtests).toBe(windows * cached.overfitting.details.deflatedSharpe!.trials);
+    // Sharpe counts the distinct genomes evaluated on the selection window, the winner's
+    // neighbourhood scan included)
+    expect(cached.evaluations.backtests + (cached.landscape?.backtests ?? 0)).toBe(windows * cached.overfitting.details.deflatedSharpe!.trials);
 
     const uncached = await evolve({ market: MARKET, ...options, threads: 2, cacheSize: 0 });
     uncached.generations.forEach((g, i) => {

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { checkCsv, writeCsv } from '../../data/csv.js';
+import { checkCsv, csvText, writeCsv } from '../../data/csv.js';
 import { synthetic, DEFAULT_SYNTHETIC_BARS, DEFAULT_SYNTHETIC_SEED } from '../../data/synthetic.js';
 import { formatLocation } from '../../errors.js';
 import type { Io, RunState } from '../context.js';
@@ -14,9 +14,13 @@ export function dataCommand(io: Io, state: RunState): Command {
     .description('write the built-in synthetic series as CSV')
     .option('--bars <n>', 'number of bars', num({ min: 2, max: 1e8, integer: true }), DEFAULT_SYNTHETIC_BARS)
     .option('--seed <n>', 'seed', num({ min: 0, max: 2 ** 32 - 1, integer: true }), DEFAULT_SYNTHETIC_SEED)
-    .requiredOption('--out <file>', 'CSV file to write (atomically)')
-    .action(async (o: { bars: number; seed: number; out: string }) => {
+    .option('--out <file>', 'CSV file to write (atomically; default: the CSV on stdout)')
+    .action(async (o: { bars: number; seed: number; out?: string }) => {
       const m = synthetic({ bars: o.bars, seed: o.seed });
+      if (o.out === undefined) {
+        for (const chunk of csvText(m)) io.out(chunk);
+        return;
+      }
       await writeCsv(m, o.out);
       io.out(`wrote ${m.length} bars (${isoTime(m.time[0]!)} .. ${isoTime(m.time[m.length - 1]!)}) to ${o.out}\n`);
     });
