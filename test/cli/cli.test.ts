@@ -388,6 +388,10 @@ describe('data synth', () => {
     expect(check.code).toBe(0);
     expect(check.stdout).toContain('OK');
     expect(check.stdout).toContain('300 bars');
+    // without --out: the same CSV on stdout
+    const piped = await runCli(['data', 'synth', '--bars', '300', '--seed', '7']);
+    expect(piped.code).toBe(0);
+    expect(piped.stdout).toBe(await readFile(a, 'utf8'));
 
     const loaded = await loadCsv(a);
     const made = synthetic({ bars: 300, seed: 7 });
