@@ -413,11 +413,13 @@ describe('data synth', () => {
     expect((await readFile(join(d, 'one.csv'))).equals(await readFile(join(d, 'two.csv')))).toBe(false);
   });
 
-  it('without --out is a usage error', async () => {
+  it('without --out writes the CSV to stdout, nothing else', async () => {
     const r = await runCli(['data', 'synth', '--bars', '300']);
-    expect(r.code).toBe(2);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toContain('--out');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^time,open,high,low,close/);
+    expect(lines).toHaveLength(301);
   });
 
   it('a bad --bars is a usage error', async () => {
