@@ -122,7 +122,7 @@ describe.skipIf(!available && !required)('HTML report in headless chromium', () 
       expect(await page.textContent('[data-field="overfitting.pbo"]')).toBeTruthy();
 
       // 1280 px: nothing wider than the window (no horizontal scrollbar)
-      const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+      const widths = await page.$eval('html', (el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
       expect(widths.scroll, `${run.name}: page ${widths.scroll} px wide in a ${widths.client} px window`).toBeLessThanOrEqual(widths.client);
       // every window on screen: one row per fold in and out of sample, plus the holdout
       const windowRows = await page.$$eval('#windows tbody tr', (rows) => rows.map((r) => r.firstElementChild?.textContent ?? ''));
