@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { EvolveResult, RankedGenome } from '../ga/evolve.js';
 import { METRIC_NAMES } from '../kernels/layout.js';
-import { windowRows } from '../cli/result-tables.js';
+import { stopText, windowRows } from '../cli/result-tables.js';
 import type { MetricName } from '../kernels/layout.js';
 
 const require = createRequire(import.meta.url);
@@ -64,15 +64,7 @@ function hofTable(hof: RankedGenome[], hasOos: boolean, multi = false): string {
 }
 
 function stopWords(r: EvolveResult): string {
-  const c = r.config;
-  const n = r.stopped.generations;
-  const why: Record<string, string> = {
-    generations: `reached the limit of ${String(c['generations'])} generations`,
-    patience: `no better best for ${String(c['patience'])} generations`,
-    'max-seconds': `reached the time limit of ${String(c['maxSeconds'])} s`,
-    interrupted: 'interrupted',
-  };
-  return `stopped after ${n} generation${n === 1 ? '' : 's'}: ${why[r.stopped.reason] ?? r.stopped.reason}, ${r.evaluations.backtests.toLocaleString('en-US')} backtests`;
+  return `${stopText(r)}, ${r.evaluations.backtests.toLocaleString('en-US')} backtests`;
 }
 
 function windowTable(r: EvolveResult): string {
