@@ -13,6 +13,8 @@ export interface Io {
   isTTY: boolean;
   /** Whether stderr is a terminal (progress bars only then). */
   errIsTTY?: boolean;
+  /** Width of the terminal stderr writes to (the progress line fits it); unknown: 80. */
+  errColumns?: number;
 }
 
 /** Exit status a command asks for (0 unless it says otherwise). */

@@ -33,6 +33,17 @@ export function isoTime(ms: number): string {
   return s.endsWith('T00:00:00.000Z') ? s.slice(0, 10) : s;
 }
 
+/**
+ * A formatter of epoch-ms times in the resolution of the given times (the data's own): dates
+ * when every time is a UTC midnight (`2015-03-02`), minutes when every time is on a minute
+ * (`2017-04-19 09:00`), seconds, else milliseconds. Times are UTC.
+ */
+export function timeFormatter(times: readonly number[]): (ms: number) => string {
+  const all = (unit: number): boolean => times.every((t) => t % unit === 0);
+  const cut = all(86_400_000) ? 10 : all(60_000) ? 16 : all(1000) ? 19 : 23;
+  return (ms) => new Date(ms).toISOString().slice(0, cut).replace('T', ' ');
+}
+
 /** JSON for machines: non-finite numbers (a profit factor without losses) become null. */
 export function toJson(value: unknown, indent = 2): string {
   return JSON.stringify(

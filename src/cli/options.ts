@@ -21,8 +21,8 @@ export function addExecutionOptions(cmd: Command): Command {
     .option('--commission <f>', 'fraction of traded notional per side', num({ min: 0, max: 0.5 }), d.commission)
     .option('--slippage <f>', 'fraction applied against every fill price', num({ min: 0, max: 0.5 }), d.slippage)
     .option('--cash <x>', 'initial equity', num({ min: 0, minOpen: true }), d.cash)
-    .addOption(new Option('--fill <mode>', 'fill at the next open or at the signal bar\'s close').argParser(oneOf<FillMode>(['next-open', 'close'])).default(d.fill))
-    .addOption(new Option('--sizing <mode>', 'position sizing (default: the strategy\'s)').argParser(oneOf<SizingMode>(['fraction', 'risk'])))
+    .addOption(new Option('--fill <mode>', 'fill at the next open or at the signal bar\'s close').choices(['next-open', 'close']).argParser(oneOf<FillMode>(['next-open', 'close'])).default(d.fill))
+    .addOption(new Option('--sizing <mode>', 'position sizing (default: the strategy\'s)').choices(['fraction', 'risk']).argParser(oneOf<SizingMode>(['fraction', 'risk'])))
     .option('--fraction <f>', 'target exposure as a fraction of equity (sizing fraction)', num({ min: 0, max: 100, minOpen: true }), d.fraction)
     .option('--lot-size <x>', 'floor units to a multiple of this (0 = fractional)', num({ min: 0 }), d.lotSize)
     .option('--max-leverage <x>', 'cap on position value / equity (sizing risk)', num({ min: 0, max: 1000, minOpen: true }), d.maxLeverage)
@@ -31,7 +31,7 @@ export function addExecutionOptions(cmd: Command): Command {
     .option('--allow-short', 'trade the short side too')
     .option('--atr-period <n>', 'ATR period of stops and bands', num({ min: 1, max: 100000, integer: true }), d.atrPeriod)
     .option('--periods-per-year <n>', 'annualisation (default: estimated from the timestamps)', num({ min: 0, minOpen: true }))
-    .addOption(new Option('--backend <name>', 'kernel backend').argParser(oneOf<Backend>(['wasm', 'ts'])).default(d.backend));
+    .addOption(new Option('--backend <name>', 'kernel backend').choices(['wasm', 'ts']).argParser(oneOf<Backend>(['wasm', 'ts'])).default(d.backend));
 }
 
 export interface ExecutionCli {

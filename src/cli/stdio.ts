@@ -39,5 +39,8 @@ export function processIo(onStdoutClosed: () => void): Io {
     },
     isTTY: process.stdout.isTTY === true,
     errIsTTY: process.stderr.isTTY === true,
+    get errColumns(): number | undefined {
+      return process.stderr.columns ?? process.stdout.columns;
+    },
   };
 }

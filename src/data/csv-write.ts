@@ -89,6 +89,11 @@ function* csvChunks(m: MarketData, dateOnly: boolean): Generator<string> {
  * milliseconds in years 0000-9999, else `E_DATA` (what loads is what was written).
  */
 export async function writeCsv(market: MarketData, path: string): Promise<void> {
+  await writeFileAtomic(path, csvText(market));
+}
+
+/** The CSV text of a market, in chunks (validated first, so a bad market fails before any output). */
+export function csvText(market: MarketData): Iterable<string> {
   validateMarket(market);
   const { time } = market;
   let dateOnly = true;
@@ -100,5 +105,5 @@ export async function writeCsv(market: MarketData, path: string): Promise<void> 
     }
     if (t % MS_PER_DAY !== 0) dateOnly = false;
   }
-  await writeFileAtomic(path, csvChunks(market, dateOnly));
+  return csvChunks(market, dateOnly);
 }

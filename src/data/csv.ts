@@ -10,7 +10,7 @@ import { ROLE_TIME, ROLE_VOLUME } from './validate.js';
 export type { CheckReport, DataIssue } from './rows.js';
 export { DEFAULT_MAX_ERRORS } from './rows.js';
 export { parseIsoTime } from './times.js';
-export { writeCsv } from './csv-write.js';
+export { csvText, writeCsv } from './csv-write.js';
 
 /**
  * Options of loadCsv(). Reserved: loading always stops at the first problem and throws it;

@@ -46,6 +46,8 @@ export interface RunSignature {
 
 /** The coordinator's bookkeeping at the end of a generation (JSON-safe; floats as base64). */
 export interface SnapshotProgress {
+  /** The run's generation limit: a resume without its own keeps it. */
+  generationLimit?: number;
   hof: { key: string; genes: number[]; fitness: number; metrics: string }[];
   bestEver: number | null;
   stale: number;
@@ -181,6 +183,7 @@ export async function readCheckpoint(path: string, now?: RunSignature, shape?: C
     return { key: f.str(e['key'], `progress.hof[${i}].key`), genes, fitness: f.num(e['fitness'], `progress.hof[${i}].fitness`), metrics: e['metrics'] as string };
   });
   const progress: SnapshotProgress = {
+    ...(pr['generationLimit'] === undefined ? {} : { generationLimit: f.int(pr['generationLimit'], 'progress.generationLimit', 1) }),
     hof,
     bestEver: pr['bestEver'] === null ? null : f.num(pr['bestEver'], 'progress.bestEver'),
     stale: f.int(pr['stale'], 'progress.stale'),

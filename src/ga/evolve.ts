@@ -26,9 +26,15 @@ import type { LoadedCheckpoint, RunSignature, SnapshotProgress } from './checkpo
 import { CheckpointWriter, base64ToF64, checkpointFiles, f64ToBase64, readCheckpoint } from './checkpoint.js';
 import { checkEvaluator } from './evaluator-check.js';
 import type { FitnessSpec, Objective } from './fitness.js';
-import { MIN_TRADES_PENALTY, compileFitness, objectiveValues, parseFitness, parseObjectives } from './fitness.js';
+import { DEFAULT_MIN_TRADE_RATE, MIN_TRADES_PENALTY, compileFitness, objectiveValues, parseFitness, parseObjectives, windowMinTrades } from './fitness.js';
 import type { Direction } from './nsga2.js';
 import { assignCrowdingDistances, selNSGA2, selTournamentDCD, sortNondominated } from './nsga2.js';
+import { rankByFrontAndCrowding } from './ranking.js';
+import { DEFAULT_HOF_DISTINCT, compressReturns, hofDistinctText, parseHofDistinct, selectDistinct } from './hall-of-fame.js';
+import { breedIslands, resolveIslands } from './islands.js';
+import type { Landscape } from './landscape.js';
+import { buildLandscape, neighbourGenomes } from './landscape.js';
+import { checkEvolveOptions } from './options-check.js';
 import type { OperatorConfig } from './operators.js';
 import { familyBounds, immigrantCount, resolveOperatorConfig, selTournament, variation } from './operators.js';
 import type { OverfittingReport } from './overfitting.js';
@@ -54,12 +60,21 @@ export interface EvolveOptions {
   seed?: number;
   /** Selection and variation (DEAP-like). @default OPERATOR_DEFAULTS */
   operators?: Partial<OperatorConfig>;
-  /** Fitness by name or `metric:weight,...` (single-objective mode). @default 'default' */
+  /**
+   * Fitness by name (`default` = 0.5 sharpe + 0.5 calmar, `seed` = the source documents'
+   * sharpe - 0.5 maxDrawdown + 0.3 winRate, ...) or `metric:weight,...`. A string: a function is
+   * refused (E_CONFIG), because a run must be reproducible from its result and checkpoint.
+   */
   fitness?: string;
   /** Two or more objectives (`max:sharpe,min:maxDrawdown`): switches to NSGA-II. */
   objectives?: string;
-  /** Genomes with fewer trades get the fixed penalty fitness (-1000). @default 5 */
+  /** Absolute floor of the minimum-trades rule: a genome with fewer trades on a window gets the fixed penalty fitness (-1000). @default 5 */
   minTrades?: number;
+  /**
+   * Minimum trades per 1,000 bars of each window: a window of N bars asks for
+   * max(minTrades, ceil(minTradeRate x N / 1000)) trades. @default 5
+   */
+  minTradeRate?: number;
   /**
    * In-sample fraction; the rest is reported out of sample only. null: the whole series is
    * in-sample (no out-of-sample check at all). @default 0.7 without folds, none with folds
@@ -81,6 +96,18 @@ export interface EvolveOptions {
   cacheSize?: number;
   /** Size of the hall of fame. @default 10 */
   hallOfFame?: number;
+  /**
+   * What makes hall-of-fame entries distinct: `corr:R` (per-bar return correlation on the
+   * selection window at most R), `gene:D` (normalised gene distance at least D) or `off`.
+   * @default 'corr:0.95'
+   */
+  hofDistinct?: string;
+  /** Island model: sub-populations bred apart with ring migration; 1 = off. @default 1 */
+  islands?: number;
+  /** Generations between ring migrations of the island model. @default 5 */
+  migrationInterval?: number;
+  /** The two genes of the landscape heat-map. @default the two most influential */
+  landscapeGenes?: [string, string];
   /** Stop after this many generations without a better best fitness. */
   patience?: number;
   /** Stop starting new generations after this many seconds. */
@@ -106,6 +133,7 @@ export const EVOLVE_DEFAULTS = {
   seed: 1,
   fitness: 'default',
   minTrades: 5,
+  minTradeRate: DEFAULT_MIN_TRADE_RATE,
   train: 0.7,
   foldAggregate: 'mean' as FoldAggregate,
   backend: 'wasm' as Backend,
@@ -172,6 +200,13 @@ export interface RankedGenome {
   fitness: number;
   /** Multi-objective mode: the objective values. */
   objectives?: Record<string, number>;
+  /**
+   * Multi-objective mode: the non-dominated front (0 = Pareto front) and the crowding distance
+   * in it; the hall of fame is ranked by front, then by descending crowding (NSGA-II's own
+   * crowded comparison), and `fitness` is the first objective's value.
+   */
+  front?: number;
+  crowding?: number;
   /** Metrics on the in-sample window (with folds: the mean over folds). */
   inSample: Metrics;
   /** Metrics on the out-of-sample window (with folds: the mean over the folds' test windows). */
@@ -198,6 +233,11 @@ export interface EvolveResult {
   evaluations: { backtests: number; cacheHits: number; cacheMisses: number };
   hallOfFame: RankedGenome[];
   paretoFront: RankedGenome[] | null;
+  /**
+   * Single-objective mode: the parameter landscape (heat-map of every evaluated genome's fitness
+   * over two genes, the winner's one-gene sensitivity and its robustness); null with NSGA-II.
+   */
+  landscape: Landscape | null;
   /** How much of the best backtest is luck (deflated Sharpe, PBO), with a plain verdict. */
   overfitting: OverfittingReport;
   /** The best genome over the whole series, decimated for charts (the report draws it). */
@@ -277,16 +317,24 @@ function metricsMean(vectors: Float64Array[]): Metrics {
  * result (timings aside) for any thread count, batch size or backend, resumed or not.
  */
 export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {}): Promise<EvolveResult> {
+  checkEvolveOptions(options, hooks);
   const started = performance.now();
   const market = options.market ?? synthetic();
   const family = getFamily(options.strategy ?? EVOLVE_DEFAULTS.strategy);
   const G = family.genes.length;
   const P = intOption('population', options.population ?? EVOLVE_DEFAULTS.population, 4, 1_000_000);
-  const generations = intOption('generations', options.generations ?? EVOLVE_DEFAULTS.generations, 1, 1_000_000);
+  // `let`: a resumed run without its own limit keeps the checkpoint's (set when it is read).
+  let generations = intOption('generations', options.generations ?? EVOLVE_DEFAULTS.generations, 1, 1_000_000);
   const seed = intOption('seed', options.seed ?? EVOLVE_DEFAULTS.seed, 0, 0xffffffff);
   const minTrades = intOption('minTrades', options.minTrades ?? EVOLVE_DEFAULTS.minTrades, 0, 1e9);
+  const minTradeRate = options.minTradeRate ?? EVOLVE_DEFAULTS.minTradeRate;
+  if (typeof minTradeRate !== 'number' || !(minTradeRate >= 0 && minTradeRate <= 1000)) {
+    throw configError('minTradeRate', `must be a number of trades per 1,000 bars in [0, 1000], got ${String(minTradeRate)}`);
+  }
   const cacheSize = intOption('cacheSize', options.cacheSize ?? EVOLVE_DEFAULTS.cacheSize, 0, 1e8);
   const hofSize = intOption('hallOfFame', options.hallOfFame ?? EVOLVE_DEFAULTS.hallOfFame, 1, 10_000);
+  const hofRule = parseHofDistinct(options.hofDistinct ?? DEFAULT_HOF_DISTINCT);
+  const islandCfg = resolveIslands(options.islands, options.migrationInterval, P);
   const threads = options.threads ?? availableParallelism();
   const threadsWarning = checkThreads('threads', threads, 0);
   const analysisSample = intOption('analysisSample', options.analysisSample ?? EVOLVE_DEFAULTS.analysisSample, 2, 1_000_000);
@@ -301,6 +349,7 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
   const multi = options.objectives !== undefined;
   if (multi && options.fitness !== undefined) throw configError('objectives', 'cannot be combined with fitness (one or the other)');
   const objectives: Objective[] = multi ? parseObjectives(options.objectives!) : [];
+  if (multi && islandCfg.islands > 1) throw configError('islands', 'applies to the single-objective GA only (NSGA-II keeps its diversity by crowding)');
   const fitnessSpec: FitnessSpec = parseFitness(options.fitness ?? EVOLVE_DEFAULTS.fitness);
   if (multi && P % 4 !== 0) throw configError('population', `must be a multiple of 4 with several objectives (NSGA-II pairs tournaments in fours), got ${P}`);
   const ops = resolveOperatorConfig(options.operators ?? {}, P);
@@ -312,7 +361,9 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
   const resolved: ResolvedOptions = resolveOptions(family, market, { ...btOptions, backend }, windows.train[0]);
   const m = objectives.length;
   const directions: Direction[] = objectives.map((o) => o.direction);
-  const fitnessOf = compileFitness(fitnessSpec, minTrades);
+  // The minimum-trades rule scales with each window's length (minTrades is the floor).
+  const windowMin = windows.train.map((w) => windowMinTrades(w.end - w.start, minTrades, minTradeRate));
+  const fitnessOfWindow = windowMin.map((k) => compileFitness(fitnessSpec, k));
   // The selection window (the in-sample window, or the last and largest fold): where the
   // overfitting statistics look, and where diversity is measured.
   const selWindow = windows.train[windows.train.length - 1]!;
@@ -330,6 +381,8 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
     fitness: multi ? null : fitnessSpec.text,
     objectives: multi ? objectives.map((o) => `${o.direction === 1 ? 'max' : 'min'}:${o.metric}`) : null,
     minTrades,
+    minTradeRate,
+    minTradesPerWindow: windowMin,
     train: train ?? null,
     folds: options.folds ?? null,
     foldAggregate: foldAgg,
@@ -338,6 +391,9 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
     cacheSize,
     hallOfFame: hofSize,
     analysisSample,
+    hofDistinct: hofDistinctText(hofRule),
+    islands: islandCfg.islands,
+    migrationInterval: islandCfg.islands > 1 ? islandCfg.migrationInterval : null,
     patience: options.patience ?? null,
     maxSeconds: options.maxSeconds ?? null,
   };
@@ -425,9 +481,43 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
   /** What the last evaluated block did to the cache: the history record's content. */
   let journal: { block: Float64Array; misses: Float64Array[] } | null = null;
 
+  // Return streams of hall-of-fame candidates (hofDistinct corr:R), compressed to at most
+  // HOF_RETURN_POINTS points and kept for the recent candidates; derived state, so a resumed run
+  // recomputes them to the same bits.
+  const hofReturnCache = new Map<string, Float64Array>();
+  const hofReturns = (c: { key: string; genes: Float64Array }): Float64Array => {
+    const hit = hofReturnCache.get(c.key);
+    if (hit !== undefined) return hit;
+    const r = compressReturns(genomeReturns(localKernels, market, selWindow, family, c.genes, selCfg));
+    if (hofReturnCache.size >= 4 * (hofSize + P)) hofReturnCache.delete(hofReturnCache.keys().next().value!);
+    hofReturnCache.set(c.key, r);
+    return r;
+  };
+
+  // Every distinct genome evaluated (single objective): the landscape's heat-map points.
+  const seenGenomes = new Map<string, { genes: Float64Array; fitness: number }>();
+  if (options.landscapeGenes !== undefined) {
+    const lg = options.landscapeGenes;
+    if (!Array.isArray(lg) || lg.length !== 2 || lg[0] === lg[1] || !lg.every((n) => family.genes.some((g) => g.name === n))) {
+      throw configError('landscapeGenes', `must be two different genes of ${family.name} (${family.genes.map((g) => g.name).join(', ')}), got ${JSON.stringify(lg)}`);
+    }
+  }
+
+  /** The landscape: the winner's neighbours evaluated like any genome (and counted as trials). */
+  const landscapeOf = async (): Promise<Landscape | null> => {
+    if (multi || hof.length === 0) return null;
+    const winner = hof[0]!;
+    const nb = neighbourGenomes(family, winner.genes);
+    const block = new Float64Array(nb.length * G);
+    nb.forEach((n, i) => block.set(n.genes, i * G));
+    const scan = newStats(history.length);
+    const r = nb.length > 0 ? await evaluateBlock(block, nb.length, scan, false) : { fitness: new Float64Array(0) };
+    return buildLandscape(family, [...seenGenomes.values()], winner.genes, winner.fitness, nb.map((n, i) => ({ ...n, fitness: r.fitness[i]! })), options.landscapeGenes, scan.evaluated);
+  };
+
   /** Evaluates a block of genomes on every train window, through the cache. */
   const evaluateBlock = async (
-    block: Float64Array, count: number, gen: GenerationStats,
+    block: Float64Array, count: number, gen: GenerationStats, cancellable = true,
   ): Promise<{ fitness: Float64Array; objs: Float64Array | null; metrics: Float64Array[] }> => {
     const keys: string[] = [];
     for (let i = 0; i < count; i++) keys.push(canonicalKey(family, block, i * G));
@@ -443,33 +533,42 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
       const todo = new Float64Array(pending.size * G);
       let j = 0;
       for (const first of pending.values()) todo.set(block.subarray(first[0]! * G, (first[0]! + 1) * G), j++ * G);
-      const out = await evaluator.evaluate(family.name, todo, w, hooks.signal !== undefined ? { signal: hooks.signal } : {});
+      const out = await evaluator.evaluate(family.name, todo, w, cancellable && hooks.signal !== undefined ? { signal: hooks.signal } : {});
       gen.evaluated += pending.size;
       barEvaluations += pending.size * (w.end - w.start);
       journal.misses.push(out.slice(0, pending.size * MET_LENGTH));
       store(keys, wi, pending, out, metrics[wi]!);
     }
+    return { ...scoreBlock(metrics, count), metrics };
+  };
+
+  /** Fitness (and objectives) of a block from its metrics on every train window. */
+  const scoreBlock = (metrics: Float64Array[], count: number): { fitness: Float64Array; objs: Float64Array | null } => {
     const fitness = new Float64Array(count);
     const objs = multi ? new Float64Array(count * m) : null;
     const perFold = new Float64Array(windows.train.length);
     const tmp = new Float64Array(m);
     for (let i = 0; i < count; i++) {
       const f: number[] = [];
-      for (let wi = 0; wi < windows.train.length; wi++) f.push(fitnessOf(metrics[wi]!, i * MET_LENGTH));
-      fitness[i] = aggregate(f, foldAgg);
+      for (let wi = 0; wi < windows.train.length; wi++) f.push(fitnessOfWindow[wi]!(metrics[wi]!, i * MET_LENGTH));
+      // Under the minimum in any fold, the genome is penalised: the penalty is a marker, and a
+      // mean of -1000 with real fitness values would be neither a score nor a marker.
+      fitness[i] = f.includes(MIN_TRADES_PENALTY) ? MIN_TRADES_PENALTY : aggregate(f, foldAgg);
       if (objs !== null) {
         for (let k = 0; k < m; k++) {
           for (let wi = 0; wi < windows.train.length; wi++) {
-            objectiveValues(objectives, minTrades, metrics[wi]!, i * MET_LENGTH, tmp, 0);
+            objectiveValues(objectives, windowMin[wi]!, metrics[wi]!, i * MET_LENGTH, tmp, 0);
             perFold[wi] = tmp[k]!;
           }
           // 'min' aggregation is the worst fold in the objective's own direction.
           const vals = Array.from(perFold);
-          objs[i * m + k] = foldAgg === 'mean' ? aggregate(vals, 'mean') : directions[k] === 1 ? Math.min(...vals) : Math.max(...vals);
+          objs[i * m + k] = fitness[i] === MIN_TRADES_PENALTY
+            ? directions[k]! * MIN_TRADES_PENALTY
+            : foldAgg === 'mean' ? aggregate(vals, 'mean') : directions[k] === 1 ? Math.min(...vals) : Math.max(...vals);
         }
       }
     }
-    return { fitness, objs, metrics };
+    return { fitness, objs };
   };
 
   const newStats = (generation: number): GenerationStats => ({
@@ -525,7 +624,13 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
         popMetrics.forEach((pm, wi) => metrics.set(pm.subarray(i * MET_LENGTH, (i + 1) * MET_LENGTH), wi * MET_LENGTH));
         byKey.set(key, { key, genes: pop.slice(i * G, (i + 1) * G), fitness: popFitness[i]!, metrics });
       }
-      hof = [...byKey.values()].sort((a, b) => b.fitness - a.fitness || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).slice(0, hofSize);
+      hof = selectDistinct([...byKey.values()], hofSize, hofRule, low, up, hofReturns);
+    }
+    if (!multi) {
+      for (let i = 0; i < P; i++) {
+        const key = canonicalKey(family, pop, i * G);
+        if (!seenGenomes.has(key)) seenGenomes.set(key, { genes: pop.slice(i * G, (i + 1) * G), fitness: popFitness[i]! });
+      }
     }
     const elite = multi ? paretoMembers().slice(0, 10).map((x) => x.genes) : hof.slice(0, 10).map((h) => h.genes);
     const corr = returnCorrelation(elite.map((g) => genomeReturns(localKernels, market, selWindow, family, g, selCfg)));
@@ -561,6 +666,7 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
       fitness: f64ToBase64(popFitness),
       objectives: popObjs === null ? null : f64ToBase64(popObjs),
       metrics: popMetrics.map(f64ToBase64),
+      generationLimit: generations,
     };
     const j = journal!;
     await writer.save(
@@ -571,19 +677,27 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
 
   /** Rebuilds the cache, the trial statistics and the history by replaying a checkpoint's records. */
   const replay = (loaded: LoadedCheckpoint, file: string): void => {
-    const scratch = new Float64Array(P * MET_LENGTH);
+    const scratch = windows.train.map(() => new Float64Array(P * MET_LENGTH));
     const scratchGen = newStats(0);
     for (const rec of loaded.records) {
       const block = base64ToF64(rec.block);
       const keys: string[] = [];
       for (let i = 0; i < P; i++) keys.push(canonicalKey(family, block, i * G));
       for (let wi = 0; wi < windows.train.length; wi++) {
-        const pending = lookup(keys, wi, scratch, scratchGen);
+        const pending = lookup(keys, wi, scratch[wi]!, scratchGen);
         const out = base64ToF64(rec.misses[wi]!);
         if (out.length !== pending.size * MET_LENGTH) {
           throw configError('resume', `${file}: record ${rec.generation + 1}.misses[${wi}] holds ${out.length / MET_LENGTH} results, the cache replay needs ${pending.size}`);
         }
-        store(keys, wi, pending, out, scratch);
+        store(keys, wi, pending, out, scratch[wi]!);
+      }
+      // The landscape's points, in the order the straight run met them (single objective: the
+      // evaluated block is the generation's population).
+      if (!multi) {
+        const { fitness } = scoreBlock(scratch, P);
+        for (let i = 0; i < P; i++) {
+          if (!seenGenomes.has(keys[i]!)) seenGenomes.set(keys[i]!, { genes: block.slice(i * G, (i + 1) * G), fitness: fitness[i]! });
+        }
       }
       history.push(rec.stats as GenerationStats);
     }
@@ -643,6 +757,10 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
       hits = pr.hits;
       misses = pr.misses;
       replay(loaded, checkpointFiles(options.resume).history);
+      if (options.generations === undefined && pr.generationLimit !== undefined) {
+        generations = pr.generationLimit;
+        config['generations'] = generations;
+      }
       await writer!.adopt(loaded, resolve(checkpointPath!) === resolve(options.resume));
       resumedFrom = state.generation;
     } else {
@@ -681,7 +799,7 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
       const c0 = evaluator.stats().computeMs;
       if (!multi) {
         let next: Float64Array;
-        [next, breedMs] = timed(() => breedSingle(rng, family, pop, popFitness, P, ops));
+        [next, breedMs] = timed(() => breedIslands(rng, family, pop, popFitness, P, ops, islandCfg, history.length, breedSingle));
         const t0 = performance.now();
         const r = await evaluateBlock(next, P, gen);
         evaluateMs = performance.now() - t0;
@@ -830,7 +948,18 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
     return out;
   }
 
-  async function describeRanked(list: { genes: Float64Array; fitness: number; metrics: Float64Array; objs: Float64Array | null }[]): Promise<RankedGenome[]> {
+  /** NSGA-II's hall of fame: the final population by front, then crowding (ranking.ts). */
+  function nsgaHallOfFame(): { genes: Float64Array; fitness: number; metrics: Float64Array; objs: Float64Array | null; front: number; crowding: number }[] {
+    const keys = Array.from({ length: P }, (_, i) => canonicalKey(family, pop, i * G));
+    return rankByFrontAndCrowding(popObjs!, P, m, directions, keys).slice(0, hofSize).map((r) => {
+      const i = r.index;
+      const metrics = new Float64Array(windows.train.length * MET_LENGTH);
+      popMetrics.forEach((pm, wi) => metrics.set(pm.subarray(i * MET_LENGTH, (i + 1) * MET_LENGTH), wi * MET_LENGTH));
+      return { genes: pop.slice(i * G, (i + 1) * G), fitness: popObjs![i * m]!, metrics, objs: popObjs!.slice(i * m, (i + 1) * m), front: r.front, crowding: r.crowding };
+    });
+  }
+
+  async function describeRanked(list: { genes: Float64Array; fitness: number; metrics: Float64Array; objs: Float64Array | null; front?: number; crowding?: number }[]): Promise<RankedGenome[]> {
     if (list.length === 0) return [];
     const block = new Float64Array(list.length * G);
     list.forEach((x, i) => block.set(x.genes, i * G));
@@ -852,7 +981,12 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
           ? windows.train.map((w, wi) => ({ train: w, test: windows.test[wi]!, inSample: metricsFromVector(ins[wi]!), outOfSample: metricsFromVector(oos[wi]!) }))
           : null,
       };
-      if (x.objs !== null) entry.objectives = Object.fromEntries(objectives.map((o, k) => [o.metric, x.objs![k]!]));
+      if (x.objs !== null) {
+        entry.objectives = Object.fromEntries(objectives.map((o, k) => [o.metric, x.objs![k]!]));
+        entry.fitness = x.objs[0]!;
+      }
+      if (x.front !== undefined) entry.front = x.front;
+      if (x.crowding !== undefined) entry.crowding = x.crowding;
       return entry;
     });
   }
@@ -863,8 +997,11 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
    * abandoned generation is not part of it (its evaluations never use the fired signal).
    */
   async function finalResult(): Promise<EvolveResult> {
-    const ranked = multi ? paretoMembers() : hof.map((h) => ({ genes: h.genes, fitness: h.fitness, metrics: h.metrics, objs: null as Float64Array | null }));
+    const ranked = multi ? nsgaHallOfFame() : hof.map((h) => ({ genes: h.genes, fitness: h.fitness, metrics: h.metrics, objs: null as Float64Array | null }));
     const evaluated = await describeRanked(ranked);
+    const front = multi ? await describeRanked(paretoMembers()) : null;
+    // Before the overfitting analysis: the neighbourhood scan's genomes are trials too.
+    const landscape = await landscapeOf();
     const evaluateSeconds = evaluateMsTotal / 1000;
     return {
       format: 'evoquant-result',
@@ -876,8 +1013,9 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
       generations: history,
       stopped: { reason: stopReason, generations: history.length },
       evaluations: { backtests, cacheHits: hits, cacheMisses: misses },
-      hallOfFame: multi ? evaluated.slice(0, hofSize) : evaluated,
-      paretoFront: multi ? evaluated : null,
+      hallOfFame: evaluated,
+      paretoFront: front,
+      landscape,
       overfitting: await overfittingOf(evaluated),
       curve: curveOf(),
       timings: {

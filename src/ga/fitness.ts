@@ -2,11 +2,33 @@ import { configError } from '../errors.js';
 import { METRIC_NAMES } from '../kernels/layout.js';
 import type { MetricName } from '../kernels/layout.js';
 
-/** Fitness a genome gets when it trades fewer than `minTrades` times (SPEC section 5). */
+/** Fitness a genome gets when it trades fewer than its window's minimum number of trades. */
 export const MIN_TRADES_PENALTY = -1000;
 
-/** Named fitness functions; `default` is the spec's sharpe - 0.5 maxDrawdown + 0.3 winRate. */
-export const FITNESS_NAMES = ['default', 'sharpe', 'sortino', 'calmar', 'totalReturn'] as const;
+/**
+ * Named fitness functions. `default` is 0.5 sharpe + 0.5 calmar: both are ratios of return to
+ * risk, so scaling every position down leaves them (to first order) unchanged and the GA cannot
+ * win by trading less. `seed` is the source documents' sharpe - 0.5 maxDrawdown + 0.3 winRate,
+ * which rewards shrinking the position (Sharpe does not change with size, drawdown does).
+ */
+export const FITNESS_NAMES = ['default', 'seed', 'sharpe', 'sortino', 'calmar', 'totalReturn'] as const;
+
+/**
+ * Minimum trades per 1,000 bars of a window (the default of `minTradeRate`): a window of N bars
+ * asks for at least ceil(rate x N / 1000) trades, and never fewer than `minTrades`.
+ */
+export const DEFAULT_MIN_TRADE_RATE = 5;
+
+/** The minimum number of trades on a window of `bars` bars. */
+export function windowMinTrades(bars: number, minTrades: number, rate: number): number {
+  return Math.max(minTrades, Math.ceil((rate * bars) / 1000));
+}
+
+/**
+ * Profit factor as a fitness or an objective is capped here: without losses it is Infinity,
+ * and beyond 10 it says more about a small sample than about the strategy.
+ */
+export const PROFIT_FACTOR_CAP = 10;
 
 /** A fitness: a weighted sum of metrics (the named ones are presets). */
 export interface FitnessSpec {
@@ -17,6 +39,10 @@ export interface FitnessSpec {
 
 const PRESETS: Record<(typeof FITNESS_NAMES)[number], { metric: MetricName; weight: number }[]> = {
   default: [
+    { metric: 'sharpe', weight: 0.5 },
+    { metric: 'calmar', weight: 0.5 },
+  ],
+  seed: [
     { metric: 'sharpe', weight: 1 },
     { metric: 'maxDrawdown', weight: -0.5 },
     { metric: 'winRate', weight: 0.3 },
@@ -34,10 +60,13 @@ function metricIndex(name: string, option: string): number {
 }
 
 /**
- * A fitness by name (`default`, `sharpe`, `sortino`, `calmar`, `totalReturn`) or a weighted mix
+ * A fitness by name (`default`, `seed`, `sharpe`, `sortino`, `calmar`, `totalReturn`) or a weighted mix
  * `metric:weight,metric:weight` (e.g. `sharpe:0.7,calmar:0.3`, `sharpe:1,maxDrawdown:-0.5`).
  */
 export function parseFitness(text: string, option = 'fitness'): FitnessSpec {
+  if (typeof text !== 'string') {
+    throw configError(option, `must be a fitness name (${FITNESS_NAMES.join(', ')}) or a string metric:weight,...; got ${describeValue(text)} (a function is not accepted: results must be reproducible from result.json and a checkpoint, so the fitness must be data; use a weighted mix or objectives)`);
+  }
   const t = text.trim();
   if ((FITNESS_NAMES as readonly string[]).includes(t)) {
     return { text: t, terms: PRESETS[t as (typeof FITNESS_NAMES)[number]] };
@@ -63,12 +92,28 @@ export function compileFitness(spec: FitnessSpec, minTrades: number): (metrics: 
   const idx = spec.terms.map((t) => metricIndex(t.metric, 'fitness'));
   const w = spec.terms.map((t) => t.weight);
   const trades = metricIndex('trades', 'fitness');
+  const pf = metricIndex('profitFactor', 'fitness');
   return (m, o) => {
     if (m[o + trades]! < minTrades) return MIN_TRADES_PENALTY;
     let f = 0;
-    for (let i = 0; i < idx.length; i++) f += w[i]! * m[o + idx[i]!]!;
+    for (let i = 0; i < idx.length; i++) f += w[i]! * (idx[i] === pf ? cappedProfitFactor(m[o + pf]!) : m[o + idx[i]!]!);
     return finiteOrCap(f);
   };
+}
+
+/** Profit factor as fitness and objectives see it: at most PROFIT_FACTOR_CAP. */
+export function cappedProfitFactor(x: number): number {
+  return x > PROFIT_FACTOR_CAP ? PROFIT_FACTOR_CAP : x;
+}
+
+/** A value as an error message names it (type and, for short values, the value). */
+export function describeValue(v: unknown): string {
+  if (typeof v === 'function') return 'a function';
+  if (Array.isArray(v)) return 'an array';
+  if (v === null) return 'null';
+  if (typeof v === 'object') return 'an object';
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v)}`;
+  return `${typeof v} ${String(v)}`;
 }
 
 /** NaN -> the penalty; +-Infinity -> +-1e9. */
@@ -94,6 +139,10 @@ const SMALLER_IS_BETTER: ReadonlySet<string> = new Set(['maxDrawdown']);
  * maxDrawdown is minimised, everything else maximised). At least two.
  */
 export function parseObjectives(text: string, option = 'objectives'): Objective[] {
+  if (typeof text !== 'string') {
+    const hint = Array.isArray(text) ? ` (write the list as one string: "${(text as unknown[]).map(String).join(',')}")` : '';
+    throw configError(option, `must be a string such as "max:sharpe,min:maxDrawdown"; got ${describeValue(text)}${hint}`);
+  }
   const objs = text.split(',').map((part) => {
     const m = /^\s*(?:(max|min)\s*:\s*)?([A-Za-z]+)\s*$/.exec(part);
     if (m === null) throw configError(option, `"${part}" is not an objective (write max:metric or min:metric)`);
@@ -114,7 +163,8 @@ export function parseObjectives(text: string, option = 'objectives'): Objective[
 export function objectiveValues(objs: Objective[], minTrades: number, m: Float64Array, o: number, out: Float64Array, oo: number): void {
   const penalised = m[o + metricIndex('trades', 'objectives')]! < minTrades;
   objs.forEach((obj, i) => {
-    const v = m[o + metricIndex(obj.metric, 'objectives')]!;
+    const raw = m[o + metricIndex(obj.metric, 'objectives')]!;
+    const v = obj.metric === 'profitFactor' ? cappedProfitFactor(raw) : raw;
     out[oo + i] = penalised ? obj.direction * MIN_TRADES_PENALTY : Number.isNaN(v) ? obj.direction * MIN_TRADES_PENALTY : finiteOrCap(v);
   });
 }

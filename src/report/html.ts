@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { EvolveResult, RankedGenome } from '../ga/evolve.js';
 import { METRIC_NAMES } from '../kernels/layout.js';
+import { stopText, windowRows } from '../cli/result-tables.js';
 import type { MetricName } from '../kernels/layout.js';
 
 const require = createRequire(import.meta.url);
@@ -40,25 +41,55 @@ function isoDate(ms: number): string {
   return s.endsWith('T00:00:00.000Z') ? s.slice(0, 10) : s.replace('.000Z', 'Z');
 }
 
-function hofTable(hof: RankedGenome[], hasOos: boolean): string {
+function hofTable(hof: RankedGenome[], hasOos: boolean, multi = false): string {
   const cols: MetricName[] = ['sharpe', 'totalReturn', 'maxDrawdown', 'trades', 'winRate'];
   const head = [
-    '<th>#</th><th>fitness</th>',
+    multi ? '<th>#</th><th>front</th><th>crowding</th><th>first objective</th>' : '<th>#</th><th>fitness</th>',
     ...cols.map((c) => `<th>IS ${c}</th>`),
     ...(hasOos ? cols.map((c) => `<th>OOS ${c}</th>`) : []),
-    '<th>parameters</th>',
   ].join('');
+  const span = (multi ? 4 : 2) + cols.length * (hasOos ? 2 : 1);
   const rows = hof.map((h, i) => {
     const cells = [
       `<td>${h.rank}</td>`,
+      ...(multi ? [`<td data-field="hallOfFame.${i}.front">${show(h.front, 'int')}</td>`, `<td>${h.crowding === undefined || h.crowding === null ? 'inf' : show(h.crowding, 'fixed')}</td>`] : []),
       `<td data-field="hallOfFame.${i}.fitness">${show(h.fitness)}</td>`,
       ...cols.map((c) => `<td data-field="hallOfFame.${i}.inSample.${c}">${metric(c, h.inSample[c])}</td>`),
       ...(hasOos ? cols.map((c) => `<td data-field="hallOfFame.${i}.outOfSample.${c}">${metric(c, h.outOfSample?.[c])}</td>`) : []),
-      `<td class="params">${esc(Object.entries(h.params).map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toPrecision(5)}`).join(' '))}</td>`,
     ];
-    return `<tr>${cells.join('')}</tr>`;
+    const params = `<tr class="params-row"><td class="params" colspan="${span}">${esc(Object.entries(h.params).map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toPrecision(5)}`).join(' '))}</td></tr>`;
+    return `<tr class="metrics-row">${cells.join('')}</tr>${params}`;
   });
   return `<table class="hof"><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+function stopWords(r: EvolveResult): string {
+  return `${stopText(r)}, ${r.evaluations.backtests.toLocaleString('en-US')} backtests`;
+}
+
+function windowTable(r: EvolveResult): string {
+  const cols: MetricName[] = ['sharpe', 'totalReturn', 'maxDrawdown', 'trades', 'winRate', 'exposure'];
+  const rows = windowRows(r).map((x, i) => `<tr><td style="text-align:left">${esc(x.label)}</td><td>[${x.start}, ${x.end})</td>${cols.map((c) => `<td data-window="${i}">${metric(c, x.m[c])}</td>`).join('')}</tr>`);
+  return `<table class="hof" id="windows"><thead><tr><th style="text-align:left">window</th><th>bars</th>${cols.map((c) => `<th>${c}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+function paretoHtml(r: EvolveResult, objectives: string[]): string {
+  const names = objectives.map((o) => o.split(':')[1]! as MetricName);
+  const rows = (r.paretoFront ?? []).map((p, i) => `<tr><td>${i + 1}</td>${names.map((n) => `<td data-field="paretoFront.${i}.objectives.${n}">${metric(n, p.objectives?.[n])}</td>`).join('')}<td>${metric('trades', p.inSample.trades)}</td><td>${metric('sharpe', p.outOfSample?.sharpe)}</td><td class="params">${esc(Object.entries(p.params).map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toPrecision(5)}`).join(' '))}</td></tr>`);
+  return `<table class="hof" id="pareto"><thead><tr><th>#</th>${objectives.map((o) => `<th>${esc(o)}</th>`).join('')}<th>IS trades</th><th>OOS sharpe</th><th>parameters</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+function landscapeHtml(r: EvolveResult): string {
+  const l = r.landscape;
+  if (l === null || l === undefined) return '';
+  const filled = l.cells.reduce((s, row) => s + row.filter((c) => c !== null).length, 0);
+  const sens = l.sensitivity.map((g) => `<div class="chart" id="chart-sens-${esc(g.gene)}" data-chart="sens-${esc(g.gene)}"></div>`).join('');
+  return `<h2>Parameter landscape</h2>
+<p class="note">Best fitness of every genome the GA evaluated (${l.points.toLocaleString('en-US')} distinct genomes), over <b>${esc(l.genes[0])}</b> (x) and <b>${esc(l.genes[1])}</b> (y), the two genes that explain the most fitness variance${''} (eta squared ${show(l.influence[l.genes[0]], 'prob')} and ${show(l.influence[l.genes[1]], 'prob')}); empty cells: nothing evaluated there traded enough. Robustness of the winner: <b data-field="landscape.robustness">${show(l.robustness, 'percent')}</b> of its ${l.neighbours} one-gene neighbours are within 10% of its fitness (they count as trials in the deflated Sharpe).</p>
+<div class="chart" id="chart-heatmap" data-chart="heatmap" data-cells="${filled}"></div>
+<h2>Sensitivity of the winner, gene by gene</h2>
+<p class="note">Fitness of the winner with one gene moved by ±2%, 5%, 10% and 20% of its range (the orange dot is the winner; gaps: the neighbour trades too little and gets the penalty).</p>
+<div class="sens">${sens}</div>`;
 }
 
 /**
@@ -89,6 +120,8 @@ export function renderReport(r: EvolveResult): string {
               .sort((a, b) => a[0] - b[0] || a[1] - b[1]),
           },
     logits: o.details.pbo?.logitHistogram ?? null,
+    landscape: r.landscape ?? null,
+    objectiveLabels: objectives,
   };
   const json = JSON.stringify(data, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)).replace(/</g, '\\u003c');
   const title = `evoquant: ${String(r.config['strategy'])} on ${r.data.source}`;
@@ -118,14 +151,18 @@ h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 28px 0 8p
 .verdict.good { border-color: #15803d; }
 .stats { display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 8px 16px; margin: 8px 0; }
 .stats div span { display: block; color: #5a6475; font-size: 12px; } .stats div b { font-size: 18px; font-weight: 600; }
-table.hof { border-collapse: collapse; font-size: 12px; width: 100%; } table.hof th, table.hof td { border-bottom: 1px solid #e3e6ea; padding: 4px 6px; text-align: right; white-space: nowrap; }
-table.hof td.params { text-align: left; white-space: normal; min-width: 380px; font-family: ui-monospace, monospace; font-size: 11px; }
+table.hof { border-collapse: collapse; font-size: 12px; width: 100%; table-layout: auto; } table.hof th, table.hof td { border-bottom: 1px solid #e3e6ea; padding: 4px 5px; text-align: right; }
+table.hof td { white-space: nowrap; } table.hof th { white-space: normal; vertical-align: bottom; }
+table.hof td.params { text-align: left; white-space: normal; overflow-wrap: anywhere; font-family: ui-monospace, monospace; font-size: 11px; color: #5a6475; }
+table.hof tr.metrics-row td { border-bottom: none; } #pareto td.params { max-width: 420px; }
+.sens { display: grid; grid-template-columns: repeat(auto-fill, minmax(330px, 1fr)); gap: 4px 12px; }
+#chart-heatmap canvas { max-width: 100%; }
 .chart { margin: 4px 0 12px; } .note { color: #5a6475; font-size: 12px; }
 </style>
 </head>
 <body>
 <h1>${esc(title)}</h1>
-<div class="meta">${r.data.bars.toLocaleString('en-US')} bars, ${isoDate(r.data.from)} to ${isoDate(r.data.to)} &middot; ${esc(mode)} &middot; population ${String(r.config['population'])}, seed ${String(r.config['seed'])} &middot; ${esc(split)} &middot; stopped: ${esc(r.stopped.reason)} after ${r.stopped.generations} generations, ${r.evaluations.backtests.toLocaleString('en-US')} backtests</div>
+<div class="meta">${r.data.bars.toLocaleString('en-US')} bars, ${isoDate(r.data.from)} to ${isoDate(r.data.to)} &middot; ${esc(mode)} &middot; population ${String(r.config['population'])}, seed ${String(r.config['seed'])} &middot; ${esc(split)} &middot; ${esc(stopWords(r))}, ${r.evaluations.backtests.toLocaleString('en-US')} backtests</div>
 
 <h2>Overfitting</h2>
 <div class="verdict${(o.deflatedSharpe ?? 0) >= 0.95 && (o.pbo ?? 1) <= 0.25 ? ' good' : ''}" id="verdict">
@@ -156,8 +193,13 @@ ${data.logits !== null ? '<div class="chart" id="chart-logits" data-chart="logit
 ${data.pareto !== null ? `<h2>Pareto front</h2><div class="chart" id="chart-pareto" data-chart="pareto"></div>` : ''}
 
 <h2>Hall of fame</h2>
-${hofTable(r.hallOfFame, hasOos)}
-<p class="note">IS: in-sample window${w.train.length > 1 ? 's (mean over folds)' : ''}; OOS: out of sample${w.test.length > 1 ? ' (mean over folds)' : ''}. Metrics: ${METRIC_NAMES.join(', ')} (SPEC section 5).</p>
+${hofTable(r.hallOfFame, hasOos, r.paretoFront !== null)}
+<p class="note">IS: in-sample window${w.train.length > 1 ? 's (mean over folds)' : ''}; OOS: out of sample${w.test.length > 1 ? ' (mean over folds)' : ''}. Metrics: ${METRIC_NAMES.join(', ')}; returns and drawdowns in percent, Sharpe annualised.${r.paretoFront !== null ? ' Ranked by non-dominated front, then by crowding distance (NSGA-II\'s crowded comparison).' : ''}</p>
+
+<h2>Best genome by window</h2>
+${windowTable(r)}
+${r.paretoFront !== null && objectives !== null ? `<h2>Pareto front (sorted by ${esc(objectives[0]!)})</h2>${paretoHtml(r, objectives)}` : ''}
+${landscapeHtml(r)}
 
 <script type="application/json" id="report-data">${json}</script>
 <script>${js}</script>
@@ -165,13 +207,27 @@ ${hofTable(r.hallOfFame, hasOos)}
 (function () {
   var data = JSON.parse(document.getElementById('report-data').textContent);
   var width = function (el) { return Math.max(320, el.clientWidth || 1000); };
-  function splitLines(times) {
+  function splitLines(times, labels) {
     return { hooks: { draw: [function (u) {
-      var ctx = u.ctx; ctx.save(); ctx.strokeStyle = '#b91c1c'; ctx.lineWidth = 1.5; ctx.setLineDash([6, 4]);
-      times.forEach(function (t) { var x = u.valToPos(t, 'x', true); ctx.beginPath(); ctx.moveTo(x, u.bbox.top); ctx.lineTo(x, u.bbox.top + u.bbox.height); ctx.stroke(); });
+      var ctx = u.ctx; ctx.save(); ctx.strokeStyle = '#b91c1c'; ctx.fillStyle = '#b91c1c'; ctx.lineWidth = 1.5; ctx.setLineDash([6, 4]);
+      ctx.font = (11 * devicePixelRatio) + 'px system-ui, sans-serif';
+      times.forEach(function (t, i) { var x = u.valToPos(t, 'x', true); ctx.beginPath(); ctx.moveTo(x, u.bbox.top); ctx.lineTo(x, u.bbox.top + u.bbox.height); ctx.stroke();
+        if (labels && labels[i]) ctx.fillText(labels[i], x + 4, u.bbox.top + 14 * devicePixelRatio); });
       ctx.restore();
     }] } };
   }
+  function tradeMarkers(tr, times, values) {
+    function near(t) { var lo = 0, hi = times.length - 1; while (lo < hi) { var mid = (lo + hi) >> 1; if (times[mid] < t) lo = mid + 1; else hi = mid; } return lo; }
+    return { hooks: { draw: [function (u) {
+      var ctx = u.ctx; ctx.save(); var s = 4 * devicePixelRatio;
+      function tri(t, up, color) { var i = near(t); var x = u.valToPos(times[i], 'x', true); var y = u.valToPos(values[i], 'y', true);
+        ctx.fillStyle = color; ctx.beginPath(); if (up) { ctx.moveTo(x, y - s); ctx.lineTo(x - s, y + s); ctx.lineTo(x + s, y + s); } else { ctx.moveTo(x, y + s); ctx.lineTo(x - s, y - s); ctx.lineTo(x + s, y - s); } ctx.fill(); }
+      tr.entry.forEach(function (t, k) { tri(t, tr.direction[k] > 0, '#15803d'); });
+      tr.exit.forEach(function (t, k) { tri(t, tr.direction[k] < 0, '#b91c1c'); });
+      ctx.restore();
+    }] } };
+  }
+  function pctTicks(vs, span) { var d = span >= 0.1 ? 0 : span >= 0.01 ? 1 : span >= 0.001 ? 2 : 3; return vs.map(function (v) { return v == null ? '' : (v * 100).toFixed(d) + '%'; }); }
   function plot(id, opts, series) {
     var el = document.getElementById(id);
     if (!el) return;
@@ -180,12 +236,17 @@ ${hofTable(r.hallOfFame, hasOos)}
   }
   var c = data.curve;
   var splitTimes = c.splits.map(function (b) { var i = 0; while (i < c.bar.length - 1 && c.bar[i] < b) i++; return c.time[i]; });
-  plot('chart-equity', { title: 'Equity vs buy-and-hold', ms: 1, plugins: [splitLines(splitTimes)], axes: [{}, { size: 80 }],
+  var e0 = c.equity[0] > 0 ? c.equity[0] : 1, b0 = c.buyAndHold[0] > 0 ? c.buyAndHold[0] : 1;
+  var eqN = c.equity.map(function (v) { return Math.max(1e-6, v / e0); }), bhN = c.buyAndHold.map(function (v) { return Math.max(1e-6, v / b0); });
+  plot('chart-equity', { title: 'Growth of 1: best genome vs buy-and-hold (log scale; triangles: entries green, exits red)', ms: 1,
+    plugins: [splitLines(splitTimes, c.splitLabels), tradeMarkers(c.trades || { entry: [], exit: [], direction: [] }, c.time, eqN)],
+    scales: { y: { distr: 3 } }, axes: [{}, { size: 70, values: function (u, vs) { return vs.map(function (v) { return v == null ? '' : v.toPrecision(3); }); } }],
     series: [{}, { label: 'best genome', stroke: '#1d4ed8', width: 1.5 }, { label: 'buy and hold', stroke: '#9ca3af', width: 1 }] },
-    [c.time, c.equity, c.buyAndHold]);
-  plot('chart-drawdown', { title: 'Drawdown of the best genome', ms: 1, height: 180, plugins: [splitLines(splitTimes)],
+    [c.time, eqN, bhN]);
+  var ddMax = Math.max.apply(null, c.drawdown.concat([1e-9]));
+  plot('chart-drawdown', { title: 'Drawdown of the best genome', ms: 1, height: 180, plugins: [splitLines(splitTimes, c.splitLabels)],
     series: [{}, { label: 'drawdown', stroke: '#b91c1c', fill: 'rgba(185,28,28,0.15)', value: function (u, v) { return v == null ? '' : (v * 100).toFixed(2) + '%'; } }],
-    axes: [{}, { size: 80, values: function (u, vs) { return vs.map(function (v) { return (v * 100).toFixed(0) + '%'; }); } }],
+    axes: [{}, { size: 80, values: function (u, vs) { return pctTicks(vs, ddMax); } }],
     scales: { y: { dir: -1 } } },
     [c.time, c.drawdown]);
   var g = data.generations;
@@ -194,9 +255,45 @@ ${hofTable(r.hallOfFame, hasOos)}
     [g.map(function (x) { return x.generation; }), g.map(function (x) { return x.best; }), g.map(function (x) { return x.mean; }), g.map(function (x) { return x.median; })]);
   if (data.pareto) {
     var p = data.pareto.points;
-    plot('chart-pareto', { title: 'Pareto front (final population)', scales: { x: { time: false } },
+    var pct = ['totalReturn', 'annualReturn', 'maxDrawdown', 'winRate', 'exposure'];
+    var ax = function (label) { var name = label.split(':')[1]; var isPct = pct.indexOf(name) >= 0;
+      return { label: label + (isPct ? ' (%)' : ''), size: 70, values: function (u, vs) { return vs.map(function (v) { return v == null ? '' : isPct ? (v * 100).toFixed(2) + '%' : v.toFixed(2); }); } }; };
+    plot('chart-pareto', { title: 'Pareto front (final population)', scales: { x: { time: false } }, axes: [ax(data.pareto.labels[0]), ax(data.pareto.labels[1])],
       series: [{ label: data.pareto.labels[0] }, { label: data.pareto.labels[1], stroke: '#7c3aed', paths: function () { return null; }, points: { show: true, size: 7, fill: '#7c3aed' } }] },
       [p.map(function (x) { return x[0]; }), p.map(function (x) { return x[1]; })]);
+  }
+  if (data.landscape) {
+    var L = data.landscape, hel = document.getElementById('chart-heatmap');
+    var cv = document.createElement('canvas'); var W = Math.min(900, hel.clientWidth || 900), H = 420;
+    cv.width = W; cv.height = H; cv.style.width = W + 'px'; cv.style.height = H + 'px'; hel.appendChild(cv);
+    var drawn = 0; var g = cv.getContext('2d'), left = 70, bottom = 40, top = 10, right = 90;
+    var nx = L.xEdges.length - 1, ny = L.yEdges.length - 1, cw = (W - left - right) / nx, ch = (H - top - bottom) / ny;
+    var vals = [].concat.apply([], L.cells).filter(function (v) { return v !== null; });
+    var lo = Math.min.apply(null, vals), hi = Math.max.apply(null, vals); if (!(hi > lo)) { hi = lo + 1; }
+    var stops = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]];
+    function color(v) { var t = Math.max(0, Math.min(1, (v - lo) / (hi - lo))) * (stops.length - 1); var i = Math.min(stops.length - 2, Math.floor(t)), f = t - i;
+      var c0 = stops[i], c1 = stops[i + 1]; return 'rgb(' + [0, 1, 2].map(function (k) { return Math.round(c0[k] + (c1[k] - c0[k]) * f); }).join(',') + ')'; }
+    g.font = '11px system-ui, sans-serif'; g.fillStyle = '#1d2430';
+    for (var iy = 0; iy < ny; iy++) for (var ix = 0; ix < nx; ix++) { var v = L.cells[iy][ix]; var x0 = left + ix * cw, y0 = H - bottom - (iy + 1) * ch;
+      g.fillStyle = v === null ? '#f3f4f6' : color(v); g.fillRect(x0 + 1, y0 + 1, cw - 2, ch - 2); if (v !== null) drawn++;
+      if (v !== null && cw > 34) { g.fillStyle = (v - lo) / (hi - lo) > 0.6 ? '#111' : '#fff'; g.fillText(v.toFixed(2), x0 + 4, y0 + ch / 2 + 4); } }
+    hel.setAttribute('data-drawn', String(drawn));
+    g.fillStyle = '#1d2430';
+    var fmtE = function (v) { return Math.abs(v) >= 10 ? v.toFixed(0) : v.toPrecision(3); };
+    for (var k = 0; k <= nx; k += Math.max(1, Math.round(nx / 6))) g.fillText(fmtE(L.xEdges[k]), left + k * cw - 8, H - bottom + 14);
+    for (var k2 = 0; k2 <= ny; k2 += Math.max(1, Math.round(ny / 6))) g.fillText(fmtE(L.yEdges[k2]), 8, H - bottom - k2 * ch + 4);
+    g.fillText(L.genes[0] + ' →', left + (W - left - right) / 2 - 20, H - 8);
+    g.save(); g.translate(14, top + (H - top - bottom) / 2 + 30); g.rotate(-Math.PI / 2); g.fillText(L.genes[1] + ' →', 0, 0); g.restore();
+    for (var s2 = 0; s2 < 10; s2++) { g.fillStyle = color(lo + (hi - lo) * s2 / 9); g.fillRect(W - right + 20, H - bottom - (s2 + 1) * (H - top - bottom) / 10, 16, (H - top - bottom) / 10); }
+    g.fillStyle = '#1d2430'; g.fillText(hi.toFixed(2), W - right + 40, top + 10); g.fillText(lo.toFixed(2), W - right + 40, H - bottom); g.fillText('fitness', W - right + 18, H - 8);
+    L.sensitivity.forEach(function (sg) {
+      var wi = sg.values.indexOf(sg.winner);
+      plot('chart-sens-' + sg.gene, { title: sg.gene, height: 160, width: 250, scales: { x: { time: false } }, legend: { show: false },
+        series: [{ label: sg.gene }, { label: 'fitness', stroke: '#1d4ed8', points: { show: true, size: 5 } }],
+        hooks: { draw: [function (u) { if (wi < 0) return; var ctx = u.ctx; ctx.save(); ctx.fillStyle = '#d97706'; ctx.beginPath();
+          ctx.arc(u.valToPos(sg.values[wi], 'x', true), u.valToPos(sg.fitness[wi], 'y', true), 5 * devicePixelRatio, 0, 2 * Math.PI); ctx.fill(); ctx.restore(); }] } },
+        [sg.values, sg.fitness.map(function (f) { return f === -1000 ? null : f; })]);
+    });
   }
   if (data.logits) {
     var bins = data.logits.map(function (_, i) { return -4 + (i + 0.5) * 0.5; });

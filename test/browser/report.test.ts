@@ -44,7 +44,7 @@ describe.skipIf(!available && !required)('HTML report in headless chromium', () 
   beforeAll(async () => {
     mkdirSync(OUT, { recursive: true });
     const market = synthetic({ bars: 1500, seed: 3 });
-    const single = await evolve({ market, population: 24, generations: 6, seed: 5, threads: 0 });
+    const single = await evolve({ market, population: 24, generations: 6, seed: 5, threads: 0, folds: 2, train: 0.8 });
     const multi = await evolve({ market, population: 24, generations: 6, seed: 5, threads: 0, objectives: 'max:sharpe,min:maxDrawdown' });
     for (const [name, result] of [['single', single], ['multi', multi]] as const) {
       const dir = join(OUT, name);
@@ -94,7 +94,8 @@ describe.skipIf(!available && !required)('HTML report in headless chromium', () 
           return { name: el.getAttribute('data-chart'), drawn: drawn / (canvas.width * canvas.height) };
         }),
       );
-      const expected = ['logits', 'equity', 'drawdown', 'fitness', ...(run.name === 'multi' ? ['pareto'] : [])];
+      const sens = run.result.landscape === null ? [] : run.result.landscape.sensitivity.map((g) => `sens-${g.gene}`);
+      const expected = ['logits', 'equity', 'drawdown', 'fitness', ...(run.name === 'multi' ? ['pareto'] : ['heatmap', ...sens])];
       expect(charts.map((c) => c.name).sort()).toEqual(expected.sort());
       for (const c of charts) expect(c.drawn, `${run.name}: chart ${c.name} is blank`).toBeGreaterThan(0.002);
 
@@ -120,6 +121,30 @@ describe.skipIf(!available && !required)('HTML report in headless chromium', () 
       expect(await page.textContent('[data-field="overfitting.deflatedSharpe"]')).toBeTruthy();
       expect(await page.textContent('[data-field="overfitting.pbo"]')).toBeTruthy();
 
+      // 1280 px: nothing wider than the window (no horizontal scrollbar)
+      const widths = await page.$eval('html', (el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+      expect(widths.scroll, `${run.name}: page ${widths.scroll} px wide in a ${widths.client} px window`).toBeLessThanOrEqual(widths.client);
+      // every window on screen: one row per fold in and out of sample, plus the holdout
+      const windowRows = await page.$$eval('#windows tbody tr', (rows) => rows.map((r) => r.firstElementChild?.textContent ?? ''));
+      const best = run.result.hallOfFame[0]!;
+      expect(windowRows).toEqual(best.folds !== null
+        ? [...best.folds.flatMap((_, k) => [`fold ${k + 1} in-sample`, `fold ${k + 1} out-of-sample`]), ...(best.holdout !== null ? ['holdout'] : [])]
+        : ['in-sample', 'out-of-sample']);
+      const text = await page.textContent('body');
+      expect(text).not.toMatch(/SPEC/);
+      expect(text).toMatch(/stopped after 6 generations: reached the limit of 6 generations/);
+      if (run.name === 'multi') {
+        expect(await page.$$eval('#pareto tbody tr', (r) => r.length)).toBe(run.result.paretoFront!.length);
+      } else {
+        // the heat-map draws one cell per non-empty cell of result.json's landscape
+        const l = run.result.landscape!;
+        const cells = l.cells.reduce((n, row) => n + row.filter((c) => c !== null).length, 0);
+        expect(cells).toBeGreaterThan(5);
+        expect(await page.getAttribute('[data-chart="heatmap"]', 'data-cells')).toBe(String(cells));
+        // ...and the page's script drew exactly that many coloured cells
+        expect(await page.getAttribute('[data-chart="heatmap"]', 'data-drawn')).toBe(String(cells));
+        expect(l.sensitivity).toHaveLength(12);
+      }
       const shot = join(OUT, `report-${run.name}.png`);
       await page.screenshot({ path: shot, fullPage: true });
       expect(statSync(shot).size).toBeGreaterThan(20_000);

@@ -389,6 +389,10 @@ describe('data synth', () => {
     expect(check.code).toBe(0);
     expect(check.stdout).toContain('OK');
     expect(check.stdout).toContain('300 bars');
+    // without --out: the same CSV on stdout
+    const piped = await runCli(['data', 'synth', '--bars', '300', '--seed', '7']);
+    expect(piped.code).toBe(0);
+    expect(piped.stdout).toBe(await readFile(a, 'utf8'));
 
     const loaded = await loadCsv(a);
     const made = synthetic({ bars: 300, seed: 7 });
@@ -410,11 +414,13 @@ describe('data synth', () => {
     expect((await readFile(join(d, 'one.csv'))).equals(await readFile(join(d, 'two.csv')))).toBe(false);
   });
 
-  it('without --out is a usage error', async () => {
+  it('without --out writes the CSV to stdout, nothing else', async () => {
     const r = await runCli(['data', 'synth', '--bars', '300']);
-    expect(r.code).toBe(2);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toContain('--out');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^time,open,high,low,close/);
+    expect(lines).toHaveLength(301);
   });
 
   it('a bad --bars is a usage error', async () => {

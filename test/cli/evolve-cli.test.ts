@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backtest } from '../../src/backtest.js';
 import { toJson } from '../../src/cli/format.js';
@@ -99,7 +100,8 @@ describe('evoquant evolve with no options (the README\'s first command)', () => 
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^stoch-rsi-bands on synthetic\(seed=42,bars=5000\) \(5000 bars, /);
     expect(r.stdout).toContain('in-sample: bars [0, 3500), out-of-sample: bars [3500, 5000)');
-    expect(r.stdout).toMatch(/stopped after 40 generations \(the generation limit\)/);
+    expect(r.stdout).toMatch(/stopped after 40 generations: reached the limit of 40 generations;/);
+    expect(r.stdout).toMatch(/^best genome by window\nwindow +bars +sharpe +return +maxDD +trades +winRate +exposure\n[- ]+\nin-sample +\[0, 3500\) +-?\d\.\d{4} .*\nout-of-sample +\[3500, 5000\) +-?\d\.\d{4} /m);
     const lines = r.stdout.split('\n');
     const hof = lines.indexOf('hall of fame');
     expect(hof).toBeGreaterThan(0);
@@ -134,26 +136,45 @@ describe('progress', () => {
     expect(quiet.stderr).toBe('');
   });
 
-  it('on a terminal (script(1)): a bar redrawn in place with \\r', async () => {
-    const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
-    const command = [process.execPath, CLI, ...SMALL, '--threads', '1'].map(q).join(' ');
-    const out = await new Promise<{ code: number | null; text: string }>((resolve, reject) => {
-      const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-      let text = '';
-      child.stdout.setEncoding('utf8').on('data', (s: string) => (text += s));
-      child.stderr.setEncoding('utf8').on('data', (s: string) => (text += s));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, text }));
+  for (const columns of [80, 200]) {
+    it(`on a terminal of ${columns} columns (a pty): one line redrawn in place that fits the width`, async () => {
+      const pty = fileURLToPath(new URL('../fixtures/cli/pty-run.py', import.meta.url));
+      const out = await new Promise<{ code: number | null; text: string }>((resolve, reject) => {
+        const child = spawn('python3', [pty, String(columns), process.execPath, CLI, ...SMALL, '--threads', '1'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+        let text = '';
+        child.stdout.setEncoding('utf8').on('data', (s: string) => (text += s));
+        child.stderr.setEncoding('utf8').on('data', (s: string) => (text += s));
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code, text }));
+      });
+      expect(out.code, out.text).toBe(0);
+      // The progress is everything before the result's first line; a terminal turns \n into \r\n.
+      const progress = out.text.slice(0, out.text.indexOf('stoch-rsi-bands on'));
+      const draws = progress.split('\r').filter((d) => d.length > 0 && d !== '\n');
+      expect(draws).toHaveLength(4);
+      // no line feed between redraws: the line stays in place
+      expect(progress.replace(/\r\n$/, '')).not.toContain('\n');
+      draws.forEach((d, i) => {
+        const line = d.replace(/\x1b\[K$/, '').replace(/\n$/, '');
+        expect(d.endsWith('\x1b[K') || d.endsWith('\x1b[K\n'), JSON.stringify(d)).toBe(true);
+        expect(line.length, line).toBeLessThan(columns);
+        expect(line).toMatch(new RegExp(`gen ${i + 1}/4  best -?\\d+\\.\\d{4}  mean .*ETA \\d+:\\d\\d$`));
+      });
+      const last = draws.at(-1)!.replace(/\x1b\[K\n?$/, '');
+      if (columns === 80) {
+        // fields dropped by priority: the diversity figures go first; a 10-cell bar stays
+        expect(last).toMatch(/^\[#{10}\] gen 4\/4 /);
+        expect(last).not.toContain('spread');
+        expect(last).not.toContain('hof rho');
+      } else {
+        // wide enough for every field and a 20-cell bar
+        expect(last).toMatch(/^\[#{20}\] gen 4\/4 /);
+        expect(last).toMatch(/evals\/s {2}hof rho (-?\d\.\d\d|n\/a) {2}spread 0\.\d\d {2}cache \d+% {2}ETA \d+:\d\d$/);
+      }
+      expect(out.text).not.toMatch(/^gen +\d+\/4/m);
+      expect(out.text).toContain('hall of fame');
     });
-    expect(out.code).toBe(0);
-    // a terminal turns \n into \r\n: a redraw is a \r that does not end a line
-    const bars = [...out.text.matchAll(/\r(?!\n)\[([#.]{20})\] gen (\d)\/4 {2}best /g)];
-    expect(bars.map((m) => Number(m[2]))).toEqual([1, 2, 3, 4]);
-    expect(bars.at(-1)![1]).toBe('#'.repeat(20));
-    expect(bars[0]![1]).toBe(`${'#'.repeat(5)}${'.'.repeat(15)}`);
-    expect(out.text).not.toMatch(/^gen +\d+\/4/m);
-    expect(out.text).toContain('hall of fame');
-  });
+  }
 });
 
 describe('--json and --out', () => {
@@ -218,7 +239,14 @@ describe('--json and --out', () => {
     const r = await runCli([...SMALL, '--threads', '2', '--objectives', 'max:sharpe,min:maxDrawdown', '--out', d]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/NSGA-II, objectives max:sharpe, min:maxDrawdown/);
-    expect(r.stdout).toMatch(/Pareto front: \d+ genomes/);
+    expect(r.stdout).toMatch(/^ranked by non-dominated front, then by crowding distance/m);
+    expect(r.stdout).toMatch(/^# +front +crowding +max:sharpe +min:maxDrawdown +IS sharpe/m);
+    const m = /^Pareto front \((\d+) genomes, sorted by max:sharpe\)\n# +max:sharpe +min:maxDrawdown +IS trades +OOS sharpe +parameters\n[- ]+\n((?:.+\n)+)/m.exec(r.stdout);
+    expect(m, r.stdout).not.toBeNull();
+    const shown = m![2]!.trimEnd().split('\n').filter((l) => /^\d+ /.test(l)).map((l) => Number(l.trim().split(/ +/)[1]));
+    expect(shown.length).toBe(Math.min(20, Number(m![1])));
+    // sorted by the first objective, best first
+    expect([...shown].sort((a, b) => b - a)).toEqual(shown);
     const res = await readJson(join(d, 'result.json'));
     const front = res['paretoFront'] as EvolveResult['paretoFront'];
     expect(front!.length).toBeGreaterThan(0);

@@ -110,7 +110,7 @@ describe('the analysis sample', () => {
 
     // Independently: the population and its fitness from the checkpoint, the best 6 distinct by
     // fitness (ties by genome), their full per-bar returns, PBO with the run's 16 blocks.
-    const state = await readCheckpoint(ck);
+    const { state } = await readCheckpoint(ck);
     const family = getFamily('sma-cross');
     const pop = base64ToF64(state.population);
     const fit = base64ToF64((state.progress as { fitness: string }).fitness);

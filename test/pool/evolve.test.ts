@@ -26,11 +26,13 @@ function bytes(r: EvolveResult): string {
   return JSON.stringify(copy);
 }
 
-/** The three modes of a run, small enough to repeat many times. */
+/** The modes of a run, small enough to repeat many times. */
 const MODES = {
   single: { strategy: 'stoch-rsi-bands', population: 12, generations: 5, seed: 5 },
   multi: { strategy: 'stoch-rsi-bands', population: 12, generations: 5, seed: 5, objectives: 'max:sharpe,min:maxDrawdown' },
   folds: { strategy: 'sma-cross', population: 12, generations: 5, seed: 5, folds: 3, train: 0.8 },
+  // island model with ring migration at generations 2 and 4 (after the resume point of 2)
+  islands: { strategy: 'stoch-rsi-bands', population: 12, generations: 5, seed: 5, islands: 3, migrationInterval: 2 },
 } satisfies Record<string, EvolveOptions>;
 type Mode = keyof typeof MODES;
 const MODE_NAMES = Object.keys(MODES) as Mode[];
@@ -276,8 +278,10 @@ describe('convergence on the W1 landscape (GOOG, sma-cross)', () => {
       strategy: 'sma-cross',
       backtest: W1_OPTIONS,
       train: null,
-      fitness: 'default',
+      // the reference's fitness column is the source documents' formula, without a trades rule
+      fitness: 'seed',
       minTrades: 0,
+      minTradeRate: 0,
       population: 32,
       generations: 25,
       seed,
@@ -326,8 +330,9 @@ describe('the fitness cache', () => {
     expect(cached.evaluations.cacheMisses).toBe(sum);
     expect(cached.evaluations.cacheHits).toBe(cached.generations.reduce((s, g) => s + g.cacheHits, 0));
     // each distinct genome was backtested once per window over the whole run (the deflated
-    // Sharpe counts the distinct genomes evaluated on the selection window)
-    expect(cached.evaluations.backtests).toBe(windows * cached.overfitting.details.deflatedSharpe!.trials);
+    // Sharpe counts the distinct genomes evaluated on the selection window, the winner's
+    // neighbourhood scan included)
+    expect(cached.evaluations.backtests + (cached.landscape?.backtests ?? 0)).toBe(windows * cached.overfitting.details.deflatedSharpe!.trials);
 
     const uncached = await evolve({ market: MARKET, ...options, threads: 2, cacheSize: 0 });
     uncached.generations.forEach((g, i) => {

@@ -1,9 +1,9 @@
 // Fitness and objectives as the GA sees them: presets and weighted mixes against hand-computed
 // values and against the W1 reference file's own fitness column (an independent implementation
-// of SPEC section 5's default), the min-trades penalty, and the multi-objective directions.
+// of the source documents' formula, `seed`), the min-trades rule, and the multi-objective directions.
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../src/errors.js';
-import { FITNESS_NAMES, MIN_TRADES_PENALTY, compileFitness, objectiveValues, parseFitness, parseObjectives } from '../../src/ga/fitness.js';
+import { DEFAULT_MIN_TRADE_RATE, FITNESS_NAMES, MIN_TRADES_PENALTY, PROFIT_FACTOR_CAP, compileFitness, objectiveValues, parseFitness, parseObjectives, windowMinTrades } from '../../src/ga/fitness.js';
 import { METRIC_NAMES, MET_LENGTH } from '../../src/kernels/layout.js';
 import type { MetricName } from '../../src/kernels/layout.js';
 import { readW1, relDiff } from '../helpers/shared.js';
@@ -48,18 +48,39 @@ describe('parseFitness and compileFitness', () => {
   const v = vector(M);
   const f = (text: string, minTrades = 0): number => compileFitness(parseFitness(text), minTrades)(v, 0);
 
-  it('default = sharpe - 0.5 maxDrawdown + 0.3 winRate (by hand: 1.2 - 0.125 + 0.18)', () => {
+  it('default = 0.5 sharpe + 0.5 calmar (by hand: 0.6 + 0.4); seed = the source documents\' formula', () => {
     expect(parseFitness('default').terms).toEqual([
+      { metric: 'sharpe', weight: 0.5 },
+      { metric: 'calmar', weight: 0.5 },
+    ]);
+    expect(f('default')).toBe(0.5 * 1.2 + 0.5 * 0.8);
+    expect(f('default')).toBeCloseTo(1.0, 14);
+  });
+
+  it('default is scale-free: halving every position (return and drawdown halve, Sharpe stays) leaves it, seed rises', () => {
+    // To first order a smaller position scales annual return and drawdown alike: calmar and
+    // sharpe stay, while seed's -0.5 maxDrawdown term improves: the drift the default removes.
+    const full = vector({ ...M });
+    const half = vector({ ...M, totalReturn: M.totalReturn / 2, annualReturn: M.annualReturn / 2, maxDrawdown: M.maxDrawdown / 2, calmar: (M.annualReturn / 2) / (M.maxDrawdown / 2) });
+    const full2 = vector({ ...M, calmar: M.annualReturn / M.maxDrawdown });
+    const def = compileFitness(parseFitness('default'), 0);
+    const seed = compileFitness(parseFitness('seed'), 0);
+    expect(def(half, 0)).toBe(def(full2, 0));
+    expect(seed(half, 0)).toBeGreaterThan(seed(full, 0));
+  });
+
+  it('seed = sharpe - 0.5 maxDrawdown + 0.3 winRate (by hand: 1.2 - 0.125 + 0.18)', () => {
+    expect(parseFitness('seed').terms).toEqual([
       { metric: 'sharpe', weight: 1 },
       { metric: 'maxDrawdown', weight: -0.5 },
       { metric: 'winRate', weight: 0.3 },
     ]);
-    expect(f('default')).toBeCloseTo(1.255, 14);
-    expect(f('default')).toBe(1.2 - 0.5 * 0.25 + 0.3 * 0.6);
+    expect(f('seed')).toBeCloseTo(1.255, 14);
+    expect(f('seed')).toBe(1.2 - 0.5 * 0.25 + 0.3 * 0.6);
   });
 
-  it('default agrees with the W1 reference fitness on every genome of the GOOG grid', () => {
-    const fit = compileFitness(parseFitness('default'), 0);
+  it('seed agrees with the W1 reference fitness on every genome of the GOOG grid', () => {
+    const fit = compileFitness(parseFitness('seed'), 0);
     const ref = readW1('w1_goog.json');
     expect(ref.genomes).toHaveLength(7730);
     let worst = 0;
@@ -71,7 +92,7 @@ describe('parseFitness and compileFitness', () => {
   });
 
   it('presets pick their metric', () => {
-    expect([...FITNESS_NAMES]).toEqual(['default', 'sharpe', 'sortino', 'calmar', 'totalReturn']);
+    expect([...FITNESS_NAMES]).toEqual(['default', 'seed', 'sharpe', 'sortino', 'calmar', 'totalReturn']);
     expect(f('sharpe')).toBe(1.2);
     expect(f('sortino')).toBe(1.9);
     expect(f('calmar')).toBe(0.8);
@@ -84,8 +105,9 @@ describe('parseFitness and compileFitness', () => {
     expect(f('sharpe:1,maxDrawdown:-0.5')).toBeCloseTo(1.075, 14);
     expect(f('totalReturn, exposure:-2')).toBeCloseTo(0.42 - 1.1, 14);
     expect(f('winRate:3e-1,profitFactor:.5')).toBeCloseTo(0.18 + 0.85, 14);
-    // the mix that spells out the default is the default
-    expect(f('sharpe:1,maxDrawdown:-0.5,winRate:0.3')).toBe(f('default'));
+    // the mixes that spell out the presets are the presets
+    expect(f('sharpe:1,maxDrawdown:-0.5,winRate:0.3')).toBe(f('seed'));
+    expect(f('sharpe:0.5,calmar:0.5')).toBe(f('default'));
     expect(parseFitness('sharpe:0.7,calmar:0.3').text).toBe('sharpe:0.7,calmar:0.3');
   });
 
@@ -102,10 +124,37 @@ describe('parseFitness and compileFitness', () => {
     expect(MIN_TRADES_PENALTY).toBe(-1000);
     expect(f('default', 13)).toBe(MIN_TRADES_PENALTY);
     expect(f('default', 12)).toBe(f('default', 0));
+    expect(f('seed', 13)).toBe(MIN_TRADES_PENALTY);
     expect(f('sharpe', 100)).toBe(MIN_TRADES_PENALTY);
     const none = vector({ sharpe: 0, trades: 0 });
     expect(compileFitness(parseFitness('default'), 1)(none, 0)).toBe(MIN_TRADES_PENALTY);
     expect(compileFitness(parseFitness('default'), 0)(none, 0)).toBe(0);
+  });
+
+  it('the minimum scales with the window: max(floor, ceil(rate x bars / 1000))', () => {
+    expect(DEFAULT_MIN_TRADE_RATE).toBe(5);
+    expect(windowMinTrades(3500, 5, 5)).toBe(18); // 17.5 rounds up
+    expect(windowMinTrades(1503, 5, 5)).toBe(8);
+    expect(windowMinTrades(500, 5, 5)).toBe(5); // the floor
+    expect(windowMinTrades(500, 0, 0)).toBe(0);
+    expect(windowMinTrades(1000, 0, 2.5)).toBe(3);
+  });
+
+  it('profitFactor is capped at 10 as a fitness and as an objective, so no-loss genomes do not all score 1e9', () => {
+    expect(PROFIT_FACTOR_CAP).toBe(10);
+    const fit = compileFitness(parseFitness('profitFactor'), 0);
+    expect(fit(vector({ profitFactor: Infinity, trades: 9 }), 0)).toBe(10);
+    expect(fit(vector({ profitFactor: 25, trades: 9 }), 0)).toBe(10);
+    expect(fit(vector({ profitFactor: 1.7, trades: 9 }), 0)).toBe(1.7);
+    const out = new Float64Array(2);
+    objectiveValues(parseObjectives('max:profitFactor,min:maxDrawdown'), 0, vector({ profitFactor: Infinity, maxDrawdown: 0.1 }), 0, out, 0);
+    expect(Array.from(out)).toEqual([10, 0.1]);
+  });
+
+  it('a function, an array or a number as fitness or objectives is E_CONFIG naming the option', () => {
+    configFailure(() => parseFitness((() => 1) as unknown as string), 'fitness', /got a function.*not accepted/);
+    configFailure(() => parseFitness(3 as unknown as string), 'fitness', /got number 3/);
+    configFailure(() => parseObjectives(['max:sharpe', 'min:maxDrawdown'] as unknown as string), 'objectives', /got an array.*"max:sharpe,min:maxDrawdown"/);
   });
 
   it('reads the vector at the offset; a non-finite fitness is capped or penalised', () => {

@@ -15,7 +15,7 @@ import { collectParam, oneOf } from '../parse.js';
 
 interface BacktestCli extends DataOptions, ExecutionCli {
   strategy: StrategyName;
-  param: Record<string, number>;
+  param?: Record<string, number>;
   json?: boolean;
   trades?: string;
   equity?: string;
@@ -24,8 +24,8 @@ interface BacktestCli extends DataOptions, ExecutionCli {
 export function backtestCommand(io: Io): Command {
   const cmd = new Command('backtest')
     .description('backtest one parameter set and print its metrics')
-    .addOption(new Option('--strategy <name>', 'strategy family').argParser(oneOf(STRATEGY_NAMES)).default('stoch-rsi-bands'))
-    .option('--param <name=value>', 'a gene of the strategy (repeatable; missing genes take their defaults)', collectParam, {});
+    .addOption(new Option('--strategy <name>', 'strategy family').choices(STRATEGY_NAMES).argParser(oneOf(STRATEGY_NAMES)).default('stoch-rsi-bands'))
+    .option('--param <name=value>', 'a gene of the strategy (repeatable; missing genes take their defaults)', collectParam);
   addDataOptions(cmd);
   addExecutionOptions(cmd);
   cmd
@@ -42,7 +42,7 @@ export function backtestCommand(io: Io): Command {
         ],
       );
       const market = await loadData(o);
-      const r = backtest(market, o.strategy, o.param, executionOptions(o));
+      const r = backtest(market, o.strategy, o.param ?? {}, executionOptions(o));
       if (o.trades !== undefined) await writeTradesCsv(o.trades, r.trades);
       if (o.equity !== undefined) await writeEquityCsv(o.equity, market, r.window, r.equity);
       const span = `${isoTime(market.time[r.window.start]!)} .. ${isoTime(market.time[r.window.end - 1]!)}`;

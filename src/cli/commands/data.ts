@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { writeCsv } from '../../data/csv.js';
+import { csvText, writeCsv } from '../../data/csv.js';
 import { checkMarketFile } from '../../data/load.js';
 import { synthetic, DEFAULT_SYNTHETIC_BARS, DEFAULT_SYNTHETIC_SEED } from '../../data/synthetic.js';
 import { formatLocation } from '../../errors.js';
@@ -16,10 +16,14 @@ export function dataCommand(io: Io, state: RunState): Command {
     .description('write the built-in synthetic series as CSV')
     .option('--bars <n>', 'number of bars', num({ min: 2, max: 1e8, integer: true }), DEFAULT_SYNTHETIC_BARS)
     .option('--seed <n>', 'seed', num({ min: 0, max: 2 ** 32 - 1, integer: true }), DEFAULT_SYNTHETIC_SEED)
-    .requiredOption('--out <file>', 'CSV file to write (atomically)')
-    .action(async (o: { bars: number; seed: number; out: string }) => {
-      checkOutputs([], [{ option: '--out', path: o.out }]);
+    .option('--out <file>', 'CSV file to write (atomically; default: the CSV on stdout)')
+    .action(async (o: { bars: number; seed: number; out?: string }) => {
+      if (o.out !== undefined) checkOutputs([], [{ option: '--out', path: o.out }]);
       const m = synthetic({ bars: o.bars, seed: o.seed });
+      if (o.out === undefined) {
+        for (const chunk of csvText(m)) io.out(chunk);
+        return;
+      }
       await writeCsv(m, o.out);
       io.out(`wrote ${m.length} bars (${isoTime(m.time[0]!)} .. ${isoTime(m.time[m.length - 1]!)}) to ${o.out}\n`);
     });

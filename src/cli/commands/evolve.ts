@@ -4,12 +4,13 @@ import { Command, Option } from 'commander';
 import { backtest } from '../../backtest.js';
 import type { BacktestOptions } from '../../backtest.js';
 import { configError } from '../../errors.js';
-import type { EvolveOptions, EvolveResult, GenerationReport, RankedGenome } from '../../ga/evolve.js';
+import type { EvolveOptions, EvolveResult } from '../../ga/evolve.js';
 import { evolve } from '../../ga/evolve.js';
 import { FITNESS_NAMES } from '../../ga/fitness.js';
 import type { CrossoverKind, MutationKind, OperatorConfig } from '../../ga/operators.js';
 import { CROSSOVER_KINDS, MUTATION_KINDS } from '../../ga/operators.js';
 import { STRATEGY_NAMES } from '../../genome/families.js';
+import { METRIC_NAMES } from '../../kernels/layout.js';
 import type { StrategyName } from '../../genome/families.js';
 import { writeFileAtomic } from '../../io.js';
 import { OUTPUT_SET_INDEX, equityCsv, tradesCsv, writeOutputSet } from '../../output.js';
@@ -18,9 +19,11 @@ import { checkpointFiles } from '../../ga/checkpoint.js';
 import { renderReport } from '../../report/html.js';
 import type { DataOptions, Io, RunState } from '../context.js';
 import { loadData, requireFile } from '../context.js';
-import { formatMetric, isoTime, table, toJson } from '../format.js';
+import { timeFormatter, toJson } from '../format.js';
 import { checkOutputs } from '../outputs.js';
 import type { InputPath, OutputPath } from '../outputs.js';
+import { fittedProgressLine, progressLine, redraw } from '../progress.js';
+import { hallOfFameTable, paretoTable, stopText, windowsTable } from '../result-tables.js';
 import { addDataOptions, addExecutionOptions, executionOptions } from '../options.js';
 import type { ExecutionCli } from '../options.js';
 import { num, oneOf } from '../parse.js';
@@ -35,6 +38,7 @@ interface EvolveCli extends DataOptions, ExecutionCli {
   fitness?: string;
   objectives?: string;
   minTrades?: number;
+  minTradeRate?: number;
   train?: number;
   folds?: number;
   foldAgg?: 'mean' | 'min';
@@ -54,6 +58,10 @@ interface EvolveCli extends DataOptions, ExecutionCli {
   cacheSize?: number;
   hallOfFame?: number;
   analysisSample?: number;
+  hofDistinct?: string;
+  islands?: number;
+  migrationInterval?: number;
+  landscape?: [string, string];
   patience?: number;
   maxSeconds?: number;
   checkpoint?: string;
@@ -67,51 +75,6 @@ interface EvolveCli extends DataOptions, ExecutionCli {
 
 /** The signals that interrupt a run like Ctrl-C (exit 130, 143, 129). */
 const INTERRUPTS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-
-const fmt = (x: number, d = 4): string => (Number.isFinite(x) ? x.toFixed(d) : String(x));
-
-function duration(s: number | null): string {
-  if (s === null || !Number.isFinite(s)) return '--:--';
-  const t = Math.round(s);
-  return `${Math.floor(t / 60)}:${String(t % 60).padStart(2, '0')}`;
-}
-
-/** One progress line (plain) or bar (TTY) per generation, on stderr. */
-function progressLine(r: GenerationReport, bar: boolean): string {
-  const g = r.stats;
-  const done = g.generation + 1;
-  const parts = [
-    `gen ${String(done).padStart(String(r.generations).length)}/${r.generations}`,
-    `best ${fmt(g.best)}`,
-    `mean ${fmt(g.mean)}${g.penalized > 0 ? ` (${g.penalized} under min trades)` : ''}`,
-    `${Math.round(r.evaluationsPerSecond).toLocaleString('en-US')} evals/s`,
-    `cache ${(r.cacheHitRate * 100).toFixed(0)}%`,
-    `ETA ${duration(r.etaSeconds)}`,
-  ];
-  if (g.front !== undefined) parts.splice(3, 0, `front ${g.front}`);
-  const rho = g.diversity.hallOfFameCorrelation;
-  parts.splice(parts.length - 2, 0, `hof rho ${rho === null ? 'n/a' : rho.toFixed(2)}  spread ${g.diversity.genotypeSpread.toFixed(2)}`);
-  if (!bar) return parts.join('  ');
-  const width = 20;
-  const filled = Math.round((done / r.generations) * width);
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${parts.join('  ')}`;
-}
-
-function metricCells(m: RankedGenome['inSample'] | null): string[] {
-  if (m === null) return ['', '', '', ''];
-  return [formatMetric('sharpe', m.sharpe), formatMetric('totalReturn', m.totalReturn), formatMetric('maxDrawdown', m.maxDrawdown), formatMetric('trades', Math.round(m.trades * 10) / 10)];
-}
-
-/** The hall-of-fame table: fitness, in-sample and out-of-sample metrics, then the genes. */
-export function hallOfFameTable(r: EvolveResult, limit = 10): string {
-  const hof = r.hallOfFame.slice(0, limit);
-  const oosLabel = r.windows.test.length > 1 ? 'OOS (fold mean)' : 'OOS';
-  const header = ['#', 'fitness', 'IS sharpe', 'IS return', 'IS maxDD', 'IS trades', `${oosLabel} sharpe`, 'OOS return', 'OOS maxDD', 'OOS trades'];
-  const rows = hof.map((h) => [String(h.rank), fmt(h.fitness), ...metricCells(h.inSample), ...metricCells(h.outOfSample)]);
-  const w = String(hof.length).length + 1;
-  const genes = hof.map((h) => `${`#${h.rank}`.padEnd(w)}  ${Object.entries(h.params).map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toPrecision(4)}`).join(' ')}`);
-  return `${table(header, rows)}\n\n${genes.join('\n')}`;
-}
 
 function windowText(r: EvolveResult): string {
   const w = r.windows;
@@ -149,26 +112,27 @@ function checkEvolvePaths(o: EvolveCli): void {
 export function evolveCommand(io: Io, state: RunState): Command {
   const cmd = new Command('evolve')
     .description('evolve strategy parameters with a genetic algorithm (the main job)')
-    .addOption(new Option('--strategy <name>', 'strategy family').argParser(oneOf(STRATEGY_NAMES)).default('stoch-rsi-bands'))
+    .addOption(new Option('--strategy <name>', 'strategy family').choices(STRATEGY_NAMES).argParser(oneOf(STRATEGY_NAMES)).default('stoch-rsi-bands'))
     .option('--population <n>', 'genomes per generation (default 128)', num({ min: 4, max: 1e6, integer: true }))
     .option('--generations <n>', 'generations, the initial one included (default 40)', num({ min: 1, max: 1e6, integer: true }))
     .option('--seed <n>', 'seed of the run (default 1)', num({ min: 0, max: 2 ** 32 - 1, integer: true }))
     .option('--threads <n>', 'worker threads, 0 = this thread, at most 4 x the cores (default: all cores)', num({ min: 0, max: 1e6, integer: true }))
     .option('--batch-size <n>', 'genomes per worker task (default: guided, shrinking as the work runs out)', num({ min: 1, max: 1e6, integer: true }))
-    .option('--fitness <spec>', `fitness: ${FITNESS_NAMES.join(', ')}, or metric:weight,... (default: default = sharpe - 0.5 maxDrawdown + 0.3 winRate)`)
+    .option('--fitness <spec>', `fitness: ${FITNESS_NAMES.join(', ')}, or metric:weight,... over ${METRIC_NAMES.join(', ')} (default: default = 0.5 sharpe + 0.5 calmar; seed = sharpe - 0.5 maxDrawdown + 0.3 winRate)`)
     .option('--objectives <list>', 'multi-objective NSGA-II, e.g. max:sharpe,min:maxDrawdown')
-    .option('--min-trades <n>', 'genomes with fewer trades get the penalty fitness -1000 (default 5)', num({ min: 0, max: 1e9, integer: true }))
+    .option('--min-trades <n>', 'floor of the minimum-trades rule: genomes with fewer trades on a window get the penalty fitness -1000 (default 5)', num({ min: 0, max: 1e9, integer: true }))
+    .option('--min-trade-rate <r>', 'minimum trades per 1,000 bars of each window, floored by --min-trades (default 5)', num({ min: 0, max: 1000 }))
     .option('--train <f>', 'in-sample fraction, the rest is out of sample (default 0.7)', num())
     .option('--no-holdout', 'use every bar in sample: no out-of-sample window (not with --train)')
     .option('--folds <k>', 'anchored walk-forward folds', num({ min: 1, max: 100, integer: true }))
-    .addOption(new Option('--fold-agg <how>', 'fold fitness: mean, or min (the worst fold) (default mean)').argParser(oneOf(['mean', 'min'] as const)))
+    .addOption(new Option('--fold-agg <how>', 'fold fitness: mean, or min (the worst fold) (default mean)').choices(['mean', 'min']).argParser(oneOf(['mean', 'min'] as const)))
     .option('--tournament-size <k>', 'tournament selection size (default 3)', num({ min: 1, max: 1e6, integer: true }))
-    .addOption(new Option('--crossover <kind>', 'crossover operator (default sbx)').argParser(oneOf(CROSSOVER_KINDS)))
+    .addOption(new Option('--crossover <kind>', 'crossover operator (default sbx)').choices(CROSSOVER_KINDS).argParser(oneOf(CROSSOVER_KINDS)))
     .option('--cxpb <p>', 'crossover probability per pair (default 0.9)', num({ min: 0, max: 1 }))
     .option('--sbx-eta <x>', 'SBX distribution index (default 15)', num({ min: 0 }))
     .option('--blend-alpha <x>', 'BLX-alpha (default 0.5)', num({ min: 0 }))
     .option('--uniform-indpb <p>', 'uniform crossover swap probability per gene (default 0.5)', num({ min: 0, max: 1 }))
-    .addOption(new Option('--mutation <kind>', 'mutation operator (default polynomial)').argParser(oneOf(MUTATION_KINDS)))
+    .addOption(new Option('--mutation <kind>', 'mutation operator (default polynomial)').choices(MUTATION_KINDS).argParser(oneOf(MUTATION_KINDS)))
     .option('--mutpb <p>', 'probability that a child is mutated (default 1)', num({ min: 0, max: 1 }))
     .option('--mutation-rate <p>', 'per-gene mutation probability (default 1/genes)', num({ min: 0, max: 1 }))
     .option('--polynomial-eta <x>', 'polynomial mutation distribution index (default 20)', num({ min: 0 }))
@@ -178,6 +142,10 @@ export function evolveCommand(io: Io, state: RunState): Command {
     .option('--cache-size <n>', 'fitness cache entries (default 100000)', num({ min: 0, max: 1e8, integer: true }))
     .option('--analysis-sample <k>', 'genomes in the final overfitting analysis: the best K distinct (default 256)', num({ min: 2, max: 1e6, integer: true }))
     .option('--hall-of-fame <n>', 'hall of fame size (default 10)', num({ min: 1, max: 10000, integer: true }))
+    .option('--hof-distinct <rule>', 'hall-of-fame entries must differ: corr:R (return correlation <= R), gene:D (normalised gene distance >= D) or off (default corr:0.95)')
+    .option('--islands <k>', 'island model: k sub-populations with ring migration, 1 = off (default 1)', num({ min: 1, max: 1e6, integer: true }))
+    .option('--migration-interval <g>', 'generations between ring migrations (default 5)', num({ min: 1, max: 1e6, integer: true }))
+    .option('--landscape <a,b>', 'the two genes of the report\'s heat-map (default: the two most influential)', (v: string) => v.split(',').map((x) => x.trim()) as [string, string])
     .option('--patience <g>', 'stop after G generations without a better best', num({ min: 1, max: 1e9, integer: true }))
     .option('--max-seconds <s>', 'stop starting generations after S seconds', num({ min: 0, minOpen: true }))
     .option('--checkpoint <file>', 'write the run state after every generation')
@@ -217,13 +185,14 @@ export function evolveCommand(io: Io, state: RunState): Command {
     const copy = <K extends keyof EvolveOptions & keyof EvolveCli>(k: K): void => {
       if (o[k] !== undefined) (options as Record<string, unknown>)[k] = o[k];
     };
-    (['population', 'generations', 'seed', 'threads', 'batchSize', 'fitness', 'objectives', 'minTrades', 'train', 'folds', 'cacheSize', 'patience', 'maxSeconds', 'checkpoint', 'resume', 'analysisSample'] as const).forEach(copy);
+    (['population', 'generations', 'seed', 'threads', 'batchSize', 'fitness', 'objectives', 'minTrades', 'minTradeRate', 'train', 'folds', 'cacheSize', 'hofDistinct', 'islands', 'migrationInterval', 'patience', 'maxSeconds', 'checkpoint', 'resume', 'analysisSample'] as const).forEach(copy);
     if (o.foldAgg !== undefined) options.foldAggregate = o.foldAgg;
     if (!o.holdout) {
       if (o.train !== undefined) throw configError('--no-holdout', 'cannot be combined with --train');
       options.train = null;
     }
     if (o.hallOfFame !== undefined) options.hallOfFame = o.hallOfFame;
+    if (o.landscape !== undefined) options.landscapeGenes = o.landscape;
 
     // Ctrl-C, SIGTERM (timeout, docker stop) and SIGHUP (a closed terminal): abandon the
     // generation in progress, keep the checkpoint, write what there is, exit 128 + the signal's
@@ -247,11 +216,11 @@ export function evolveCommand(io: Io, state: RunState): Command {
         signal: controller.signal,
         onGeneration: (r) => {
           if (!o.progress) return;
-          const line = progressLine(r, bar);
           if (bar) {
-            io.err(`\r${line.padEnd(lastLength)}`);
-            lastLength = line.length;
+            io.err(redraw(fittedProgressLine(r, io.errColumns)));
+            lastLength = 1;
           } else {
+            const line = progressLine(r);
             io.err(`${line}\n`);
           }
         },
@@ -263,8 +232,8 @@ export function evolveCommand(io: Io, state: RunState): Command {
           lastAnalysisLine = a.elapsedSeconds;
           const line = `analysis: ${a.done}/${a.total} return series backtested for the overfitting statistics, ${a.elapsedSeconds.toFixed(1)} s`;
           if (bar) {
-            io.err(`\r${line.padEnd(lastLength)}`);
-            lastLength = line.length;
+            io.err(redraw(line));
+            lastLength = 1;
           } else {
             io.err(`${line}\n`);
           }
@@ -299,15 +268,18 @@ export function evolveCommand(io: Io, state: RunState): Command {
       io.out(`${toJson(result)}\n`);
     } else {
       const mode = result.paretoFront !== null ? `NSGA-II, objectives ${(result.config['objectives'] as string[]).join(', ')}` : `fitness ${String(result.config['fitness'])}`;
-      io.out(`${result.config['strategy'] as string} on ${result.data.source} (${result.data.bars} bars, ${isoTime(result.data.from)} .. ${isoTime(result.data.to)}), ${mode}\n`);
+      const when = timeFormatter([result.data.from, result.data.to]);
+      io.out(`${result.config['strategy'] as string} on ${result.data.source} (${result.data.bars} bars, ${when(result.data.from)} .. ${when(result.data.to)}), ${mode}\n`);
       io.out(`${windowText(result)}\n`);
-      const why = { generations: 'the generation limit', patience: `no better best for ${String(result.config['patience'])} generations`, 'max-seconds': 'the time limit', interrupted: 'interrupted' }[result.stopped.reason];
-      io.out(`stopped after ${result.stopped.generations} generations (${why}); ${result.evaluations.backtests.toLocaleString('en-US')} backtests, cache hits ${result.evaluations.cacheHits.toLocaleString('en-US')}; ${result.timings.totalSeconds.toFixed(1)} s on ${result.timings.threads} thread${result.timings.threads === 1 ? '' : 's'} (${result.timings.backend})\n\n`);
+      io.out(`${stopText(result)}; ${result.evaluations.backtests.toLocaleString('en-US')} backtests, cache hits ${result.evaluations.cacheHits.toLocaleString('en-US')}; ${result.timings.totalSeconds.toFixed(1)} s on ${result.timings.threads} thread${result.timings.threads === 1 ? '' : 's'} (${result.timings.backend})\n\n`);
       io.out(`hall of fame\n${hallOfFameTable(result)}\n`);
+      io.out(`\nbest genome by window\n${windowsTable(result)}\n`);
+      const l = result.landscape;
+      if (l !== null) io.out(`\nrobustness: ${(l.robustness * 100).toFixed(0)}% of the winner's ${l.neighbours} one-gene neighbours (+-2..20% of a gene's range) are within 10% of its fitness; landscape over ${l.genes[0]} x ${l.genes[1]} in the report\n`);
+      if (result.paretoFront !== null) io.out(`\nPareto front (${result.paretoFront.length} genomes, sorted by ${(result.config['objectives'] as string[])[0]!})\n${paretoTable(result)}\n`);
       const of = result.overfitting;
       const lines = of.noTrades !== null ? [of.noTrades] : [of.verdicts.deflatedSharpe, of.verdicts.pbo];
       io.out(`\noverfitting (on the in-sample window, bars [${of.window.start}, ${of.window.end}))\n${lines.map((l) => `  ${l}\n`).join('')}`);
-      if (result.paretoFront !== null) io.out(`\nPareto front: ${result.paretoFront.length} genomes (in result.json)\n`);
       if (files.length > 0) io.out(`\nwrote ${files.join(', ')}\n`);
     }
   });
