@@ -29,7 +29,7 @@ export const EVOLVE_OPTION_KINDS: Readonly<Record<string, Kind>> = {
   minTrades: num, minTradeRate: num, train: numOrNull, folds: num, foldAggregate: str, backtest: obj, backend: str,
   threads: num, batchSize: num, cacheSize: num, hallOfFame: num, hofDistinct: str, islands: num, migrationInterval: num,
   landscapeGenes: { ok: (v) => Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'string'), what: 'two gene names' },
-  patience: num, maxSeconds: num, checkpoint: str, resume: str, evaluator,
+  analysisSample: num, patience: num, maxSeconds: num, checkpoint: str, resume: str, evaluator,
 };
 
 /** The options of `backtest` inside evolve (backend and window belong to the run). */
@@ -40,6 +40,8 @@ const BACKTEST_OPTION_KINDS: Readonly<Record<string, Kind>> = {
 
 const HOOK_KINDS: Readonly<Record<string, Kind>> = {
   onGeneration: { ok: (v) => typeof v === 'function', what: 'a function' },
+  onAnalysis: { ok: (v) => typeof v === 'function', what: 'a function' },
+  onWarning: { ok: (v) => typeof v === 'function', what: 'a function' },
   signal: { ok: (v) => typeof AbortSignal !== 'undefined' && v instanceof AbortSignal, what: 'an AbortSignal' },
 };
 
