@@ -7,6 +7,8 @@ export { rsi } from "./indicators/rsi";
 export { stochRsi } from "./indicators/stoch-rsi";
 export { atr } from "./indicators/atr";
 export { bands } from "./indicators/bands";
+export { stdev } from "./indicators/stdev";
+export { highest, lowest } from "./indicators/extremes";
 export { sizeFraction, sizeRisk } from "./sizing/sizing";
 export {
   returns, totalReturn, sharpe, sortino, maxDrawdown, annualReturn, calmar, winRate,

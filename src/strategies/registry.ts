@@ -1,6 +1,7 @@
 // The one registry of built-in strategies: name -> strategy. Adding a built-in means writing its
 // module (beside this file) and adding one line below.
 import { configError } from '../errors.js';
+import { smaCrossKernel, stochRsiBandsKernel } from '../kernels/fused.js';
 import { packageVersion } from '../paths.js';
 import type { BuiltinExtras, Strategy } from '../strategy/strategy.js';
 import { sha256, strategyFromDefinition } from '../strategy/strategy.js';
@@ -22,12 +23,16 @@ function builtin(definition: StrategyDefinition, extras: BuiltinExtras = {}): St
 }
 
 const BUILTINS: readonly Strategy[] = [
-  builtin(smaCross, { fused: 'sma-cross', sizings: ['fraction'] }),
-  builtin(stochRsiBands, { fused: 'stoch-rsi-bands', sizings: ['risk', 'fraction'] }),
+  builtin(smaCross, { fused: smaCrossKernel, sizings: ['fraction'] }),
+  builtin(stochRsiBands, { fused: stochRsiBandsKernel, sizings: ['risk', 'fraction'] }),
   builtin(emaCross),
   builtin(bollingerReversion),
   builtin(donchianBreakout),
 ];
+
+if (BUILTINS.some((s) => s.fused !== null && s.fused.genes !== s.genes.length)) {
+  throw new Error('a built-in\'s genes are out of step with its fused kernel');
+}
 
 const BY_NAME = new Map(BUILTINS.map((s) => [s.name, s]));
 

@@ -5,7 +5,6 @@
 import type { MarketData } from '../data/market.js';
 import type { KernelSet, Window } from '../kernels/kernel-set.js';
 import type { IndicatorCache } from './indicator-cache.js';
-import { simulatorShim } from './sim-shim.js';
 import type { Indicators, Series, StrategyContext } from './types.js';
 
 const marketIds = new WeakMap<MarketData, number>();
@@ -36,7 +35,6 @@ export function createContext(kernels: KernelSet, market: MarketData, window: Wi
   const volume = col('volume', market.volume);
   const time = col('time', market.time);
   const scope = `${kernels.name}|${marketId(market)}|${start}:${end}`;
-  const shim = simulatorShim(kernels);
 
   function cached<T extends Float64Array | Record<string, Float64Array>>(
     fn: string, srcs: Series[], params: number[], compute: () => T,
@@ -65,9 +63,9 @@ export function createContext(kernels: KernelSet, market: MarketData, window: Wi
       cached('stochRsi', [src], [a, b, c, d], () => ({ ...kernels.stochRsi(f(src), a, b, c, d) })),
     bands: (atr, k, lo, hi, s, adj) =>
       cached('bands', [atr], [k, lo, hi, s, adj], () => ({ ...kernels.bands(f(atr), k, lo, hi, s, adj) })),
-    stdev: (src, k) => cached('stdev', [src], [k], () => shim.stdev(f(src), k)),
-    highest: (src, k) => cached('highest', [src], [k], () => shim.highest(f(src), k)),
-    lowest: (src, k) => cached('lowest', [src], [k], () => shim.lowest(f(src), k)),
+    stdev: (src, k) => cached('stdev', [src], [k], () => kernels.stdev(f(src), k)),
+    highest: (src, k) => cached('highest', [src], [k], () => kernels.highest(f(src), k)),
+    lowest: (src, k) => cached('lowest', [src], [k], () => kernels.lowest(f(src), k)),
   };
   return { open, high, low, close, volume, time, length: end - start, ind };
 }

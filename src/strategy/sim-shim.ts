@@ -1,5 +1,5 @@
-// TEMPORARY: the generic simulator and the stdev/highest/lowest indicators in TypeScript, until
-// the kernel side (branch sim) lands them in KernelSet with their WASM twins. Uses the kernels'
+// TEMPORARY: the generic simulator in TypeScript, until
+// the kernel side (branch sim) lands it in KernelSet with their WASM twins. Uses the kernels'
 // own methods as soon as they exist.
 import type { MarketData } from '../data/market.js';
 import type { KernelSet, RawBacktest, Window } from '../kernels/kernel-set.js';
@@ -16,9 +16,6 @@ export interface SimulateInput {
 export interface Simulator {
   simulate(market: MarketData, window: Window, input: SimulateInput, cfg: Float64Array, emit?: { equity?: boolean; trades?: boolean }): RawBacktest;
   simulateBatch(market: MarketData, window: Window, inputs: readonly SimulateInput[], cfg: Float64Array, stop?: Int32Array): Float64Array | null;
-  stdev(src: Float64Array, k: number): Float64Array;
-  highest(src: Float64Array, k: number): Float64Array;
-  lowest(src: Float64Array, k: number): Float64Array;
 }
 
 function run(market: MarketData, w: Window, input: SimulateInput, cfg: Float64Array, out: Float64Array, equity: Float64Array | null, trades: Float64Array | null, cap: number): void {
@@ -68,12 +65,6 @@ function run(market: MarketData, w: Window, input: SimulateInput, cfg: Float64Ar
   acc.accFinish(n, market.close[o + n - 1]!, out);
 }
 
-function rolling(src: Float64Array, k: number, f: (s: Float64Array, from: number, to: number) => number): Float64Array {
-  const out = new Float64Array(src.length).fill(NaN);
-  for (let t = k - 1; t < src.length; t++) out[t] = f(src, t - k + 1, t + 1);
-  return out;
-}
-
 const tsSim: Simulator = {
   simulate(market, window, input, cfg, emit = {}) {
     const n = window.end - window.start;
@@ -93,28 +84,10 @@ const tsSim: Simulator = {
     }
     return out;
   },
-  stdev: (src, k) => rolling(src, k, (s, a, b) => {
-    let m = 0;
-    for (let i = a; i < b; i++) m += s[i]!;
-    m /= b - a;
-    let v = 0;
-    for (let i = a; i < b; i++) v += (s[i]! - m) * (s[i]! - m);
-    return Math.sqrt(v / (b - a - 1));
-  }),
-  highest: (src, k) => rolling(src, k, (s, a, b) => {
-    let m = -Infinity;
-    for (let i = a; i < b; i++) if (s[i]! > m) m = s[i]!;
-    return m;
-  }),
-  lowest: (src, k) => rolling(src, k, (s, a, b) => {
-    let m = Infinity;
-    for (let i = a; i < b; i++) if (s[i]! < m) m = s[i]!;
-    return m;
-  }),
 };
 
 export function simulatorShim(kernels: KernelSet): Simulator {
   const k = kernels as KernelSet & Partial<Simulator>;
-  if (typeof k.simulate === 'function' && typeof k.stdev === 'function') return k as unknown as Simulator;
+  if (typeof k.simulate === 'function' && typeof k.simulateBatch === 'function') return k as unknown as Simulator;
   return tsSim;
 }
