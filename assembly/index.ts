@@ -17,3 +17,4 @@ export {
 export { smaCross, smaCrossBatch, interleaveBars } from "./strategies/sma-cross";
 export { stochRsiBands, stochRsiBandsBatch } from "./strategies/stoch-rsi-bands";
 export { accTrades, accTradesDropped } from "./strategies/account";
+export { simulate, simulateBatch } from "./strategies/simulate";

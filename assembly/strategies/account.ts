@@ -23,6 +23,7 @@ let lotSize: f64 = 0;
 let maxLeverage: f64 = 1;
 let minPriceRisk: f64 = 0.001;
 let riskPerTrade: f64 = 0;
+let sizeScale: f64 = 1;
 let periodsPerYear: f64 = 252;
 
 export let cash: f64 = 0;
@@ -64,6 +65,7 @@ export function accInit(cfg: usize, equityPtr: usize, tradesPtr: usize, tradesCa
   minPriceRisk = ld(cfg, CFG_MIN_PRICE_RISK);
   periodsPerYear = ld(cfg, CFG_PERIODS_PER_YEAR);
   riskPerTrade = 0;
+  sizeScale = 1;
   cash = ld(cfg, CFG_CASH);
   units = 0;
   dir = 0;
@@ -142,8 +144,8 @@ export function accOpen(d: i32, x: f64, bar: i32, stopDistance: f64, targetDista
   const px = d > 0 ? x * (1.0 + slippage) : x * (1.0 - slippage);
   const eq = cash;
   const u = sizingRisk
-    ? unitsRisk(eq, px, stopDistance, riskPerTrade, minPriceRisk, maxLeverage, lotSize, <f64>d)
-    : unitsFraction(eq, px, fraction, lotSize, <f64>d);
+    ? unitsRisk(eq, px, stopDistance, riskPerTrade * sizeScale, minPriceRisk, maxLeverage, lotSize, <f64>d)
+    : unitsFraction(eq, px, fraction * sizeScale, lotSize, <f64>d);
   if (!(u != 0) || !isFinite(u)) return false;
   cash = eq - u * px;
   cash = cash - commission * abs(u * px);
@@ -162,6 +164,15 @@ export function accOpen(d: i32, x: f64, bar: i32, stopDistance: f64, targetDista
 /** Risk per trade for `risk` sizing: a gene of the strategies that size by risk. */
 export function accSetRiskPerTrade(r: f64): void {
   riskPerTrade = r;
+}
+
+/**
+ * Scales the size of the positions opened from now on (the generic simulator's |target|):
+ * fraction x s with `fraction` sizing, riskPerTrade x s with `risk` sizing. 1 after accInit,
+ * and x * 1 is x, so the kernels that never call this size exactly as before.
+ */
+export function accSetSizeScale(s: f64): void {
+  sizeScale = s;
 }
 
 /** Moves to target direction t at raw price x: closes what is held, opens the new side. */

@@ -77,6 +77,37 @@ export interface KernelSet {
     market: MarketData, window: Window, kernel: FusedKernel, genomes: Float64Array, count: number,
     cfg: Float64Array, stop?: Int32Array,
   ): Float64Array | null;
+
+  /**
+   * The generic simulator (README "The generic simulator"): one input's targets through the
+   * account of SPEC section 2, with every execution option of `cfg`; the equity curve and trade
+   * list on request.
+   */
+  simulate(
+    market: MarketData, window: Window, input: SimulateInput, cfg: Float64Array,
+    emit?: { equity?: boolean; trades?: boolean },
+  ): RawBacktest;
+
+  /**
+   * simulate for many inputs over one window: inputs.length x MET_LENGTH metrics, in input
+   * order; null when the shared `stop` flag is set (checked between inputs).
+   */
+  simulateBatch(
+    market: MarketData, window: Window, inputs: readonly SimulateInput[], cfg: Float64Array, stop?: Int32Array,
+  ): Float64Array | null;
+}
+
+/**
+ * What the generic simulator runs for one genome: the target position per bar of the window
+ * (in [-1, 1], decided at the bar's close; NaN = keep), optional stop and take distances per bar
+ * (price units from the entry fill, taken at the signal bar; NaN = none), and the risk per trade
+ * that `risk` sizing uses. Every series has the window's length.
+ */
+export interface SimulateInput {
+  target: Float64Array;
+  stopDistance: Float64Array | null;
+  takeDistance: Float64Array | null;
+  riskPerTrade: number;
 }
 
 export interface StochRsiSeries {

@@ -16,6 +16,8 @@ import { highest, lowest } from './indicators/extremes.js';
 import { sizeFraction, sizeRisk } from './sizing/sizing.js';
 import * as m from './metrics/metrics.js';
 import { interleaveBars } from './strategies/sma-cross.js';
+import { simulate, simulateBatch } from './strategies/simulate.js';
+import { checkSimulateInput } from './simulate-input.js';
 
 /** The plain TypeScript twins behind the KernelSet interface. */
 export function createTsKernels(): KernelSet {
@@ -151,6 +153,39 @@ export function createTsKernels(): KernelSet {
       }
       if (status === E_STOPPED) return null;
       checkStatus(status, kernel.name);
+      return out;
+    },
+
+    simulate(market, window, input, cfg, emit = {}): RawBacktest {
+      checkSimulateInput(input, window);
+      const v = view(market, window);
+      const metrics = new Float64Array(MET_LENGTH);
+      const equity = emit.equity === true ? new Float64Array(v.n) : null;
+      const cap = v.n + 1;
+      const trades = emit.trades === true ? new Float64Array(cap * TR_LENGTH) : null;
+      const status = simulate(
+        v.open, v.high, v.low, v.close, v.n, input.target, input.stopDistance, input.takeDistance, input.riskPerTrade,
+        cfg, metrics, equity, trades, cap,
+      );
+      checkStatus(status, 'simulate');
+      const tradeCount = metrics[5]!;
+      return { metrics, equity, trades: trades === null ? null : trades.slice(0, tradeCount * TR_LENGTH), tradeCount };
+    },
+
+    simulateBatch(market, window, inputs, cfg, stop) {
+      inputs.forEach((input, i) => checkSimulateInput(input, window, i));
+      const v = view(market, window);
+      const out = new Float64Array(inputs.length * MET_LENGTH);
+      const rows = inputs.map((s) => ({ target: s.target, stop: s.stopDistance, take: s.takeDistance, riskPerTrade: s.riskPerTrade }));
+      setStopCheck(stop === undefined ? null : () => Atomics.load(stop, 0) !== 0);
+      let status: number;
+      try {
+        status = simulateBatch(v.open, v.high, v.low, v.close, v.n, rows, rows.length, cfg, out);
+      } finally {
+        setStopCheck(null);
+      }
+      if (status === E_STOPPED) return null;
+      checkStatus(status, 'simulate');
       return out;
     },
   };

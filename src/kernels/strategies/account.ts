@@ -22,6 +22,7 @@ let lotSize = 0;
 let maxLeverage = 1;
 let minPriceRisk = 0.001;
 let riskPerTrade = 0;
+let sizeScale = 1;
 let periodsPerYear = 252;
 
 export let cash = 0;
@@ -65,6 +66,7 @@ export function accInit(
   minPriceRisk = cfg[CFG_MIN_PRICE_RISK]!;
   periodsPerYear = cfg[CFG_PERIODS_PER_YEAR]!;
   riskPerTrade = 0;
+  sizeScale = 1;
   cash = cfg[CFG_CASH]!;
   units = 0;
   dir = 0;
@@ -143,8 +145,8 @@ export function accOpen(d: number, x: number, bar: number, stopDistance: number,
   const px = d > 0 ? x * (1.0 + slippage) : x * (1.0 - slippage);
   const eq = cash;
   const u = sizingRisk
-    ? unitsRisk(eq, px, stopDistance, riskPerTrade, minPriceRisk, maxLeverage, lotSize, d)
-    : unitsFraction(eq, px, fraction, lotSize, d);
+    ? unitsRisk(eq, px, stopDistance, riskPerTrade * sizeScale, minPriceRisk, maxLeverage, lotSize, d)
+    : unitsFraction(eq, px, fraction * sizeScale, lotSize, d);
   if (!(u !== 0) || !Number.isFinite(u)) return false;
   cash = eq - u * px;
   cash = cash - commission * Math.abs(u * px);
@@ -163,6 +165,15 @@ export function accOpen(d: number, x: number, bar: number, stopDistance: number,
 /** Risk per trade for `risk` sizing: a gene of the strategies that size by risk. */
 export function accSetRiskPerTrade(r: number): void {
   riskPerTrade = r;
+}
+
+/**
+ * Scales the size of the positions opened from now on (the generic simulator's |target|):
+ * fraction x s with `fraction` sizing, riskPerTrade x s with `risk` sizing. 1 after accInit,
+ * and x * 1 is x, so the kernels that never call this size exactly as before.
+ */
+export function accSetSizeScale(s: number): void {
+  sizeScale = s;
 }
 
 /** Moves to target direction t at raw price x: closes what is held, opens the new side. */

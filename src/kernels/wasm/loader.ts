@@ -8,7 +8,11 @@ import type { KernelSet, RawBacktest, Window } from '../kernel-set.js';
 import { MET_LENGTH, TR_LENGTH } from '../layout.js';
 import type { WasmBars } from '../fused.js';
 import { checkStatus } from '../chunking.js';
+import { checkSimulateInput } from '../simulate-input.js';
 import { E_STOPPED } from '../status.js';
+
+/** Columns of one row of simulateBatch's input table (twin: assembly/strategies/simulate.ts). */
+const SIM_ROW = 4;
 
 /** `release` (-O3, no asserts) is what runs; `debug` (asserts on) is checked against it in tests. */
 export type WasmVariant = 'release' | 'debug';
@@ -43,6 +47,8 @@ export interface KernelExports {
   interleaveBars(open: number, close: number, n: number, out: number): number;
   stochRsiBands(o: number, h: number, l: number, c: number, n: number, genes: number, cfg: number, out: number, eq: number, tr: number, cap: number, scratch: number, scratchBytes: number): number;
   stochRsiBandsBatch(o: number, h: number, l: number, c: number, n: number, genomes: number, count: number, cfg: number, out: number, scratch: number, scratchBytes: number): number;
+  simulate(o: number, h: number, l: number, c: number, n: number, target: number, stop: number, take: number, riskPerTrade: number, cfg: number, out: number, eq: number, tr: number, cap: number): number;
+  simulateBatch(o: number, h: number, l: number, c: number, n: number, table: number, count: number, cfg: number, out: number): number;
 }
 
 const modules = new Map<WasmVariant, WebAssembly.Module>();
@@ -345,6 +351,72 @@ export function createWasmKernels(options: { variant?: WasmVariant; module?: Web
         checkStatus(status, kernel.name);
         return arena.take(out, count * MET_LENGTH);
       });
+    },
+
+    simulate(market, window, input, cfg, emit = {}): RawBacktest {
+      checkSimulateInput(input, window);
+      const b = bind(market);
+      return scoped(() => {
+        const w = barsAt(b, window);
+        const n = w.n;
+        const tg = arena.put(input.target);
+        const sd = input.stopDistance === null ? 0 : arena.put(input.stopDistance);
+        const td = input.takeDistance === null ? 0 : arena.put(input.takeDistance);
+        const c = arena.put(cfg);
+        const out = arena.alloc(MET_LENGTH * 8);
+        const eq = emit.equity === true ? arena.alloc(n * 8) : 0;
+        const cap = n + 1;
+        const tr = emit.trades === true ? arena.alloc(cap * TR_LENGTH * 8) : 0;
+        checkStatus(x.simulate(w.open, w.high, w.low, w.close, n, tg, sd, td, input.riskPerTrade, c, out, eq, tr, cap), 'simulate');
+        const metrics = arena.take(out, MET_LENGTH);
+        const tradeCount = metrics[5]!;
+        return {
+          metrics,
+          equity: eq === 0 ? null : arena.take(eq, n),
+          trades: tr === 0 ? null : arena.take(tr, tradeCount * TR_LENGTH),
+          tradeCount,
+        };
+      });
+    },
+
+    simulateBatch(market, window, inputs, cfg, stop) {
+      inputs.forEach((input, i) => checkSimulateInput(input, window, i));
+      const b = bind(market);
+      const count = inputs.length;
+      const result = new Float64Array(count * MET_LENGTH);
+      // The inputs' series are copied into linear memory a chunk at a time (about 16 MB), so a
+      // large batch does not grow the memory by its whole size.
+      const n = window.end - window.start;
+      const chunk = Math.max(1, Math.floor(2_097_152 / Math.max(1, 3 * n)));
+      for (let g = 0; g < count; g += chunk) {
+        const k = Math.min(chunk, count - g);
+        const done = scoped(() => {
+          const w = barsAt(b, window);
+          const table = arena.alloc(k * SIM_ROW * 8);
+          for (let i = 0; i < k; i++) {
+            const input = inputs[g + i]!;
+            const tg = arena.put(input.target);
+            const sd = input.stopDistance === null ? 0 : arena.put(input.stopDistance);
+            const td = input.takeDistance === null ? 0 : arena.put(input.takeDistance);
+            arena.f64(table + i * SIM_ROW * 8, SIM_ROW).set([tg, sd, td, input.riskPerTrade]);
+          }
+          const c = arena.put(cfg);
+          const out = arena.alloc(k * MET_LENGTH * 8);
+          stopFlag = stop;
+          let status: number;
+          try {
+            status = x.simulateBatch(w.open, w.high, w.low, w.close, w.n, table, k, c, out);
+          } finally {
+            stopFlag = undefined;
+          }
+          if (status === E_STOPPED) return false;
+          checkStatus(status, 'simulate');
+          result.set(arena.f64(out, k * MET_LENGTH), g * MET_LENGTH);
+          return true;
+        });
+        if (!done) return null;
+      }
+      return result;
     },
   };
 }
