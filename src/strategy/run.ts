@@ -3,12 +3,10 @@
 // (hall of fame, out of sample, curves, overfitting statistics) goes through these two functions.
 import type { MarketData } from '../data/market.js';
 import { CFG_SHORTS } from '../kernels/layout.js';
-import type { KernelSet, RawBacktest, Window } from '../kernels/kernel-set.js';
+import type { KernelSet, RawBacktest, SimulateInput, Window } from '../kernels/kernel-set.js';
 import { createContext } from './context.js';
 import type { IndicatorCache } from './indicator-cache.js';
 import { simulateInputOf } from './signals.js';
-import type { SimulateInput } from './sim-shim.js';
-import { simulatorShim } from './sim-shim.js';
 import type { Strategy } from './strategy.js';
 import { genesToParams } from './strategy.js';
 
@@ -38,7 +36,6 @@ export function evaluateStrategy(
   const n = window.end - window.start;
   const ctx = createContext(kernels, market, window, cache);
   const shorts = exec.cfg[CFG_SHORTS] !== 0;
-  const sim = simulatorShim(kernels);
   const per = Math.max(1, Math.floor(MAX_BARS_PER_CALL / Math.max(1, n)));
   let out: Float64Array | null = null;
   for (let g = 0; g < count; g += per) {
@@ -48,7 +45,7 @@ export function evaluateStrategy(
       if (stop !== undefined && Atomics.load(stop, 0) !== 0) return null;
       inputs.push(simulateInputOf(s, ctx, genesToParams(s, genomes, i * G), shorts, exec.riskPerTrade));
     }
-    const part = sim.simulateBatch(market, window, inputs, exec.cfg, stop);
+    const part = kernels.simulateBatch(market, window, inputs, exec.cfg, stop);
     if (part === null) return null;
     if (k === count) return part;
     out ??= new Float64Array(count * part.length / k);
@@ -65,5 +62,5 @@ export function backtestStrategy(
   if (s.fused !== null) return kernels.backtest(market, window, s.fused, genes, exec.cfg, emit);
   const ctx = createContext(kernels, market, window, cache);
   const input = simulateInputOf(s, ctx, genesToParams(s, genes), exec.cfg[CFG_SHORTS] !== 0, exec.riskPerTrade);
-  return simulatorShim(kernels).simulate(market, window, input, exec.cfg, emit);
+  return kernels.simulate(market, window, input, exec.cfg, emit);
 }

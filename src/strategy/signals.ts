@@ -2,7 +2,7 @@
 // (one target series plus optional stop and take distances), once, in TypeScript, for both
 // backends: so every backend simulates the very same numbers.
 import { strategyError } from '../errors.js';
-import type { SimulateInput } from './sim-shim.js';
+import type { SimulateInput } from '../kernels/kernel-set.js';
 import type { Strategy } from './strategy.js';
 import { describeGenome, userFrame } from './strategy.js';
 import type { BarFlags, BarValues, Params, Signals, StrategyContext } from './types.js';
