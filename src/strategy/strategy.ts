@@ -82,7 +82,8 @@ export function describeGenome(s: Pick<Strategy, 'name' | 'file'>, params: Param
 export function userFrame(e: unknown, file: string | null, url: string | null): string | null {
   const stack = e instanceof Error && typeof e.stack === 'string' ? e.stack.split('\n').slice(1) : [];
   const mine = stack.find((l) => (url !== null && l.includes(url.split('?')[0]!)) || (file !== null && l.includes(file)));
-  return (mine ?? stack[0] ?? '').trim().replace(/^at /, '') || null;
+  // The digest query the module was imported under is noise in a stack frame.
+  return (mine ?? stack[0] ?? '').trim().replace(/^at /, '').replace(/\?sha256=[0-9a-f]+/, '') || null;
 }
 
 export function strategyFromDefinition(
