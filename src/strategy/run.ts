@@ -6,7 +6,8 @@ import { CFG_SHORTS } from '../kernels/layout.js';
 import type { KernelSet, RawBacktest, SimulateInput, Window } from '../kernels/kernel-set.js';
 import { createContext } from './context.js';
 import type { IndicatorCache } from './indicator-cache.js';
-import { simulateInputOf } from './signals.js';
+import { isEngineError } from '../errors.js';
+import { checkTargets, simulateInputOf } from './signals.js';
 import type { Strategy } from './strategy.js';
 import { genesToParams } from './strategy.js';
 
@@ -43,9 +44,18 @@ export function evaluateStrategy(
     const inputs: SimulateInput[] = [];
     for (let i = g; i < g + k; i++) {
       if (stop !== undefined && Atomics.load(stop, 0) !== 0) return null;
-      inputs.push(simulateInputOf(s, ctx, genesToParams(s, genomes, i * G), shorts, exec.riskPerTrade));
+      inputs.push(simulateInputOf(s, ctx, genesToParams(s, genomes, i * G), shorts, exec.riskPerTrade, false));
     }
-    const part = kernels.simulateBatch(market, window, inputs, exec.cfg, stop);
+    let part: Float64Array | null;
+    try {
+      part = kernels.simulateBatch(market, window, inputs, exec.cfg, stop);
+    } catch (e) {
+      // The simulator refused a target out of range: name the genome that returned it.
+      if (isEngineError(e) && e.code === 'E_KERNEL') {
+        inputs.forEach((input, j) => checkTargets(s, genesToParams(s, genomes, (g + j) * G), input.target, n));
+      }
+      throw e;
+    }
     if (part === null) return null;
     if (k === count) return part;
     out ??= new Float64Array(count * part.length / k);

@@ -17,15 +17,25 @@ function series(s: Strategy, p: Params, field: string, v: unknown, n: number): A
   return v as ArrayLike<number | boolean>;
 }
 
-function targets(s: Strategy, p: Params, v: BarValues, n: number): Float64Array {
+function targets(s: Strategy, p: Params, v: BarValues, n: number, check: boolean): Float64Array {
   const out = v instanceof Float64Array ? v : Float64Array.from(v);
+  if (check) checkTargets(s, p, out, n);
+  return out;
+}
+
+/**
+ * E_STRATEGY naming the first target outside [-1, 1] (NaN is allowed). The batch path leaves
+ * this to the simulator, which checks every target it reads, and calls it only to name the
+ * genome when the simulator refuses a batch.
+ */
+export function checkTargets(s: Strategy, p: Params, out: Float64Array, n: number): void {
+  const v = out;
   for (let t = 0; t < n; t++) {
     const x = out[t]!;
     if (!(x >= -1 && x <= 1) && x === x) {
       throw strategyError(`${describeGenome(s, p)}: signals returned target[${t}] = ${String(v[t])}; a target is in [-1, 1] or NaN (keep)`);
     }
   }
-  return out;
 }
 
 function distances(s: Strategy, p: Params, field: string, v: unknown, n: number): Float64Array | null {
@@ -70,12 +80,13 @@ export function entriesToTargets(entries: BarFlags, exits: BarFlags, shortEntrie
 
 /** Runs one genome's signals and checks them: E_STRATEGY naming the strategy, file and genome. */
 export function simulateInputOf(
-  s: Strategy, ctx: StrategyContext, p: Params, shorts: boolean, riskOption: number,
+  s: Strategy, ctx: StrategyContext, p: Params, shorts: boolean, riskOption: number, checkRange = true,
 ): SimulateInput {
   const n = ctx.length;
   let out: Signals;
   try {
-    out = s.definition.signals(ctx, { ...p });
+    // p is this call's own object: what signals does to it changes nothing else.
+    out = s.definition.signals(ctx, p);
   } catch (e) {
     const frame = userFrame(e, s.file, s.url);
     const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
@@ -86,7 +97,7 @@ export function simulateInputOf(
   }
   let target: Float64Array;
   if ('target' in out && out.target !== undefined) {
-    target = targets(s, p, series(s, p, 'target', out.target, n) as BarValues, n);
+    target = targets(s, p, series(s, p, 'target', out.target, n) as BarValues, n, checkRange);
   } else if ('entries' in out && out.entries !== undefined) {
     const entries = series(s, p, 'entries', out.entries, n);
     const exits = series(s, p, 'exits', out.exits, n);
@@ -96,7 +107,7 @@ export function simulateInputOf(
   } else {
     throw strategyError(`${describeGenome(s, p)}: signals must return { target } or { entries, exits }, got keys ${JSON.stringify(Object.keys(out))}`);
   }
-  const riskPerTrade = p['riskPerTrade'] ?? riskOption;
+  const riskPerTrade = s.genes.some((g) => g.name === 'riskPerTrade') ? p['riskPerTrade']! : riskOption;
   return {
     target,
     stopDistance: distances(s, p, 'stopDistance', out.stopDistance, n),
