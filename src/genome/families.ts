@@ -1,7 +1,7 @@
 // Gene helpers shared by every strategy. The strategies themselves are built from definitions
 // (src/strategy/) and found in the one registry (src/strategies/registry.ts).
 import { configError } from '../errors.js';
-import type { Strategy } from '../strategy/strategy.js';
+import type { FusedKernel, Strategy } from '../strategy/strategy.js';
 import { getStrategy } from '../strategies/registry.js';
 
 export type { GeneSpec, Strategy } from '../strategy/strategy.js';
@@ -13,9 +13,17 @@ export type StrategyFamily = Strategy;
 /** A strategy's name: a built-in's or a module's. */
 export type StrategyName = string;
 
-/** The built-in called `name` (see getStrategy). */
-export function getFamily(name: string, option = 'strategy'): Strategy {
-  return getStrategy(name, option);
+/** A built-in with its fused kernel: a kernel family. */
+export type KernelFamily = Strategy & { readonly fused: FusedKernel };
+
+/**
+ * The built-in called `name` with a fused kernel (the kernel tests and benchmarks use it); any
+ * strategy by name is `getStrategy`.
+ */
+export function getFamily(name: string, option = 'strategy'): KernelFamily {
+  const s = getStrategy(name, option);
+  if (s.fused === null) throw configError(option, `${name} has no fused kernel (it runs through the generic simulator)`);
+  return s as KernelFamily;
 }
 
 /**

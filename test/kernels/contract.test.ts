@@ -479,13 +479,13 @@ describe('strategies: backtest and evaluate agree bit for bit, and fused metrics
         const ppy = resolveOptions(family, WALK_MARKET, opts).periodsPerYear;
         for (const g of genomes(family, 1000 + oi, 8)) {
           const label = `${strategy} [${g.join(', ')}] options #${oi}`;
-          const bt = agree(label, (k) => k.backtest(WALK_MARKET, window, getFamily(strategy).fused!, g, cfg, { equity: true, trades: true }));
+          const bt = agree(label, (k) => k.backtest(WALK_MARKET, window, getFamily(strategy).fused, g, cfg, { equity: true, trades: true }));
           for (const k of SETS) {
-            checkFusedAgainstStandalone(label, k, k.backtest(WALK_MARKET, window, getFamily(strategy).fused!, g, cfg, { equity: true, trades: true }), window.end, ppy);
+            checkFusedAgainstStandalone(label, k, k.backtest(WALK_MARKET, window, getFamily(strategy).fused, g, cfg, { equity: true, trades: true }), window.end, ppy);
           }
           // Without the curve and trades the metrics are the same.
-          agree(`${label} metrics only`, (k) => k.backtest(WALK_MARKET, window, getFamily(strategy).fused!, g, cfg).metrics);
-          expectSameBits(`${label} metrics with and without emission`, TS.backtest(WALK_MARKET, window, getFamily(strategy).fused!, g, cfg).metrics, bt.metrics);
+          agree(`${label} metrics only`, (k) => k.backtest(WALK_MARKET, window, getFamily(strategy).fused, g, cfg).metrics);
+          expectSameBits(`${label} metrics with and without emission`, TS.backtest(WALK_MARKET, window, getFamily(strategy).fused, g, cfg).metrics, bt.metrics);
         }
       });
     });
@@ -498,12 +498,12 @@ describe('strategies: backtest and evaluate agree bit for bit, and fused metrics
         const cfg = cfgFor(family, WALK_MARKET, opts);
         for (const w of [window, { start: 250, end: 1400 }]) {
           const label = `${strategy} evaluate ${JSON.stringify(opts)} [${w.start}, ${w.end})`;
-          const out = agree(label, (k) => k.evaluate(WALK_MARKET, w, getFamily(strategy).fused!, flat, gs.length, cfg))!;
+          const out = agree(label, (k) => k.evaluate(WALK_MARKET, w, getFamily(strategy).fused, flat, gs.length, cfg))!;
           gs.forEach((g, i) => {
             expectSameBits(
               `${label} genome #${i} vs backtest`,
               out.subarray(i * MET_LENGTH, (i + 1) * MET_LENGTH),
-              TS.backtest(WALK_MARKET, w, getFamily(strategy).fused!, g, cfg).metrics,
+              TS.backtest(WALK_MARKET, w, getFamily(strategy).fused, g, cfg).metrics,
             );
           });
         }
@@ -517,8 +517,8 @@ describe('strategies: backtest and evaluate agree bit for bit, and fused metrics
         const cfg = cfgFor(family, WALK_MARKET, opts);
         for (const g of genomes(family, 5, 3)) {
           for (const k of SETS) {
-            const a = k.backtest(WALK_MARKET, { start, end }, getFamily(strategy).fused!, g, cfg, { equity: true, trades: true });
-            const b = k.backtest(own, { start: 0, end: end - start }, getFamily(strategy).fused!, g, cfg, { equity: true, trades: true });
+            const a = k.backtest(WALK_MARKET, { start, end }, getFamily(strategy).fused, g, cfg, { equity: true, trades: true });
+            const b = k.backtest(own, { start: 0, end: end - start }, getFamily(strategy).fused, g, cfg, { equity: true, trades: true });
             for (const [name, x, y] of [['metrics', a.metrics, b.metrics], ['equity', a.equity!, b.equity!], ['trades', a.trades!, b.trades!]] as const) {
               expectSameBits(`${strategy} [${k.name}] window vs own market: ${name}`, x, y);
             }
@@ -548,16 +548,16 @@ describe('strategies: backtest and evaluate agree bit for bit, and fused metrics
           const gs = genomes(family, 11, 5);
           for (const g of gs) {
             const bt = agree(`${strategy} ${label} [${g.join(', ')}]`, (k) =>
-              k.backtest(market, w, getFamily(strategy).fused!, g, cfg, { equity: true, trades: true }));
+              k.backtest(market, w, getFamily(strategy).fused, g, cfg, { equity: true, trades: true }));
             checkFusedAgainstStandalone(`${strategy} ${label}`, TS, bt, w.end, cfg[CFG_PERIODS_PER_YEAR]!);
           }
           // The batch kernels (an odd count: the last genome runs alone in its SIMD pair).
           const flat = new Float64Array(gs.length * family.genes.length);
           gs.forEach((g, i) => flat.set(g, i * family.genes.length));
-          const out = agree(`${strategy} ${label} evaluate`, (k) => k.evaluate(market, w, getFamily(strategy).fused!, flat, gs.length, cfg))!;
+          const out = agree(`${strategy} ${label} evaluate`, (k) => k.evaluate(market, w, getFamily(strategy).fused, flat, gs.length, cfg))!;
           gs.forEach((g, i) => {
             expectSameBits(`${strategy} ${label} evaluate genome #${i} [${g.join(', ')}] vs backtest`,
-              out.subarray(i * MET_LENGTH, (i + 1) * MET_LENGTH), TS.backtest(market, w, getFamily(strategy).fused!, g, cfg).metrics);
+              out.subarray(i * MET_LENGTH, (i + 1) * MET_LENGTH), TS.backtest(market, w, getFamily(strategy).fused, g, cfg).metrics);
           });
         }
       }
@@ -571,7 +571,7 @@ describe('strategies: backtest and evaluate agree bit for bit, and fused metrics
       OPTIONS[strategy].forEach((opts, oi) => {
         const cfg = cfgFor(family, WALK_MARKET, opts);
         for (const g of genomes(family, 1000 + oi, 8)) {
-          const bt = TS.backtest(WALK_MARKET, window, getFamily(strategy).fused!, g, cfg, { trades: true });
+          const bt = TS.backtest(WALK_MARKET, window, getFamily(strategy).fused, g, cfg, { trades: true });
           for (let i = 0; i < bt.tradeCount; i++) reasons[strategy].add(bt.trades![i * TR_LENGTH + TR_EXIT_REASON]!);
         }
       });
@@ -598,10 +598,10 @@ describe('strategies: backtest and evaluate agree bit for bit, and fused metrics
       const w = { start: 0, end: close.length };
       for (const opts of OPTIONS['sma-cross']) {
         const cfg = cfgFor(SMA_CROSS, market, opts);
-        const out = agree(`near ties evaluate ${JSON.stringify(opts)}`, (k) => k.evaluate(market, w, getFamily('sma-cross').fused!, flat, pairs.length, cfg))!;
+        const out = agree(`near ties evaluate ${JSON.stringify(opts)}`, (k) => k.evaluate(market, w, getFamily('sma-cross').fused, flat, pairs.length, cfg))!;
         pairs.forEach((g, i) => {
           expectSameBits(`near ties [${g.join(', ')}] ${JSON.stringify(opts)}`, out.subarray(i * MET_LENGTH, (i + 1) * MET_LENGTH),
-            TS.backtest(market, w, getFamily('sma-cross').fused!, Float64Array.from(g), cfg).metrics);
+            TS.backtest(market, w, getFamily('sma-cross').fused, Float64Array.from(g), cfg).metrics);
         });
       }
     }
@@ -616,7 +616,7 @@ describe('strategies: backtest and evaluate agree bit for bit, and fused metrics
     expect(sf / 5).toBe(ss / 7);
     expect(sf * 7 - ss * 5).toBeGreaterThan(0);
     const market = toMarket({ open: NEAR_TIE.slice(), high: NEAR_TIE.slice(), low: NEAR_TIE.slice(), close: NEAR_TIE });
-    const bt = TS.backtest(market, { start: 0, end: NEAR_TIE.length }, getFamily('sma-cross').fused!, Float64Array.of(5, 7), cfgFor(SMA_CROSS, market, { fill: 'close' }), { trades: true });
+    const bt = TS.backtest(market, { start: 0, end: NEAR_TIE.length }, getFamily('sma-cross').fused, Float64Array.of(5, 7), cfgFor(SMA_CROSS, market, { fill: 'close' }), { trades: true });
     expect(bt.trades![TR_ENTRY_BAR]).toBe(7);
   });
 
@@ -630,10 +630,10 @@ describe('strategies: backtest and evaluate agree bit for bit, and fused metrics
       const flat = Float64Array.from(pairs.flat());
       for (const opts of OPTIONS['sma-cross']) {
         const cfg = cfgFor(SMA_CROSS, market, opts);
-        const out = agree(`last-bar cross n=${n}`, (k) => k.evaluate(market, w, getFamily('sma-cross').fused!, flat, pairs.length, cfg))!;
+        const out = agree(`last-bar cross n=${n}`, (k) => k.evaluate(market, w, getFamily('sma-cross').fused, flat, pairs.length, cfg))!;
         pairs.forEach((g, i) => {
           expectSameBits(`last-bar cross n=${n} [${g.join(', ')}] ${JSON.stringify(opts)}`, out.subarray(i * MET_LENGTH, (i + 1) * MET_LENGTH),
-            TS.backtest(market, w, getFamily('sma-cross').fused!, Float64Array.from(g), cfg).metrics);
+            TS.backtest(market, w, getFamily('sma-cross').fused, Float64Array.from(g), cfg).metrics);
         });
       }
     }
@@ -646,7 +646,7 @@ describe('strategies: backtest and evaluate agree bit for bit, and fused metrics
     const market = toMarket(b);
     const cfg = cfgFor(SMA_CROSS, market, { fraction: 5, fill: 'close', periodsPerYear: 252 });
     const g = Float64Array.of(2, 3);
-    const bt = agree('sma-cross ruin', (k) => k.backtest(market, { start: 0, end: close.length }, getFamily('sma-cross').fused!, g, cfg, { equity: true, trades: true }));
+    const bt = agree('sma-cross ruin', (k) => k.backtest(market, { start: 0, end: close.length }, getFamily('sma-cross').fused, g, cfg, { equity: true, trades: true }));
     const reasonsSeen = Array.from({ length: bt.tradeCount }, (_, i) => bt.trades![i * TR_LENGTH + TR_EXIT_REASON]);
     expect(reasonsSeen).toContain(EXIT_RUIN);
     expect(reasonsSeen.at(-1)).toBe(EXIT_RUIN);
@@ -656,12 +656,12 @@ describe('strategies: backtest and evaluate agree bit for bit, and fused metrics
     // that survive, and as the odd genome out.
     const batch = [[2, 3], [4, 2], [3, 2], [2, 3], [2, 4], [2, 3], [5, 2]];
     const flat = Float64Array.from(batch.flat());
-    const out = agree('sma-cross ruin evaluate', (k) => k.evaluate(market, { start: 0, end: close.length }, getFamily('sma-cross').fused!, flat, batch.length, cfg))!;
+    const out = agree('sma-cross ruin evaluate', (k) => k.evaluate(market, { start: 0, end: close.length }, getFamily('sma-cross').fused, flat, batch.length, cfg))!;
     batch.forEach((genome, i) => {
       expectSameBits(
         `ruin evaluate genome #${i} [${genome.join(', ')}] vs backtest`,
         out.subarray(i * MET_LENGTH, (i + 1) * MET_LENGTH),
-        TS.backtest(market, { start: 0, end: close.length }, getFamily('sma-cross').fused!, Float64Array.from(genome), cfg).metrics,
+        TS.backtest(market, { start: 0, end: close.length }, getFamily('sma-cross').fused, Float64Array.from(genome), cfg).metrics,
       );
     });
     expect(out[MET_MAX_DRAWDOWN]).toBeGreaterThanOrEqual(1);
@@ -671,7 +671,7 @@ describe('strategies: backtest and evaluate agree bit for bit, and fused metrics
     const market = toMarket(randomBars(8, 1_000_000), 'big');
     const cfg = cfgFor(SMA_CROSS, market, { periodsPerYear: 252, slippage: 0.0002 });
     const g = Float64Array.of(20, 50);
-    const bt = agree('sma-cross 1e6', (k) => k.backtest(market, { start: 0, end: market.length }, getFamily('sma-cross').fused!, g, cfg, { equity: true, trades: true }));
+    const bt = agree('sma-cross 1e6', (k) => k.backtest(market, { start: 0, end: market.length }, getFamily('sma-cross').fused, g, cfg, { equity: true, trades: true }));
     expect(bt.tradeCount).toBeGreaterThan(1000);
     checkFusedAgainstStandalone('sma-cross 1e6', TS, bt, market.length, 252);
   });
@@ -680,7 +680,7 @@ describe('strategies: backtest and evaluate agree bit for bit, and fused metrics
     const stop = new Int32Array(new SharedArrayBuffer(4));
     Atomics.store(stop, 0, 1);
     const cfg = cfgFor(SMA_CROSS, WALK_MARKET, { periodsPerYear: 252 });
-    for (const k of SETS) expect(k.evaluate(WALK_MARKET, window, getFamily('sma-cross').fused!, Float64Array.of(5, 20), 1, cfg, stop)).toBeNull();
+    for (const k of SETS) expect(k.evaluate(WALK_MARKET, window, getFamily('sma-cross').fused, Float64Array.of(5, 20), 1, cfg, stop)).toBeNull();
   });
 });
 
@@ -708,12 +708,12 @@ describe('a kernel status error becomes EngineError E_KERNEL on every set', () =
     ['lowest period -1', (k) => k.lowest(x, -1)],
     ['sizeFraction lotSize -1', (k) => k.sizeFraction(x, x, 1, -1, 1)],
     ['sizeRisk lotSize NaN', (k) => k.sizeRisk(x, x, x, 0.01, 0.001, 1, NaN, 1)],
-    ['sma-cross fast 0', (k) => k.backtest(WALK_MARKET, { start: 0, end: 100 }, getFamily('sma-cross').fused!, Float64Array.of(0, 10), cfgSma)],
-    ['sma-cross with risk sizing', (k) => k.backtest(WALK_MARKET, { start: 0, end: 100 }, getFamily('sma-cross').fused!, Float64Array.of(5, 10), cfgRisk)],
-    ['sma-cross on an empty window', (k) => k.backtest(WALK_MARKET, { start: 10, end: 10 }, getFamily('sma-cross').fused!, Float64Array.of(5, 10), cfgSma)],
-    ['stoch-rsi-bands rsiK NaN', (k) => k.backtest(WALK_MARKET, { start: 0, end: 100 }, getFamily('stoch-rsi-bands').fused!, Float64Array.from(stochGenes, (v, i) => (i === 0 ? NaN : v)), cfgSma)],
-    ['stoch-rsi-bands sensitivity 0', (k) => k.backtest(WALK_MARKET, { start: 0, end: 100 }, getFamily('stoch-rsi-bands').fused!, badSensitivity, cfgSma)],
-    ['evaluate sma-cross fast 0', (k) => k.evaluate(WALK_MARKET, { start: 0, end: 100 }, getFamily('sma-cross').fused!, Float64Array.of(5, 10, 0, 10), 2, cfgSma)],
+    ['sma-cross fast 0', (k) => k.backtest(WALK_MARKET, { start: 0, end: 100 }, getFamily('sma-cross').fused, Float64Array.of(0, 10), cfgSma)],
+    ['sma-cross with risk sizing', (k) => k.backtest(WALK_MARKET, { start: 0, end: 100 }, getFamily('sma-cross').fused, Float64Array.of(5, 10), cfgRisk)],
+    ['sma-cross on an empty window', (k) => k.backtest(WALK_MARKET, { start: 10, end: 10 }, getFamily('sma-cross').fused, Float64Array.of(5, 10), cfgSma)],
+    ['stoch-rsi-bands rsiK NaN', (k) => k.backtest(WALK_MARKET, { start: 0, end: 100 }, getFamily('stoch-rsi-bands').fused, Float64Array.from(stochGenes, (v, i) => (i === 0 ? NaN : v)), cfgSma)],
+    ['stoch-rsi-bands sensitivity 0', (k) => k.backtest(WALK_MARKET, { start: 0, end: 100 }, getFamily('stoch-rsi-bands').fused, badSensitivity, cfgSma)],
+    ['evaluate sma-cross fast 0', (k) => k.evaluate(WALK_MARKET, { start: 0, end: 100 }, getFamily('sma-cross').fused, Float64Array.of(5, 10, 0, 10), 2, cfgSma)],
   ];
   for (const [label, call] of cases) {
     it(label, () => {

@@ -381,7 +381,7 @@ function market(b: Bars): MarketData {
 
 function run(k: KernelSet, m: MarketData, strategy: StrategyName, genes: number[], o: BacktestOptions): RawBacktest {
   const cfg = configVector(resolveOptions(getFamily(strategy), m, { periodsPerYear: 252, ...o }));
-  return k.backtest(m, { start: 0, end: m.length }, getFamily(strategy).fused!, Float64Array.from(genes), cfg, { equity: true, trades: true });
+  return k.backtest(m, { start: 0, end: m.length }, getFamily(strategy).fused, Float64Array.from(genes), cfg, { equity: true, trades: true });
 }
 
 describe.each(SETS.map((k) => [k.name, k] as const))('sma-cross by hand on %s', (_name, k) => {
