@@ -6,7 +6,10 @@ import { shouldStop } from '../host.js';
 import {
   CFG_FILL, CFG_SHORTS, CFG_SIZING, FILL_CLOSE, SIZING_RISK, MET_LENGTH, EXIT_SIGNAL, EXIT_REVERSAL,
 } from '../layout.js';
-import * as acc from './account.js';
+import {
+  accountInit, accountOrder, accountCheckStops, accountMarkRun, accountFinish, newAccount,
+  A_DIR, A_STOP, A_TARGET, A_RISK_PER_TRADE, A_SIZE_SCALE,
+} from './account.js';
 
 /** What simulateBatch runs per input (the WASM twin reads the same as a table row). */
 export interface SimRow {
@@ -16,9 +19,18 @@ export interface SimRow {
   riskPerTrade: number;
 }
 
+// The simulator's account block.
+const SIM = newAccount();
+
+// The direction a target asks for.
+function directionOf(x: number, shorts: boolean): number {
+  return x > 0 ? 1 : x < 0 && shorts ? -1 : 0;
+}
+
 /**
  * Runs target[t] (decided at bar t's close, in [-1, 1], NaN = keep) over bars [0, n); see the
- * twin for the rules. stop and take are null when the strategy gives none.
+ * twin for the rules. stop and take are null when the strategy gives none. Bars where nothing
+ * can trade are marked as one run of accountMarkRun.
  */
 export function simulate(
   open: Float64Array, high: Float64Array, low: Float64Array, close: Float64Array, n: number,
@@ -29,8 +41,10 @@ export function simulate(
   if ((cfg[CFG_SIZING]! | 0) === SIZING_RISK && !(riskPerTrade >= 0 && riskPerTrade < Infinity)) return E_PARAM;
   const closeFill = (cfg[CFG_FILL]! | 0) === FILL_CLOSE;
   const shorts = cfg[CFG_SHORTS] !== 0;
-  acc.accInit(cfg, equity, trades, tradesCap);
-  acc.accSetRiskPerTrade(riskPerTrade);
+  const a = SIM;
+  const s = a.s;
+  accountInit(a, cfg, equity, trades, tradesCap);
+  s[A_RISK_PER_TRADE] = riskPerTrade;
   const from = closeFill ? 1 : 0;
   const last = n - 2;
   let pending = false;
@@ -38,26 +52,27 @@ export function simulate(
   let pendingScale = 1;
   let pendingStop = 0;
   let pendingTake = 0;
-  for (let t = 0; t < n; t++) {
+  let t = 0;
+  while (t < n) {
+    // Bar t: the fill due, the stops, the signal, the mark.
     if (pending) {
-      acc.accSetSizeScale(pendingScale);
-      acc.accOrder(pendingDir, open[t]!, t, pendingDir !== 0 ? EXIT_REVERSAL : EXIT_SIGNAL, pendingStop, pendingTake);
+      s[A_SIZE_SCALE] = pendingScale;
+      accountOrder(a, pendingDir, open[t]!, t, pendingDir !== 0 ? EXIT_REVERSAL : EXIT_SIGNAL, pendingStop, pendingTake);
       pending = false;
     }
-    if (acc.dir !== 0) acc.accCheckStops(open[t]!, high[t]!, low[t]!, t);
-    const c = close[t]!;
+    if (s[A_DIR] !== 0) accountCheckStops(a, open[t]!, high[t]!, low[t]!, t);
     if (t >= from && t <= last) {
       const x = target[t]!;
       if (x === x) {
         if (!(x >= -1.0 && x <= 1.0)) return E_PARAM;
-        const d = x > 0 ? 1 : x < 0 && shorts ? -1 : 0;
-        if (d !== acc.dir) {
+        const d = directionOf(x, shorts);
+        if (d !== (s[A_DIR]! | 0)) {
           const scale = Math.abs(x);
           const sd = stop !== null ? stop[t]! : NaN;
           const td = take !== null ? take[t]! : NaN;
           if (closeFill) {
-            acc.accSetSizeScale(scale);
-            acc.accOrder(d, c, t, d !== 0 ? EXIT_REVERSAL : EXIT_SIGNAL, sd, td);
+            s[A_SIZE_SCALE] = scale;
+            accountOrder(a, d, close[t]!, t, d !== 0 ? EXIT_REVERSAL : EXIT_SIGNAL, sd, td);
           } else {
             pending = true;
             pendingDir = d;
@@ -68,9 +83,26 @@ export function simulate(
         }
       }
     }
-    acc.accMark(c, t);
+    accountMarkRun(a, close, t, t, t + 1);
+    t++;
+    // Then the quiet bars after it, if any, as one run.
+    if (pending) continue;
+    const held = s[A_DIR]! | 0;
+    if (held !== 0 && !(Number.isNaN(s[A_STOP]!) && Number.isNaN(s[A_TARGET]!))) continue;
+    let j = t;
+    while (j < n) {
+      if (j >= from && j <= last) {
+        const x = target[j]!;
+        if (x === x && (!(x >= -1.0 && x <= 1.0) || directionOf(x, shorts) !== held)) break;
+      }
+      j++;
+    }
+    if (j > t) {
+      accountMarkRun(a, close, t, t, j);
+      t = j;
+    }
   }
-  acc.accFinish(n, close[n - 1]!, out);
+  accountFinish(a, n, close[n - 1]!, out);
   return OK;
 }
 
