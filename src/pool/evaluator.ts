@@ -102,12 +102,13 @@ export class ConfigCache {
     private readonly options: Omit<BacktestOptions, 'backend' | 'window'>,
   ) {}
 
-  get(strategy: Strategy, window: Window): Float64Array {
+  get(strategy: StrategyInput, window: Window): Float64Array {
     return this.execution(strategy, window).cfg;
   }
 
   /** The config vector and the module path's extra execution options. */
-  execution(strategy: Strategy, window: Window): Execution {
+  execution(strategyInput: StrategyInput, window: Window): Execution {
+    const strategy = strategyFromSync(strategyInput);
     const key = `${strategy.name}:${strategy.digest}@${window.start}:${window.end}`;
     let v = this.vectors.get(key);
     if (v === undefined) {
