@@ -8,7 +8,7 @@
 // nothing is allocated. The acc* functions at the end are the scalar account, on one static
 // block, with its position mirrored in exported globals for the kernels that read them.
 // Twin: src/kernels/strategies/account.ts (same operations in the same order).
-import { ld, st, keepIf } from "../memory";
+import { ld, st, keepIf, pick } from "../memory";
 import {
   CFG_COMMISSION, CFG_SLIPPAGE, CFG_CASH, CFG_SIZING, CFG_FRACTION, CFG_LOT_SIZE,
   CFG_MAX_LEVERAGE, CFG_MIN_PRICE_RISK, CFG_PERIODS_PER_YEAR, SIZING_RISK,
@@ -83,8 +83,9 @@ export function accountInit(a: usize, cfg: usize, equity: usize, trades: usize, 
 }
 
 // A closed trade: its share of the metrics, its record (when wanted), and the bars it was held
-// (marks from its entry bar up to heldTo, exclusive).
-function recordTrade(a: usize, exitBar: i32, exitPrice: f64, pnl: f64, reason: i32, heldTo: i32): void {
+// (marks from its entry bar up to heldTo, exclusive). Inlined: a fill is one call deep.
+// @ts-ignore: decorator
+@inline function recordTrade(a: usize, exitBar: i32, exitPrice: f64, pnl: f64, reason: i32, heldTo: i32): void {
   if (pnl > 0) {
     st(a, A_WINS, ld(a, A_WINS) + 1.0);
     st(a, A_GROSS_PROFIT, ld(a, A_GROSS_PROFIT) + pnl);
@@ -132,7 +133,8 @@ export function accountClose(a: usize, x: f64, t: i32, reason: i32): void {
  * price distances from the fill (NaN or <= 0 = no stop / no target); stopDistance also drives
  * `risk` sizing. Returns false when sizing gives no units (lot rounding, zero equity).
  */
-export function accountOpen(a: usize, d: i32, x: f64, t: i32, stopDistance: f64, targetDistance: f64): bool {
+// @ts-ignore: decorator
+@inline export function accountOpen(a: usize, d: i32, x: f64, t: i32, stopDistance: f64, targetDistance: f64): bool {
   const slippage = ld(a, A_SLIPPAGE);
   const px = d > 0 ? x * (1.0 + slippage) : x * (1.0 - slippage);
   const eq = ld(a, A_CASH);
@@ -235,8 +237,8 @@ export function accountMarkRun(a: usize, close: usize, at: i32, from: i32, to: i
       if (d > drawdown) drawdown = d;
       peak = e;
       low = e;
-    } else if (e < low) {
-      low = e;
+    } else {
+      low = pick(e, low, e < low); // if (e < low) low = e: a branch that mispredicts on noisy equity
     }
   }
   st(a, A_SUM_R, sumR);
