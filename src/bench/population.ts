@@ -9,9 +9,11 @@ import type { Evaluator } from '../pool/evaluator.js';
 import { createInProcessEvaluator } from '../pool/in-process.js';
 import { createPoolEvaluator } from '../pool/pool.js';
 import { Random } from '../random.js';
-import { getFamily } from '../genome/families.js';
-import type { StrategyName } from '../genome/families.js';
 import { randomGenome } from '../genome/canonical.js';
+import { packageRoot } from '../paths.js';
+import { getStrategy } from '../strategies/registry.js';
+import { loadStrategyModule } from '../strategy/load.js';
+import type { Strategy } from '../strategy/strategy.js';
 import { buildNative, runNative, runNativeW2 } from './native.js';
 import type { NativeBuild } from './native.js';
 
@@ -42,25 +44,48 @@ export const W2_OPTIONS: Omit<BacktestOptions, 'backend' | 'window'> = {
   periodsPerYear: 252,
 };
 
-/** One population: genomes of a family (row after row) over a market. */
+/** One population over a market: W1's sma-cross genomes (fast, slow pairs) unless `strategy` says otherwise. */
 export interface PopulationWorkload {
   name: string;
   market: MarketData;
   genomes: Float64Array;
-  /** @default 'sma-cross' (W1); `stoch-rsi-bands` runs with W2's options */
-  strategy?: StrategyName;
+  /** @default the built-in sma-cross (its fused kernel) */
+  strategy?: Strategy;
+  /** Execution options. @default W1's */
+  options?: Omit<BacktestOptions, 'backend' | 'window'>;
+  /** The native C baseline to include, checked against the engine. @default 'w1' when strategy is not given, else none */
+  native?: 'w1' | 'w2' | null;
 }
 
-/** The workload's family and execution options: W1's for sma-cross, W2's for stoch-rsi-bands. */
-function workloadRun(w: PopulationWorkload): { strategy: StrategyName; options: Omit<BacktestOptions, 'backend' | 'window'>; genes: number } {
-  const strategy = w.strategy ?? 'sma-cross';
-  return { strategy, options: strategy === 'sma-cross' ? W1_OPTIONS : W2_OPTIONS, genes: getFamily(strategy).genes.length };
+/** The native baseline a workload includes. */
+function nativeKind(w: PopulationWorkload): 'w1' | 'w2' | null {
+  return w.native !== undefined ? w.native : w.strategy === undefined ? 'w1' : null;
+}
+
+/**
+ * A built-in's own module file loaded as a user's module would be: its signals through the
+ * generic simulator instead of its fused kernel (the compiled module, so workers can import it).
+ */
+export async function builtinAsModule(name: string): Promise<Strategy> {
+  getStrategy(name);
+  return loadStrategyModule(`${packageRoot()}/dist/src/strategies/${name}.js`);
+}
+
+/** `count` seeded random genomes of a strategy (repaired). */
+export function randomGenomes(s: Strategy, count: number, seed: number): Float64Array {
+  const rng = new Random(seed);
+  const out = new Float64Array(count * s.genes.length);
+  for (let i = 0; i < count; i++) randomGenome(rng, s, out, i * s.genes.length);
+  return out;
 }
 
 /** One measured configuration (flat, for JSON). */
 export interface PopulationRecord {
   suite: 'population';
   workload: string;
+  /** The strategy evaluated, and whether through its fused kernel or its module path. */
+  strategy: string;
+  path: 'fused' | 'module' | 'native';
   backend: Backend | 'native';
   /** `native`, `in-process` or `pool`. */
   evaluator: string;
@@ -142,7 +167,7 @@ export function formatCount(n: number): string {
 
 /** Checks the native metrics against the engine's (trades and winRate exactly, the rest to 1e-9). */
 function checkNative(w: PopulationWorkload, native: Float64Array, engine: Float64Array): void {
-  if (workloadRun(w).strategy !== 'sma-cross') {
+  if (nativeKind(w) === 'w2') {
     checkNativeW2(w, native, engine);
     return;
   }
@@ -167,29 +192,22 @@ function checkNativeW2(w: PopulationWorkload, native: Float64Array, engine: Floa
   }
 }
 
-/** Seeded random genomes of a family, uniform within its search bounds (as the GA's first generation). */
-export function randomGenomes(strategy: StrategyName, count: number, seed: number): Float64Array {
-  const family = getFamily(strategy);
-  const G = family.genes.length;
-  const rng = new Random(seed);
-  const out = new Float64Array(count * G);
-  for (let i = 0; i < count; i++) randomGenome(rng, family, out, i * G);
-  return out;
-}
-
 /** The W2 rows without files: `W2 synthetic 100k`, 512 random genomes on the built-in synthetic series. */
 export function w2SyntheticWorkload(bars = 100_000, genomes = 512, seed = 42): PopulationWorkload {
   return {
     name: bars === 100_000 ? 'W2 synthetic 100k' : `W2 synthetic ${formatCount(bars)}`,
     market: synthetic({ bars, seed }),
-    genomes: randomGenomes('stoch-rsi-bands', genomes, seed),
-    strategy: 'stoch-rsi-bands',
+    genomes: randomGenomes(getStrategy('stoch-rsi-bands'), genomes, seed),
+    strategy: getStrategy('stoch-rsi-bands'),
+    options: W2_OPTIONS,
+    native: 'w2',
   };
 }
 
 /** `W2 GOOG`: 2,048 random stoch-rsi-bands genomes on a market (GOOG daily in the README's table). */
 export function w2MarketWorkload(market: MarketData, name = 'W2 GOOG', genomes = 2048, seed = 7): PopulationWorkload {
-  return { name, market, genomes: randomGenomes('stoch-rsi-bands', genomes, seed), strategy: 'stoch-rsi-bands' };
+  const strategy = getStrategy('stoch-rsi-bands');
+  return { name, market, genomes: randomGenomes(strategy, genomes, seed), strategy, options: W2_OPTIONS, native: 'w2' };
 }
 
 /** One configuration to time: a function that runs the whole population `repeat` times. */
@@ -224,13 +242,13 @@ export async function runPopulationSuite(o: PopulationSuiteOptions): Promise<Pop
   const wanted = (key: string): boolean => o.only === undefined || key.includes(o.only);
   const records: PopulationRecord[] = [];
   let nativeNote: string | null = null;
-  const natives = new Map<StrategyName, NativeBuild | null>();
-  const nativeFor = (strategy: StrategyName): NativeBuild | null => {
+  const natives = new Map<'w1' | 'w2', NativeBuild | null>();
+  const nativeFor = (kind: 'w1' | 'w2'): NativeBuild | null => {
     if (o.native === false) return null;
-    let b = natives.get(strategy);
+    let b = natives.get(kind);
     if (b === undefined) {
-      b = strategy === 'sma-cross' ? buildNative('w1') : buildNative('w2');
-      natives.set(strategy, b);
+      b = buildNative(kind);
+      natives.set(kind, b);
       if (!b.ok) nativeNote = `native baseline skipped: ${b.reason}`;
     }
     return b;
@@ -238,11 +256,15 @@ export async function runPopulationSuite(o: PopulationSuiteOptions): Promise<Pop
 
   for (const w of o.workloads) {
     const bars = w.market.length;
-    const { strategy, options, genes: G } = workloadRun(w);
+    const strategy = w.strategy ?? getStrategy('sma-cross');
+    const options = w.options ?? W1_OPTIONS;
+    const G = strategy.genes.length;
     const count = w.genomes.length / G;
-    const native = nativeFor(strategy);
+    const kind = nativeKind(w);
+    const native = kind === null ? null : nativeFor(kind);
     resolveWindow(w.market, undefined);
-    const base = { suite: 'population' as const, workload: w.name, bars, genomes: count };
+    const path = strategy.fused !== null ? 'fused' as const : 'module' as const;
+    const base = { suite: 'population' as const, workload: w.name, strategy: strategy.name, path, bars, genomes: count };
     // The reference answer every configuration must reproduce bit for bit.
     const expected = await createInProcessEvaluator({ market: w.market, backtest: options, backend: 'wasm' }).evaluate(strategy, w.genomes);
     const same = (got: Float64Array, what: string): void => {
@@ -270,12 +292,12 @@ export async function runPopulationSuite(o: PopulationSuiteOptions): Promise<Pop
       if (native !== null && native.ok && wanted(`${w.name}:native`)) {
         const binary = native.binary;
         configs.push({
-          record: { ...base, backend: 'native', evaluator: 'native', threads: 1, setupSeconds: 0 },
+          record: { ...base, path: 'native', backend: 'native', evaluator: 'native', threads: 1, setupSeconds: 0 },
           best: Infinity,
           repeat: 1,
           // The binary times its own runs (loading excluded) and reports the fastest.
           run: async (repeat) => {
-            const r = strategy === 'sma-cross'
+            const r = kind === 'w1'
               ? runNative(binary, w.market.open, w.market.close, w.genomes, repeat)
               : runNativeW2(binary, w.market, w.genomes, repeat);
             checkNative(w, r.metrics, expected);
@@ -334,29 +356,34 @@ const fmtRatio = (x: number | undefined): string => (x === undefined || !Number.
 
 /**
  * The population table: one row per configuration with its throughput and its ratios to the
- * native baseline, to the TS twin at the same threads and to one thread of the same backend.
+ * native baseline, to the TS twin at the same threads, to one thread of the same backend and,
+ * for a strategy's module path, to its fused kernel in the same configuration.
  */
 export function formatPopulationTable(r: PopulationSuiteResult): string {
-  const find = (w: string, backend: string, evaluator: string, threads: number): PopulationRecord | undefined =>
-    r.records.find((x) => x.workload === w && x.backend === backend && x.evaluator === evaluator && x.threads === threads);
-  const header = ['workload', 'backend', 'evaluator', 'threads', 'bar-evals/s', 'vs native', 'vs ts', 'vs 1 thread'];
+  const find = (x: PopulationRecord, o: Partial<PopulationRecord>): PopulationRecord | undefined => {
+    const want = { ...x, ...o };
+    return r.records.find((y) => y.workload === want.workload && y.strategy === want.strategy && y.path === want.path
+      && y.backend === want.backend && y.evaluator === want.evaluator && y.threads === want.threads);
+  };
+  const header = ['workload', 'strategy', 'backend', 'evaluator', 'threads', 'bar-evals/s', 'vs native', 'vs ts', 'vs 1 thread', 'vs fused'];
+  const ratio = (x: PopulationRecord, y: PopulationRecord | undefined): string => (y === undefined ? '' : fmtRatio(x.barEvalsPerSecond / y.barEvalsPerSecond));
   const rows = r.records.map((x) => {
-    const nat = find(x.workload, 'native', 'native', 1);
-    const ts = find(x.workload, 'ts', x.evaluator, x.threads);
-    const one = find(x.workload, x.backend, x.evaluator, 1);
+    const nat = r.records.find((y) => y.workload === x.workload && y.path === 'native');
     return [
       x.workload,
+      x.path === 'module' ? `${x.strategy} (module)` : x.strategy,
       x.backend,
       x.evaluator,
       String(x.threads),
       fmtRate(x.barEvalsPerSecond),
-      x.backend === 'native' || nat === undefined ? '' : fmtRatio(x.barEvalsPerSecond / nat.barEvalsPerSecond),
-      x.backend !== 'wasm' || ts === undefined ? '' : fmtRatio(x.barEvalsPerSecond / ts.barEvalsPerSecond),
-      x.threads === 1 || one === undefined ? '' : fmtRatio(x.barEvalsPerSecond / one.barEvalsPerSecond),
+      x.backend === 'native' ? '' : ratio(x, nat),
+      x.backend !== 'wasm' ? '' : ratio(x, find(x, { backend: 'ts' })),
+      x.threads === 1 ? '' : ratio(x, find(x, { threads: 1 })),
+      x.path !== 'module' ? '' : ratio(x, find(x, { path: 'fused' })),
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i >= 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]): string => cells.map((c, i) => (i >= 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
   const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
   if (r.nativeNote !== null) out.push(r.nativeNote);
   return out.join('\n');

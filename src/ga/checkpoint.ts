@@ -41,6 +41,8 @@ export function marketDigest(m: MarketData): string {
 export interface RunSignature {
   data: string;
   bars: number;
+  /** The strategy and its content digest (sha256 of its module): a changed module is another run. */
+  strategy?: { name: string; digest: string };
   options: Record<string, unknown>;
 }
 
@@ -165,6 +167,10 @@ export async function readCheckpoint(path: string, now?: RunSignature, shape?: C
   const f = new Fields(path);
   const sig = f.obj(raw['signature'], 'signature');
   const signature: RunSignature = { data: f.str(sig['data'], 'signature.data'), bars: f.int(sig['bars'], 'signature.bars'), options: f.obj(sig['options'], 'signature.options') };
+  if (sig['strategy'] !== undefined) {
+    const st = f.obj(sig['strategy'], 'signature.strategy');
+    signature.strategy = { name: f.str(st['name'], 'signature.strategy.name'), digest: f.str(st['digest'], 'signature.strategy.digest') };
+  }
   if (now !== undefined) checkSignature(signature, now);
   const generation = f.int(raw['generation'], 'generation', 1);
   const rngRaw = f.obj(raw['rng'], 'rng');
@@ -316,6 +322,9 @@ export function signatureDifferences(a: RunSignature, b: RunSignature, labelA: s
   if (a.data !== b.data || a.bars !== b.bars) {
     diffs.push(`the data differs (${labelA}: ${a.bars} bars, sha256 ${a.data.slice(0, 12)}...; ${labelB}: ${b.bars} bars, sha256 ${b.data.slice(0, 12)}...)`);
   }
+  if (a.strategy !== undefined && b.strategy !== undefined && a.strategy.digest !== b.strategy.digest) {
+    diffs.push(`the strategy ${b.strategy.name} changed since the ${labelA} (sha256 ${a.strategy.digest.slice(0, 12)}... then, ${b.strategy.digest.slice(0, 12)}... ${labelB})`);
+  }
   // Nested settings (backtest costs, operators) are compared field by field, so the message
   // names the field that differs instead of printing two whole objects to diff by eye.
   const was = leaves(a.options);
@@ -335,5 +344,8 @@ export function signatureDifferences(a: RunSignature, b: RunSignature, labelA: s
  */
 export function checkSignature(saved: RunSignature, now: RunSignature): void {
   const diffs = signatureDifferences(saved, now, 'checkpoint', 'now');
+  if ((saved.strategy === undefined) !== (now.strategy === undefined)) {
+    diffs.push(`the strategy's digest is missing from the ${saved.strategy === undefined ? 'checkpoint' : 'run'}`);
+  }
   if (diffs.length > 0) throw configError('resume', `the checkpoint is from another run: ${diffs.join('; ')}`);
 }

@@ -6,8 +6,10 @@ import type { MarketData } from '../data/market.js';
 import { synthetic } from '../data/synthetic.js';
 import { EngineError, configError } from '../errors.js';
 import { canonicalKey, randomGenome } from '../genome/canonical.js';
-import type { StrategyFamily, StrategyName } from '../genome/families.js';
-import { genesToParams, getFamily } from '../genome/families.js';
+import type { StrategyFamily } from '../genome/families.js';
+import { genesToParams } from '../genome/families.js';
+import type { StrategyInput } from '../strategy/load.js';
+import { resolveStrategy } from '../strategy/load.js';
 import type { Backend, Window } from '../kernels/kernel-set.js';
 import { MET_LENGTH, MET_SHARPE } from '../kernels/layout.js';
 import { kernelsFor } from '../kernels/registry.js';
@@ -50,8 +52,11 @@ import { aggregate, splitWindows, windowKey } from './windows.js';
 export interface EvolveOptions {
   /** Market data. @default the built-in synthetic series (5,000 bars, seed 42) */
   market?: MarketData;
-  /** Strategy family. @default 'stoch-rsi-bands' */
-  strategy?: StrategyName | string;
+  /**
+   * A built-in's name, the path or file: URL of a strategy module, or a definition (a definition
+   * object runs in process only: worker threads import strategies by URL). @default 'stoch-rsi-bands'
+   */
+  strategy?: StrategyInput;
   /** Genomes per generation. @default 128 */
   population?: number;
   /** Generations evaluated, the initial population included. @default 40 */
@@ -127,7 +132,7 @@ export interface EvolveOptions {
 }
 
 export const EVOLVE_DEFAULTS = {
-  strategy: 'stoch-rsi-bands' as StrategyName,
+  strategy: 'stoch-rsi-bands',
   population: 128,
   generations: 40,
   seed: 1,
@@ -226,11 +231,17 @@ export interface EvolveResult {
   /** What produced the result: results are reproducible to the bit for the same versions. */
   versions: { evoquant: string; node: string; v8: string };
   config: Record<string, unknown>;
+  /** The strategy run: its name, module file (null: a definition object) and content digest. */
+  strategy: { name: string; file: string | null; digest: string; builtin: boolean };
   data: { source: string; bars: number; from: number; to: number; sha256: string };
   windows: RunWindows;
   generations: GenerationStats[];
   stopped: { reason: StopReason; generations: number };
-  evaluations: { backtests: number; cacheHits: number; cacheMisses: number };
+  evaluations: {
+    backtests: number; cacheHits: number; cacheMisses: number;
+    /** Indicator cache of the module path, summed over threads (absent for fused built-ins). */
+    indicatorCache?: { hits: number; misses: number };
+  };
   hallOfFame: RankedGenome[];
   paretoFront: RankedGenome[] | null;
   /**
@@ -320,7 +331,7 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
   checkEvolveOptions(options, hooks);
   const started = performance.now();
   const market = options.market ?? synthetic();
-  const family = getFamily(options.strategy ?? EVOLVE_DEFAULTS.strategy);
+  const family = await resolveStrategy(options.strategy ?? EVOLVE_DEFAULTS.strategy);
   const G = family.genes.length;
   const P = intOption('population', options.population ?? EVOLVE_DEFAULTS.population, 4, 1_000_000);
   // `let`: a resumed run without its own limit keeps the checkpoint's (set when it is read).
@@ -368,7 +379,7 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
   // overfitting statistics look, and where diversity is measured.
   const selWindow = windows.train[windows.train.length - 1]!;
   const selResolved = resolveOptions(family, market, btOptions, selWindow);
-  const selCfg = configVector(selResolved);
+  const selCfg = { cfg: configVector(selResolved), riskPerTrade: selResolved.riskPerTrade };
   const selRootPpy = Math.sqrt(selResolved.periodsPerYear);
   const { low, up } = familyBounds(family);
 
@@ -401,6 +412,7 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
   const signature: RunSignature = {
     data: cachedMarketDigest(market),
     bars: market.length,
+    strategy: { name: family.name, digest: family.digest },
     options: Object.fromEntries(
       Object.entries(config).filter(([k]) => !['generations', 'patience', 'maxSeconds', 'analysisSample'].includes(k)),
     ),
@@ -533,7 +545,7 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
       const todo = new Float64Array(pending.size * G);
       let j = 0;
       for (const first of pending.values()) todo.set(block.subarray(first[0]! * G, (first[0]! + 1) * G), j++ * G);
-      const out = await evaluator.evaluate(family.name, todo, w, cancellable && hooks.signal !== undefined ? { signal: hooks.signal } : {});
+      const out = await evaluator.evaluate(family, todo, w, cancellable && hooks.signal !== undefined ? { signal: hooks.signal } : {});
       gen.evaluated += pending.size;
       barEvaluations += pending.size * (w.end - w.start);
       journal.misses.push(out.slice(0, pending.size * MET_LENGTH));
@@ -878,7 +890,8 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
 
   function curveOf(): EquityCurve {
     const best = multi ? paretoMembers()[0]!.genes : hof[0]!.genes;
-    const fullCfg = configVector(resolveOptions(family, market, btOptions, { start: 0, end: market.length }));
+    const fullResolved = resolveOptions(family, market, btOptions, { start: 0, end: market.length });
+    const fullCfg = { cfg: configVector(fullResolved), riskPerTrade: fullResolved.riskPerTrade };
     return bestCurve(localKernels, market, family, best, fullCfg, resolved.cash, windows);
   }
 
@@ -911,8 +924,8 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
     };
     onProgress(0, chosen.length + 1);
     const summaries = evaluator.returnSeries !== undefined
-      ? await evaluator.returnSeries(family.name, block, selWindow, barsPerRow, { onProgress })
-      : await summarizeInProcess(localKernels, market, selWindow, family.name, block, selCfg, barsPerRow, { onProgress });
+      ? await evaluator.returnSeries(family, block, selWindow, barsPerRow, { onProgress })
+      : await summarizeInProcess(localKernels, market, selWindow, family, block, selCfg, null, barsPerRow, { onProgress });
     const rows = width - SUMMARY_HEAD;
     return analyzeOverfitting({
       periodsPerYear: selResolved.periodsPerYear, window: selWindow, trials, barsPerRow, outOfSample: outOfSampleTrades(windows, ranked),
@@ -923,6 +936,11 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
         limit: analysisSample, distinct: seen.size, size: chosen.length, rows, barsPerRow, matrixBytes: rows * chosen.length * 8,
       },
     });
+  }
+
+  function indicatorCounts(): { indicatorCache?: { hits: number; misses: number } } {
+    const st = evaluator.stats();
+    return st.indicatorHits === undefined ? {} : { indicatorCache: { hits: st.indicatorHits, misses: st.indicatorMisses ?? 0 } };
   }
 
   function sumEvaluated(): number {
@@ -965,8 +983,8 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
     list.forEach((x, i) => block.set(x.genes, i * G));
     const signalOpt = {};
     const test: Float64Array[] = [];
-    for (const w of windows.test) test.push(await evaluator.evaluate(family.name, block, w, signalOpt));
-    const holdout = windows.holdout === null ? null : await evaluator.evaluate(family.name, block, windows.holdout, signalOpt);
+    for (const w of windows.test) test.push(await evaluator.evaluate(family, block, w, signalOpt));
+    const holdout = windows.holdout === null ? null : await evaluator.evaluate(family, block, windows.holdout, signalOpt);
     return list.map((x, i) => {
       const ins = windows.train.map((_, wi) => x.metrics.subarray(wi * MET_LENGTH, (wi + 1) * MET_LENGTH));
       const oos = test.map((t) => t.subarray(i * MET_LENGTH, (i + 1) * MET_LENGTH));
@@ -1008,11 +1026,12 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
       version: 1,
       versions: { evoquant: packageVersion(), node: process.version, v8: process.versions.v8 },
       config,
+      strategy: { name: family.name, file: family.file, digest: family.digest, builtin: family.builtin },
       data: { source: market.source, bars: market.length, from: market.time[0]!, to: market.time[market.length - 1]!, sha256: signature.data },
       windows,
       generations: history,
       stopped: { reason: stopReason, generations: history.length },
-      evaluations: { backtests, cacheHits: hits, cacheMisses: misses },
+      evaluations: { backtests, cacheHits: hits, cacheMisses: misses, ...indicatorCounts() },
       hallOfFame: evaluated,
       paretoFront: front,
       landscape,

@@ -23,7 +23,9 @@ const window: Kind = { ok: (v) => isObject(v) && typeof v['start'] === 'number' 
 
 /** Every option of evolve() and its kind (the single list the check and did-you-mean use). */
 export const EVOLVE_OPTION_KINDS: Readonly<Record<string, Kind>> = {
-  market, strategy: str, population: num, generations: num, seed: num, operators: obj,
+  market,
+  strategy: { ok: (v) => typeof v === 'string' || v instanceof URL || isObject(v), what: 'a built-in name, a module path or URL, or a strategy definition' },
+  population: num, generations: num, seed: num, operators: obj,
   fitness: { ok: (v) => typeof v === 'string', what: 'a fitness name or "metric:weight,..." string (a function is not accepted: a run must be reproducible from its result and checkpoint)' },
   objectives: { ok: (v) => typeof v === 'string', what: 'a string such as "max:sharpe,min:maxDrawdown" (one string, not an array)' },
   minTrades: num, minTradeRate: num, train: numOrNull, folds: num, foldAggregate: str, backtest: obj, backend: str,
@@ -35,7 +37,7 @@ export const EVOLVE_OPTION_KINDS: Readonly<Record<string, Kind>> = {
 /** The options of `backtest` inside evolve (backend and window belong to the run). */
 const BACKTEST_OPTION_KINDS: Readonly<Record<string, Kind>> = {
   commission: num, slippage: num, cash: num, fill: str, sizing: str, fraction: num, lotSize: num, maxLeverage: num,
-  minPriceRisk: num, allowShort: bool, periodsPerYear: num, atrPeriod: num, backend: str, window,
+  minPriceRisk: num, allowShort: bool, periodsPerYear: num, atrPeriod: num, riskPerTrade: num, backend: str, window,
 };
 
 const HOOK_KINDS: Readonly<Record<string, Kind>> = {

@@ -6,8 +6,10 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { abortError, configError } from '../errors.js';
 import type { MarketData } from '../data/market.js';
-import type { StrategyName } from '../genome/families.js';
-import { getFamily } from '../genome/families.js';
+import type { IndicatorCache } from '../strategy/indicator-cache.js';
+import { backtestStrategy } from '../strategy/run.js';
+import type { Execution } from '../strategy/run.js';
+import type { Strategy } from '../strategy/strategy.js';
 import type { KernelSet, Window } from '../kernels/kernel-set.js';
 import type { ReturnMoments } from '../stats/deflated-sharpe.js';
 import { returnMoments } from '../stats/deflated-sharpe.js';
@@ -54,10 +56,10 @@ export function compoundReturns(returns: Float64Array, k: number, out: Float64Ar
 
 /** One genome's summary on a window (see summaryWidth), written to out[offset...]. */
 export function summarizeReturns(
-  kernels: KernelSet, market: MarketData, window: Window, strategy: StrategyName, genes: Float64Array, cfg: Float64Array,
-  barsPerRow: number, out: Float64Array, offset: number,
+  kernels: KernelSet, market: MarketData, window: Window, strategy: Strategy, genes: Float64Array, exec: Execution,
+  cache: IndicatorCache | null, barsPerRow: number, out: Float64Array, offset: number,
 ): void {
-  const raw = kernels.backtest(market, window, getFamily(strategy).fused, genes, cfg, { equity: true });
+  const raw = backtestStrategy(kernels, market, window, strategy, genes, exec, cache, { equity: true });
   const returns = kernels.returns(raw.equity!);
   const m = returnMoments(returns);
   out[offset] = m.mean;
@@ -74,31 +76,32 @@ export function summarizeReturns(
  * `stop` is checked between genomes: a non-zero value returns null (a cooperative cancel).
  */
 export function summarizeBlock(
-  kernels: KernelSet, market: MarketData, window: Window, strategy: StrategyName, genomes: Float64Array, count: number,
-  cfg: Float64Array, barsPerRow: number, stop?: Int32Array,
+  kernels: KernelSet, market: MarketData, window: Window, strategy: Strategy, genomes: Float64Array, count: number,
+  exec: Execution, cache: IndicatorCache | null, barsPerRow: number, stop?: Int32Array,
 ): Float64Array | null {
-  const G = getFamily(strategy).genes.length;
+  const G = strategy.genes.length;
   const width = summaryWidth(window, barsPerRow);
   const out = new Float64Array(count * width);
   for (let i = 0; i < count; i++) {
     if (stop !== undefined && Atomics.load(stop, 0) !== 0) return null;
-    summarizeReturns(kernels, market, window, strategy, genomes.subarray(i * G, (i + 1) * G), cfg, barsPerRow, out, i * width);
+    summarizeReturns(kernels, market, window, strategy, genomes.subarray(i * G, (i + 1) * G), exec, cache, barsPerRow, out, i * width);
   }
   return out;
 }
 
 /** The same on the calling thread, one genome at a time, yielding to the event loop between them. */
 export async function summarizeInProcess(
-  kernels: KernelSet, market: MarketData, window: Window, strategy: StrategyName, genomes: Float64Array, cfg: Float64Array,
-  barsPerRow: number, opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
+  kernels: KernelSet, market: MarketData, window: Window, strategy: Strategy, genomes: Float64Array, exec: Execution,
+  cache: IndicatorCache | null, barsPerRow: number,
+  opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<Float64Array> {
-  const G = getFamily(strategy).genes.length;
+  const G = strategy.genes.length;
   const count = genomes.length / G;
   const width = summaryWidth(window, barsPerRow);
   const out = new Float64Array(count * width);
   for (let i = 0; i < count; i++) {
     if (opts.signal?.aborted === true) throw abortError(opts.signal.reason);
-    summarizeReturns(kernels, market, window, strategy, genomes.subarray(i * G, (i + 1) * G), cfg, barsPerRow, out, i * width);
+    summarizeReturns(kernels, market, window, strategy, genomes.subarray(i * G, (i + 1) * G), exec, cache, barsPerRow, out, i * width);
     opts.onProgress?.(i + 1, count);
     if (i + 1 < count) await yieldToEventLoop();
   }

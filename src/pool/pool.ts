@@ -6,17 +6,26 @@ import { Piscina } from 'piscina';
 import { marketTransfer } from '../data/market.js';
 import { EngineError, abortError, configError, ioError, poolError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
-import { getFamily } from '../genome/families.js';
-import type { StrategyName } from '../genome/families.js';
+import type { StrategyInput } from '../strategy/load.js';
+import type { Strategy } from '../strategy/strategy.js';
 import type { Window } from '../kernels/kernel-set.js';
 import { MET_LENGTH } from '../kernels/layout.js';
 import { compileWasm } from '../kernels/wasm/loader.js';
 import { packageRoot } from '../paths.js';
 import type { EvaluateOptions, Evaluator, EvaluatorOptions } from './evaluator.js';
 import { checkThreads, emitEngineWarning } from './threads.js';
-import { ConfigCache, describeEvaluator, prepareEvaluation, throwIfAborted } from './evaluator.js';
+import { ConfigCache, addIndicatorStats, describeEvaluator, prepareEvaluation, throwIfAborted } from './evaluator.js';
+import type { EvaluatorStats } from './evaluator.js';
 import { checkBarsPerRow, summaryWidth } from '../ga/return-series.js';
-import type { EvalReply, WorkerHooks, WorkerSetup, WorkerTask } from './protocol.js';
+import type { EvalReply, StrategyRef, WorkerHooks, WorkerSetup, WorkerTask } from './protocol.js';
+
+/** What a task carries to name its strategy; E_CONFIG when workers cannot import it. */
+function strategyRef(s: Strategy): StrategyRef {
+  if (!s.builtin && s.url === null) {
+    throw configError('strategy', `${s.name} was given as a definition object; worker threads import strategies by URL: give the path of its module (or evaluate in process, threads 0)`);
+  }
+  return { name: s.name, url: s.builtin ? null : s.url, digest: s.digest, builtin: s.builtin };
+}
 
 /** Options of the worker-pool evaluator. */
 export interface PoolEvaluatorOptions extends EvaluatorOptions {
@@ -113,6 +122,7 @@ export function createPoolEvaluator(options: PoolEvaluatorOptions): PoolEvaluato
     backend,
     module: backend === 'wasm' ? compileWasm('release') : null,
     stop: stopBuffer,
+    ...(options.indicatorCacheBytes !== undefined ? { indicatorCacheBytes: options.indicatorCacheBytes } : {}),
     ...(hooks !== undefined ? { hooks } : {}),
   };
   const pool = new Piscina<WorkerTask, EvalReply>({
@@ -137,20 +147,21 @@ export function createPoolEvaluator(options: PoolEvaluatorOptions): PoolEvaluato
 
   let queue: Promise<unknown> = Promise.resolve();
   let closed = false;
-  const stats = { tasks: 0, computeMs: 0 };
+  const stats: EvaluatorStats = { tasks: 0, computeMs: 0 };
 
   /**
    * One call's batches on the pool. `returns` (a bars-per-row) asks for return summaries instead of
    * metrics; `onBatch` hears of each batch done (genomes done so far, of the count).
    */
   async function run(
-    strategy: StrategyName, genomes: Float64Array, window: Window | undefined, signal: AbortSignal | undefined,
+    strategyInput: StrategyInput, genomes: Float64Array, window: Window | undefined, signal: AbortSignal | undefined,
     returns?: { barsPerRow: number; onProgress?: (done: number, total: number) => void },
   ): Promise<Float64Array> {
-    const { window: w, count } = prepareEvaluation(market, strategy, genomes, window);
+    const { window: w, count, strategy: s } = prepareEvaluation(market, strategyInput, genomes, window);
     throwIfAborted(signal);
-    const cfg = configs.get(strategy, w);
-    const G = getFamily(strategy).genes.length;
+    const { cfg, riskPerTrade } = configs.execution(s, w);
+    const strategy = strategyRef(s);
+    const G = s.genes.length;
     const sizes = options.batchSize !== undefined
       ? Array.from({ length: Math.ceil(count / options.batchSize) }, (_, b) => Math.min(options.batchSize!, count - b * options.batchSize!))
       : defaultBatchSizes(count, threads, w.end - w.start);
@@ -169,7 +180,7 @@ export function createPoolEvaluator(options: PoolEvaluatorOptions): PoolEvaluato
       for (let attempt = 0; ; attempt++) {
         if (failure !== null) return;
         const part = genomes.slice(start * G, end * G);
-        const fields = { batch, strategy, window: w, cfg, genomes: part, count: end - start };
+        const fields = { batch, strategy, window: w, cfg, riskPerTrade, genomes: part, count: end - start };
         const task: WorkerTask = returns === undefined ? { kind: 'metrics', ...fields } : { kind: 'returns', ...fields, barsPerRow: returns.barsPerRow };
         let reply: EvalReply;
         try {
@@ -189,6 +200,7 @@ export function createPoolEvaluator(options: PoolEvaluatorOptions): PoolEvaluato
           stats.computeMs += reply[n]!;
           done += end - start;
           returns?.onProgress?.(done, count);
+          if (s.fused === null) addIndicatorStats(stats, reply[n + 1]!, reply[n + 2]!);
           return;
         }
         if (reply.code === 'E_ABORT') fail(abortError(signal?.reason));
@@ -218,7 +230,7 @@ export function createPoolEvaluator(options: PoolEvaluatorOptions): PoolEvaluato
     backend,
     threads,
     market,
-    evaluate(strategy: StrategyName, genomes: Float64Array, window?: Window, opts: EvaluateOptions = {}): Promise<Float64Array> {
+    evaluate(strategy: StrategyInput, genomes: Float64Array, window?: Window, opts: EvaluateOptions = {}): Promise<Float64Array> {
       if (closed) return Promise.reject(configError('evaluator', 'is closed'));
       // One evaluation at a time: they share the stop flag, and the pool is busy anyway.
       const result = queue.then(() => run(strategy, genomes, window, opts.signal));

@@ -1,6 +1,8 @@
 import type { MarketData } from '../data/market.js';
 import type { StrategyFamily } from '../genome/families.js';
 import type { KernelSet } from '../kernels/kernel-set.js';
+import type { Execution } from '../strategy/run.js';
+import { backtestStrategy } from '../strategy/run.js';
 import type { RunWindows } from '../ga/windows.js';
 import { TR_DIRECTION, TR_ENTRY_BAR, TR_EXIT_BAR, TR_LENGTH } from '../kernels/layout.js';
 
@@ -35,11 +37,11 @@ export interface EquityCurve {
 export const MAX_TRADE_MARKERS = 1000;
 
 export function bestCurve(
-  kernels: KernelSet, market: MarketData, family: StrategyFamily, genes: Float64Array, cfg: Float64Array,
+  kernels: KernelSet, market: MarketData, family: StrategyFamily, genes: Float64Array, cfg: Execution,
   cash: number, windows: RunWindows,
 ): EquityCurve {
   const n = market.length;
-  const raw = kernels.backtest(market, { start: 0, end: n }, family.fused, genes, cfg, { equity: true, trades: true });
+  const raw = backtestStrategy(kernels, market, { start: 0, end: n }, family, genes, cfg, null, { equity: true, trades: true });
   const eq = raw.equity!;
   const step = Math.max(1, Math.ceil(n / MAX_CURVE_POINTS));
   const out: EquityCurve = { step, bar: [], time: [], equity: [], buyAndHold: [], drawdown: [], splits: [], splitLabels: [], trades: { entry: [], exit: [], direction: [] } };

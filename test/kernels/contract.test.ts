@@ -160,7 +160,8 @@ const SMA_CROSS = getFamily('sma-cross');
 const STOCH = getFamily('stoch-rsi-bands');
 
 /** Option sets: both fill modes, slippage, lot sizes, shorts on and off, both sizings where supported. */
-const OPTIONS: Record<StrategyName, BacktestOptions[]> = {
+type Fused = 'sma-cross' | 'stoch-rsi-bands';
+const OPTIONS: Record<Fused, BacktestOptions[]> = {
   'sma-cross': [
     { periodsPerYear: 252 },
     { fill: 'close', slippage: 0.0005, lotSize: 1, allowShort: false, periodsPerYear: 252 },
@@ -176,8 +177,8 @@ const OPTIONS: Record<StrategyName, BacktestOptions[]> = {
   ],
 };
 
-const STRATEGIES: readonly StrategyName[] = ['sma-cross', 'stoch-rsi-bands'];
-const familyOf = (s: StrategyName): StrategyFamily => (s === 'sma-cross' ? SMA_CROSS : STOCH);
+const STRATEGIES: readonly Fused[] = ['sma-cross', 'stoch-rsi-bands'];
+const familyOf = (s: Fused): StrategyFamily => (s === 'sma-cross' ? SMA_CROSS : STOCH);
 
 const WALK = randomBars(20240601, 1500);
 const WALK_MARKET = toMarket(WALK, 'walk');
@@ -565,7 +566,7 @@ describe('strategies: backtest and evaluate agree bit for bit, and fused metrics
   }
 
   it('the random backtests above exercise every exit reason of each family', () => {
-    const reasons: Record<StrategyName, Set<number>> = { 'sma-cross': new Set(), 'stoch-rsi-bands': new Set() };
+    const reasons: Record<Fused, Set<number>> = { 'sma-cross': new Set(), 'stoch-rsi-bands': new Set() };
     for (const strategy of STRATEGIES) {
       const family = familyOf(strategy);
       OPTIONS[strategy].forEach((opts, oi) => {

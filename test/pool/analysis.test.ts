@@ -71,7 +71,7 @@ describe('return summaries on the pool', () => {
     const family = getFamily('sma-cross');
     const cfg = configVector(resolveOptions(family, market, {}, window));
     for (let i = 0; i < 6; i++) {
-      const r = genomeReturns(kernelsFor('ts'), market, window, family, genomes.subarray(i * 2, i * 2 + 2), cfg);
+      const r = genomeReturns(kernelsFor('ts'), market, window, family, genomes.subarray(i * 2, i * 2 + 2), { cfg, riskPerTrade: 0.01 });
       const m = returnMoments(r);
       expect(Array.from(local.subarray(i * width, i * width + SUMMARY_HEAD))).toEqual([m.mean, m.std, m.skewness, m.kurtosis, m.sharpe, m.count]);
       const rows = compoundByHand(r, k);
@@ -122,7 +122,7 @@ describe('the analysis sample', () => {
     expect(keys.size).toBe(sample.distinct);
     const w = r.overfitting.window;
     const cfg = configVector(resolveOptions(family, market, {}, w));
-    const cols = picked.map((i) => genomeReturns(kernelsFor('ts'), market, w, family, pop.subarray(i * 2, i * 2 + 2), cfg));
+    const cols = picked.map((i) => genomeReturns(kernelsFor('ts'), market, w, family, pop.subarray(i * 2, i * 2 + 2), { cfg, riskPerTrade: 0.01 }));
     const m = new Matrix(cols[0]!.length, 6);
     cols.forEach((c, j) => c.forEach((x, t) => m.set(t, j, x)));
     const pbo = probabilityOfBacktestOverfitting(m, { blocks: 16 });

@@ -11,8 +11,8 @@ import type { CrossoverKind, MutationKind, OperatorConfig } from '../../ga/opera
 import { CROSSOVER_KINDS, MUTATION_KINDS } from '../../ga/operators.js';
 import { STRATEGY_NAMES } from '../../genome/families.js';
 import { METRIC_NAMES } from '../../kernels/layout.js';
-import type { StrategyName } from '../../genome/families.js';
 import { writeFileAtomic } from '../../io.js';
+import { looksLikeModule } from '../../strategy/load.js';
 import { OUTPUT_SET_INDEX, equityCsv, tradesCsv, writeOutputSet } from '../../output.js';
 import type { OutputFile } from '../../output.js';
 import { checkpointFiles } from '../../ga/checkpoint.js';
@@ -26,10 +26,10 @@ import { fittedProgressLine, progressLine, redraw } from '../progress.js';
 import { hallOfFameTable, paretoTable, stopText, windowsTable } from '../result-tables.js';
 import { addDataOptions, addExecutionOptions, executionOptions } from '../options.js';
 import type { ExecutionCli } from '../options.js';
-import { num, oneOf } from '../parse.js';
+import { num, oneOf, strategyArg } from '../parse.js';
 
 interface EvolveCli extends DataOptions, ExecutionCli {
-  strategy: StrategyName;
+  strategy: string;
   population?: number;
   generations?: number;
   seed?: number;
@@ -95,6 +95,7 @@ function checkEvolvePaths(o: EvolveCli): void {
   const inputs: InputPath[] = [];
   const outputs: OutputPath[] = [];
   if (o.data !== undefined) inputs.push({ option: '--data', path: o.data });
+  if (looksLikeModule(o.strategy)) inputs.push({ option: '--strategy', path: o.strategy });
   if (o.resume !== undefined) {
     const f = checkpointFiles(o.resume);
     inputs.push({ option: '--resume', path: o.resume, files: [f.snapshot, f.history] });
@@ -112,7 +113,7 @@ function checkEvolvePaths(o: EvolveCli): void {
 export function evolveCommand(io: Io, state: RunState): Command {
   const cmd = new Command('evolve')
     .description('evolve strategy parameters with a genetic algorithm (the main job)')
-    .addOption(new Option('--strategy <name>', 'strategy family').choices(STRATEGY_NAMES).argParser(oneOf(STRATEGY_NAMES)).default('stoch-rsi-bands'))
+    .addOption(new Option('--strategy <name|path>', 'a built-in (see `evoquant strategies`) or a .mjs/.js strategy module').argParser(strategyArg(STRATEGY_NAMES)).default('stoch-rsi-bands'))
     .option('--population <n>', 'genomes per generation (default 128)', num({ min: 4, max: 1e6, integer: true }))
     .option('--generations <n>', 'generations, the initial one included (default 40)', num({ min: 1, max: 1e6, integer: true }))
     .option('--seed <n>', 'seed of the run (default 1)', num({ min: 0, max: 2 ** 32 - 1, integer: true }))
@@ -254,7 +255,8 @@ export function evolveCommand(io: Io, state: RunState): Command {
       const best = result.hallOfFame[0];
       const set: OutputFile[] = [];
       if (best !== undefined) {
-        const full = backtest(market, result.config['strategy'] as string, best.params, { ...exec, window: { start: 0, end: market.length } });
+        // The module's own backtest (by its file: the name of a module is not a built-in's).
+        const full = backtest(market, result.strategy.file ?? result.strategy.name, best.params, { ...exec, window: { start: 0, end: market.length } });
         set.push({ name: 'best-trades.csv', content: tradesCsv(full.trades) }, { name: 'best-equity.csv', content: equityCsv(market, full.window, full.equity) });
       }
       // result.json is written last and names the files of its set with their digests.
