@@ -10,6 +10,7 @@ import { dataCommand } from './commands/data.js';
 import { evolveCommand } from './commands/evolve.js';
 import { reportCommand } from './commands/report.js';
 import { benchCommand } from './commands/bench.js';
+import { workerCommand } from './commands/worker.js';
 
 /**
  * Library option names as the CLI spells them (`periodsPerYear` -> `--periods-per-year`);
@@ -29,7 +30,7 @@ export function buildProgram(io: Io, state: RunState): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .showHelpAfterError('(run with --help for usage)');
-  for (const cmd of [evolveCommand(io, state), backtestCommand(io), dataCommand(io, state), reportCommand(io), benchCommand(io)]) {
+  for (const cmd of [evolveCommand(io, state), backtestCommand(io), dataCommand(io, state), reportCommand(io), benchCommand(io), workerCommand(io)]) {
     program.addCommand(cmd);
   }
   // Subcommands made outside the program inherit nothing: give each (and theirs) the same

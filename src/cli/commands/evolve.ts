@@ -19,6 +19,7 @@ import { formatMetric, isoTime, table, toJson } from '../format.js';
 import { addDataOptions, addExecutionOptions, executionOptions } from '../options.js';
 import type { ExecutionCli } from '../options.js';
 import { num, oneOf } from '../parse.js';
+import { openQueueEvaluator } from '../queue-run.js';
 
 interface EvolveCli extends DataOptions, ExecutionCli {
   strategy: StrategyName;
@@ -57,6 +58,8 @@ interface EvolveCli extends DataOptions, ExecutionCli {
   report?: string;
   progress: boolean;
   holdout: boolean;
+  redis?: string;
+  queue?: string;
 }
 
 const fmt = (x: number, d = 4): string => (Number.isFinite(x) ? x.toFixed(d) : String(x));
@@ -150,7 +153,9 @@ export function evolveCommand(io: Io, state: RunState): Command {
     .option('--out <dir>', 'write result.json and the best genome\'s trades and equity as CSV')
     .option('--json', 'print the result as JSON on stdout')
     .option('--report <file>', 'write a self-contained HTML report')
-    .option('--no-progress', 'no progress output');
+    .option('--no-progress', 'no progress output')
+    .option('--redis <url>', 'evaluate on `evoquant worker` processes through Redis: redis://[user:password@]host:port or rediss:// (TLS)')
+    .option('--queue <name>', 'with --redis: the queue the workers serve (default evaluate)');
   addDataOptions(cmd);
   addExecutionOptions(cmd);
   cmd.action(async (o: EvolveCli) => {
@@ -203,6 +208,16 @@ export function evolveCommand(io: Io, state: RunState): Command {
     let lastLength = 0;
     let result: EvolveResult;
     try {
+      if (o.redis !== undefined) {
+        if (o.threads !== undefined) throw configError('--threads', 'applies to the local pool: with --redis, give each worker its --threads');
+        options.evaluator = await openQueueEvaluator({
+          redis: o.redis, market, backtest: bt, tty: io.errIsTTY === true,
+          ...(backend !== undefined ? { backend } : {}),
+          ...(o.queue !== undefined ? { queue: o.queue } : {}),
+          ...(o.batchSize !== undefined ? { batchSize: o.batchSize } : {}),
+          ...(o.maxSeconds !== undefined ? { maxSeconds: o.maxSeconds } : {}),
+        }, io);
+      }
       result = await evolve(options, {
         signal: controller.signal,
         onGeneration: (r) => {
@@ -219,6 +234,7 @@ export function evolveCommand(io: Io, state: RunState): Command {
     } finally {
       process.off('SIGINT', onSigint);
       if (bar && lastLength > 0) io.err('\n');
+      await options.evaluator?.close();
     }
 
     const files: string[] = [];

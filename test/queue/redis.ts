@@ -1,0 +1,77 @@
+// A real Redis server for the queue tests: Debian's redis-server on a free loopback port, its
+// files in a temporary directory, stopped (and the directory removed) after the tests.
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const REDIS_SERVER = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((p) => existsSync(p))
+  ?? (spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout.trim() || null);
+
+/** A port nobody listens on (127.0.0.1 only). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a !== null ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RedisServer {
+  port: number;
+  url: string;
+  password?: string;
+  proc: ChildProcess;
+  /** Stops the server (SIGTERM, or SIGKILL with `kill`) and waits for it to exit. */
+  stop(kill?: boolean): Promise<void>;
+}
+
+/** Starts redis-server on 127.0.0.1 and a free port; resolves once it accepts connections. */
+export async function startRedis(options: { password?: string; port?: number } = {}): Promise<RedisServer> {
+  if (REDIS_SERVER === null) throw new Error('redis-server is not installed (apt-get install redis-server)');
+  const dir = await mkdtemp(join(tmpdir(), 'evoquant-redis-'));
+  const port = options.port ?? await freePort();
+  const args = ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', '--daemonize', 'no', '--loglevel', 'warning'];
+  if (options.password !== undefined) args.push('--requirepass', options.password);
+  const proc = spawn(REDIS_SERVER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  proc.stdout!.setEncoding('utf8').on('data', (s: string) => (log += s));
+  proc.stderr!.setEncoding('utf8').on('data', (s: string) => (log += s));
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`redis-server exited: ${log}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const r = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...(options.password !== undefined ? ['--no-auth-warning', '-a', options.password] : []), 'ping'], { encoding: 'utf8' });
+      resolve(r.stdout?.trim() === 'PONG');
+    });
+    if (ok) break;
+    if (Date.now() > deadline) {
+      proc.kill('SIGKILL');
+      throw new Error(`redis-server did not answer on port ${port}: ${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const auth = options.password !== undefined ? `:${encodeURIComponent(options.password)}@` : '';
+  const server: RedisServer = {
+    port,
+    url: `redis://${auth}127.0.0.1:${port}`,
+    proc,
+    async stop(kill = false) {
+      if (proc.exitCode === null && proc.signalCode === null) {
+        proc.kill(kill ? 'SIGKILL' : 'SIGTERM');
+        await exited;
+      }
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  if (options.password !== undefined) server.password = options.password;
+  return server;
+}
