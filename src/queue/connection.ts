@@ -103,8 +103,11 @@ export async function checkReachable(t: RedisTarget, timeoutMs = 4000): Promise<
     maxRetriesPerRequest: 0,
     enableOfflineQueue: false,
   }));
-  // A failed connect also emits 'error'; the rejection below carries it.
-  client.on('error', () => undefined);
+  // The 'error' event carries the cause (ECONNREFUSED, WRONGPASS); connect() only says closed.
+  let cause: unknown = null;
+  client.on('error', (e: unknown) => {
+    cause ??= e;
+  });
   const timer = new Promise<never>((_, reject) => {
     const id = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
     id.unref();
@@ -112,7 +115,8 @@ export async function checkReachable(t: RedisTarget, timeoutMs = 4000): Promise<
   try {
     await Promise.race([client.connect().then(() => client.ping()), timer]);
   } catch (e) {
-    throw poolError(`cannot reach Redis at ${hostPort(t)} (${t.display}): ${connectionCause(e)}`, e);
+    const why = cause ?? e;
+    throw poolError(`cannot reach Redis at ${hostPort(t)} (${t.display}): ${connectionCause(why)}`, why);
   } finally {
     client.disconnect();
   }
