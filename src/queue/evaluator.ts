@@ -164,8 +164,12 @@ export async function createQueueEvaluator(options: QueueEvaluatorOptions): Prom
   events.on('error', () => undefined);
   const closeAll = async (): Promise<void> => {
     await Promise.allSettled([withTimeout(events.close(), 2000), withTimeout(queue.close(), 2000)]);
+    // With Redis gone the graceful close does not finish: drop the connections (and their
+    // reconnect timers) outright, or they would keep the process alive for ever.
+    for (const c of [queue.client, events.client]) {
+      await withTimeout(c, 200).then((r) => r.disconnect(), () => undefined);
+    }
     client.disconnect();
-    await Promise.allSettled([events.disconnect(), queue.disconnect()]);
   };
   const marketId = marketDigest(market);
   try {
@@ -377,8 +381,8 @@ export async function createQueueEvaluator(options: QueueEvaluatorOptions): Prom
 /** A promise that rejects after `ms` (the operation itself is left to finish or fail). */
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
+    // Not unref'd: a close that hangs must not let the process end before its error is told.
     const t = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    t.unref();
     p.then((v) => {
       clearTimeout(t);
       resolve(v);
