@@ -10,7 +10,7 @@ import { readCheckpoint } from '../../src/ga/checkpoint.js';
 import { PREFIX } from '../../src/queue/protocol.js';
 import { cli, startWorker } from './processes.js';
 import type { Proc } from './processes.js';
-import { freePort, startRedis } from './redis.js';
+import { HAVE_REDIS, freePort, startRedis } from './redis.js';
 import type { RedisServer } from './redis.js';
 
 /** Generations of a few hundred ms each, cut into many small jobs so that a worker always holds some. */
@@ -38,6 +38,7 @@ async function localRun(name: string): Promise<string> {
 
 let local = '';
 beforeAll(async () => {
+  if (!HAVE_REDIS) return;
   tmp = await mkdtemp(join(tmpdir(), 'evoquant-queue-faults-'));
   redis = await startRedis();
   local = await localRun('local');
@@ -46,11 +47,12 @@ afterEach(async () => {
   await Promise.allSettled(procs.splice(0).map((p) => p.kill('SIGKILL')));
 });
 afterAll(async () => {
+  if (!HAVE_REDIS) return;
   await redis.stop(true);
   await rm(tmp, { recursive: true, force: true });
 });
 
-describe('queue faults', () => {
+describe.skipIf(!HAVE_REDIS)('queue faults', () => {
   it('a worker killed mid-job: the run finishes on the other, byte-identical to the local pool', async () => {
     const events = new QueueEvents('evaluate', { connection: { host: '127.0.0.1', port: redis.port }, prefix: PREFIX });
     const stalled: string[] = [];

@@ -22,7 +22,7 @@ import type { JobData } from '../../src/queue/protocol.js';
 import { builtinRef } from '../../src/queue/strategies.js';
 import { startQueueWorker } from '../../src/queue/worker.js';
 import type { QueueWorker } from '../../src/queue/worker.js';
-import { freePort, startRedis } from './redis.js';
+import { HAVE_REDIS, freePort, startRedis } from './redis.js';
 import type { RedisServer } from './redis.js';
 
 const market = synthetic({ bars: 4000, seed: 11 });
@@ -53,14 +53,16 @@ async function worker(name: string, extra: { strategies?: string[]; queue?: stri
 }
 
 beforeAll(async () => {
+  if (!HAVE_REDIS) return;
   redis = await startRedis();
 });
 afterAll(async () => {
+  if (!HAVE_REDIS) return;
   await Promise.allSettled(workers.map((w) => w.close()));
   await redis.stop();
 });
 
-describe('queue evaluator', () => {
+describe.skipIf(!HAVE_REDIS)('queue evaluator', () => {
   it('gives the bits of the local evaluator, whatever the batch size and the number of workers', async () => {
     await worker('w1');
     await worker('w2');
@@ -244,7 +246,7 @@ describe('queue evaluator', () => {
   });
 });
 
-describe('connections', () => {
+describe.skipIf(!HAVE_REDIS)('connections', () => {
   it('fails at once, naming host and port, when Redis is not there', async () => {
     const port = await freePort();
     const t0 = Date.now();

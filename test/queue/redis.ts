@@ -11,6 +11,12 @@ import { join } from 'node:path';
 export const REDIS_SERVER = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((p) => existsSync(p))
   ?? (spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout.trim() || null);
 
+/**
+ * Whether the queue tests run: with redis-server installed, or always under CI
+ * (EVOQUANT_REQUIRE_REDIS=1, where a missing server fails them instead of skipping them).
+ */
+export const HAVE_REDIS = REDIS_SERVER !== null || process.env['EVOQUANT_REQUIRE_REDIS'] === '1';
+
 /** A port nobody listens on (127.0.0.1 only). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
