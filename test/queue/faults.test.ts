@@ -10,7 +10,7 @@ import { readCheckpoint } from '../../src/ga/checkpoint.js';
 import { PREFIX } from '../../src/queue/protocol.js';
 import { cli, startWorker } from './processes.js';
 import type { Proc } from './processes.js';
-import { HAVE_REDIS, freePort, startRedis } from './redis.js';
+import { HAVE_REDIS, freePort, selfSignedCert, startRedis } from './redis.js';
 import type { RedisServer } from './redis.js';
 
 /** Generations of a few hundred ms each, cut into many small jobs so that a worker always holds some. */
@@ -155,6 +155,36 @@ describe.skipIf(!HAVE_REDIS)('queue faults', () => {
       expect(saved.format).toBe('evoquant-checkpoint');
     } finally {
       await own.stop(true);
+    }
+  });
+
+  it('works over TLS (rediss://), the certificate checked against NODE_EXTRA_CA_CERTS', async (ctx) => {
+    const cert = selfSignedCert(tmp);
+    if (cert === null) ctx.skip();
+    const tls = await startRedis({ tls: cert! });
+    try {
+      expect(tls.url.startsWith('rediss://')).toBe(true);
+      const env = { NODE_EXTRA_CA_CERTS: cert!.cert };
+      const w = cli(['worker', '--redis', tls.url, '--threads', '1', '--name', 'wtls'], env);
+      procs.push(w);
+      await w.waitFor(new RegExp(`worker wtls \\(evoquant [^)]*\\) on rediss://127\\.0\\.0\\.1:${tls.port}`));
+      const small = ['evolve', '--synth-bars', '3000', '--population', '8', '--generations', '2', '--no-progress', '--json'];
+      const coord = cli([...small, '--redis', tls.url], env);
+      procs.push(coord);
+      const { code } = await coord.exited;
+      expect(code, coord.stderr()).toBe(0);
+      const local = cli([...small, '--threads', '1']);
+      procs.push(local);
+      await local.exited;
+      const strip = (t: string): string => JSON.stringify({ ...(JSON.parse(t) as object), timings: null });
+      expect(strip(coord.stdout())).toBe(strip(local.stdout()));
+      // Without the CA the certificate is refused.
+      const untrusted = cli(['worker', '--redis', tls.url, '--threads', '1']);
+      procs.push(untrusted);
+      expect((await untrusted.exited).code).toBe(1);
+      expect(untrusted.stderr()).toMatch(new RegExp(`cannot reach Redis at 127\\.0\\.0\\.1:${tls.port}`));
+    } finally {
+      await tls.stop(true);
     }
   });
 });

@@ -4,7 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -40,11 +40,14 @@ export interface RedisServer {
 }
 
 /** Starts redis-server on 127.0.0.1 and a free port; resolves once it accepts connections. */
-export async function startRedis(options: { password?: string; port?: number } = {}): Promise<RedisServer> {
+export async function startRedis(options: { password?: string; port?: number; tls?: { cert: string; key: string } } = {}): Promise<RedisServer> {
   if (REDIS_SERVER === null) throw new Error('redis-server is not installed (apt-get install redis-server)');
   const dir = await mkdtemp(join(tmpdir(), 'evoquant-redis-'));
   const port = options.port ?? await freePort();
-  const args = ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', '--daemonize', 'no', '--loglevel', 'warning'];
+  const listen = options.tls !== undefined
+    ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', options.tls.cert, '--tls-key-file', options.tls.key, '--tls-auth-clients', 'no']
+    : ['--port', String(port)];
+  const args = ['--bind', '127.0.0.1', ...listen, '--dir', dir, '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', '--daemonize', 'no', '--loglevel', 'warning'];
   if (options.password !== undefined) args.push('--requirepass', options.password);
   const proc = spawn(REDIS_SERVER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
@@ -54,7 +57,7 @@ export async function startRedis(options: { password?: string; port?: number } =
   const deadline = Date.now() + 10_000;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`redis-server exited: ${log}`);
-    const ok = await new Promise<boolean>((resolve) => {
+    const ok = options.tls !== undefined ? await listening(port) : await new Promise<boolean>((resolve) => {
       const r = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...(options.password !== undefined ? ['--no-auth-warning', '-a', options.password] : []), 'ping'], { encoding: 'utf8' });
       resolve(r.stdout?.trim() === 'PONG');
     });
@@ -68,7 +71,7 @@ export async function startRedis(options: { password?: string; port?: number } =
   const auth = options.password !== undefined ? `:${encodeURIComponent(options.password)}@` : '';
   const server: RedisServer = {
     port,
-    url: `redis://${auth}127.0.0.1:${port}`,
+    url: `${options.tls !== undefined ? 'rediss' : 'redis'}://${auth}127.0.0.1:${port}`,
     proc,
     async stop(kill = false) {
       if (proc.exitCode === null && proc.signalCode === null) {
@@ -80,4 +83,25 @@ export async function startRedis(options: { password?: string; port?: number } =
   };
   if (options.password !== undefined) server.password = options.password;
   return server;
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:port. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host: '127.0.0.1', port });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+/** A self-signed certificate for 127.0.0.1 made with openssl, or null without openssl. */
+export function selfSignedCert(dir: string): { cert: string; key: string } | null {
+  const cert = join(dir, 'cert.pem');
+  const key = join(dir, 'key.pem');
+  const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1',
+    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { encoding: 'utf8' });
+  return r.status === 0 ? { cert, key } : null;
 }
