@@ -7,6 +7,8 @@ export { rsi } from "./indicators/rsi";
 export { stochRsi } from "./indicators/stoch-rsi";
 export { atr } from "./indicators/atr";
 export { bands } from "./indicators/bands";
+export { stdev } from "./indicators/stdev";
+export { highest, lowest } from "./indicators/extremes";
 export { sizeFraction, sizeRisk } from "./sizing/sizing";
 export {
   returns, totalReturn, sharpe, sortino, maxDrawdown, annualReturn, calmar, winRate,
@@ -15,3 +17,4 @@ export {
 export { smaCross, smaCrossBatch, interleaveBars } from "./strategies/sma-cross";
 export { stochRsiBands, stochRsiBandsBatch } from "./strategies/stoch-rsi-bands";
 export { accTrades, accTradesDropped } from "./strategies/account";
+export { simulate, simulateBatch } from "./strategies/simulate";

@@ -24,3 +24,10 @@ export function heapBase(): usize {
 @inline export function keepIf(x: f64, cond: bool): f64 {
   return reinterpret<f64>(reinterpret<i64>(x) & -(<i64>cond));
 }
+
+/** a when cond holds, else b, without a branch (see keepIf): bit for bit `cond ? a : b`. */
+// @ts-ignore: decorator
+@inline export function pick(a: f64, b: f64, cond: bool): f64 {
+  const m = -(<i64>cond);
+  return reinterpret<f64>((reinterpret<i64>(a) & m) | (reinterpret<i64>(b) & ~m));
+}

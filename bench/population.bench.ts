@@ -11,8 +11,9 @@ import { writeFileAtomic } from '../src/io.js';
 import { packageRoot } from '../src/paths.js';
 import type { PopulationWorkload } from '../src/bench/population.js';
 import {
-  formatPopulationTable, marketFromOpenClose, runPopulationSuite, syntheticWorkload, w1Grid,
+  builtinAsModule, formatPopulationTable, marketFromOpenClose, randomGenomes, runPopulationSuite, syntheticWorkload, w1Grid,
 } from '../src/bench/population.js';
+import { getStrategy } from '../src/strategies/registry.js';
 import { describeMachine, formatMachine } from '../src/bench/machine.js';
 
 const { values } = parseArgs({
@@ -38,8 +39,12 @@ async function workloads(): Promise<PopulationWorkload[]> {
     readF64(join(shared, 'reference', 'synth1m_close.f64')),
     'reference synth1m',
   );
+  const goog7730 = 'GOOG 2,148 bars x 7,730 (W1 grid)';
   return [
-    { name: 'GOOG 2,148 bars x 7,730 (W1 grid)', market: goog, genomes: w1Grid() },
+    { name: goog7730, market: goog, genomes: w1Grid() },
+    // The same population through the sma-cross module (signals, then the generic simulator).
+    { name: goog7730, market: goog, genomes: w1Grid(), strategy: await builtinAsModule('sma-cross') },
+    { name: 'GOOG 2,148 bars x 7,730 random', market: goog, genomes: randomGenomes(getStrategy('ema-cross'), 7730, 42), strategy: getStrategy('ema-cross') },
     { name: 'synthetic 1M bars x 512 (W1)', market: synth, genomes },
   ];
 }

@@ -1,8 +1,12 @@
 import type { MarketData } from './data/market.js';
 import { estimatePeriodsPerYear } from './data/market.js';
 import { configError } from './errors.js';
-import type { StrategyFamily, StrategyName } from './genome/families.js';
-import { getFamily, genesFromParams, genesToParams } from './genome/families.js';
+import type { StrategyFamily } from './genome/families.js';
+import { genesFromParams, genesToParams } from './genome/families.js';
+import type { StrategyInput } from './strategy/load.js';
+import { strategyFromSync } from './strategy/load.js';
+import { DEFAULT_RISK_PER_TRADE, backtestStrategy } from './strategy/run.js';
+import { genomeProblem } from './strategy/strategy.js';
 import type { Backend, Window } from './kernels/kernel-set.js';
 import { kernelsFor } from './kernels/registry.js';
 import {
@@ -45,6 +49,11 @@ export interface BacktestOptions {
   periodsPerYear?: number;
   /** ATR period of stops and volatility bands. @default 14 */
   atrPeriod?: number;
+  /**
+   * Equity fraction risked per trade with sizing `risk`, for strategy modules without a
+   * `riskPerTrade` gene (a gene of that name wins). @default 0.01
+   */
+  riskPerTrade?: number;
   /** Kernel backend. @default 'wasm' */
   backend?: Backend;
   /** Bars to use, half-open [start, end). @default the whole series */
@@ -64,6 +73,7 @@ export const BACKTEST_DEFAULTS = {
   maxLeverage: 1,
   minPriceRisk: 0.001,
   atrPeriod: 14,
+  riskPerTrade: DEFAULT_RISK_PER_TRADE,
   backend: 'wasm' as Backend,
 };
 
@@ -89,7 +99,10 @@ export interface Trade {
 
 /** What `backtest` returns. */
 export interface BacktestResult {
-  strategy: StrategyName;
+  strategy: string;
+  /** The strategy's module file (null for a definition given as an object) and content digest. */
+  file: string | null;
+  digest: string;
   params: Record<string, number>;
   options: ResolvedOptions;
   window: Window;
@@ -144,6 +157,7 @@ export function resolveOptions(family: StrategyFamily, market: MarketData, o: Ba
     allowShort: o.allowShort ?? family.defaultAllowShort,
     periodsPerYear: finite('periodsPerYear', ppy, 0, 1e9, true),
     atrPeriod,
+    riskPerTrade: finite('riskPerTrade', o.riskPerTrade ?? d.riskPerTrade, 0, 1, true),
     backend,
   };
 }
@@ -207,28 +221,30 @@ export function tradesFromRecords(records: Float64Array, count: number, market: 
 }
 
 /**
- * Backtests one parameter set of a strategy family on market data: metrics, trades and the
- * equity curve. Parameters not given take the family's defaults; options take the spec's.
+ * Backtests one parameter set of a strategy on market data: metrics, trades and the equity
+ * curve. `strategy` is a built-in's name, the path or file: URL of a strategy module, or a
+ * definition. Parameters not given take the strategy's defaults; options take the spec's.
  */
 export function backtest(
   market: MarketData,
-  strategy: StrategyName | string,
+  strategy: StrategyInput,
   params: Record<string, number> = {},
   options: BacktestOptions = {},
 ): BacktestResult {
-  const family = getFamily(strategy);
+  const family = strategyFromSync(strategy);
   const genes = genesFromParams(family, params);
-  if (family.name === 'sma-cross' && !(genes[0]! < genes[1]!)) {
-    throw configError('param fast', `fast (${genes[0]}) must be below slow (${genes[1]})`);
-  }
+  const problem = genomeProblem(family, genes, 0);
+  if (problem !== null) throw configError(`param ${family.genes[0]!.name}`, problem);
   const window = resolveWindow(market, options.window);
   const resolved = resolveOptions(family, market, options, window);
-  const raw = kernelsFor(resolved.backend).backtest(market, window, family.name, genes, configVector(resolved), {
-    equity: true,
-    trades: true,
-  });
+  const raw = backtestStrategy(
+    kernelsFor(resolved.backend), market, window, family, genes,
+    { cfg: configVector(resolved), riskPerTrade: resolved.riskPerTrade }, null, { equity: true, trades: true },
+  );
   return {
     strategy: family.name,
+    file: family.file,
+    digest: family.digest,
     params: genesToParams(family, genes),
     options: resolved,
     window,

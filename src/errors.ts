@@ -1,9 +1,10 @@
 /**
  * Stable error codes: `E_DATA` bad input data (with file, line, column), `E_CONFIG` a bad option
  * or parameter, `E_KERNEL` a kernel status, `E_POOL` the worker pool, `E_IO` files, `E_ABORT` a
- * cancelled run.
+ * cancelled run, `E_STRATEGY` a strategy module that failed (a throw in its code, signals of the
+ * wrong length or out of range, an import that failed).
  */
-export type ErrorCode = 'E_DATA' | 'E_CONFIG' | 'E_KERNEL' | 'E_POOL' | 'E_IO' | 'E_ABORT';
+export type ErrorCode = 'E_DATA' | 'E_CONFIG' | 'E_KERNEL' | 'E_POOL' | 'E_IO' | 'E_ABORT' | 'E_STRATEGY';
 
 /** Where in an input file a data error is (1-based line and column). */
 export interface DataLocation {
@@ -61,6 +62,10 @@ export function kernelError(message: string, cause?: unknown): EngineError {
 
 export function abortError(reason?: unknown): EngineError {
   return new EngineError('E_ABORT', 'the run was cancelled', { cause: reason });
+}
+
+export function strategyError(message: string, cause?: unknown): EngineError {
+  return new EngineError('E_STRATEGY', message, { cause });
 }
 
 export function isEngineError(e: unknown): e is EngineError {

@@ -14,8 +14,19 @@ export { synthetic, DEFAULT_SYNTHETIC_BARS, DEFAULT_SYNTHETIC_SEED } from './dat
 export type { SyntheticOptions } from './data/synthetic.js';
 
 // Strategies and backtests (SPEC sections 2-5)
-export { STRATEGY_NAMES, getFamily } from './genome/families.js';
-export type { StrategyName, StrategyFamily, GeneSpec } from './genome/families.js';
+// Strategy modules (SPEC section 9): a user's strategies and the built-ins alike
+export { defineStrategy, validateDefinition } from './strategy/define.js';
+export type {
+  StrategyDefinition, GeneDef, Params, Series, Indicators, StrategyContext, Signals, TargetSignals,
+  EntryExitSignals, StopSeries, BarValues, BarFlags,
+} from './strategy/types.js';
+export type { Strategy, GeneSpec, FusedKernel } from './strategy/strategy.js';
+export { STRATEGY_NAMES, getStrategy, builtinStrategies } from './strategies/registry.js';
+export { loadStrategyModule, resolveStrategy, strategyDigest, moduleDigest } from './strategy/load.js';
+export type { StrategyInput } from './strategy/load.js';
+export { IndicatorCache, DEFAULT_INDICATOR_CACHE_BYTES } from './strategy/indicator-cache.js';
+export { evaluateStrategy, backtestStrategy } from './strategy/run.js';
+export type { Execution } from './strategy/run.js';
 export { backtest, BACKTEST_DEFAULTS } from './backtest.js';
 export type { BacktestOptions, BacktestResult, Metrics, Trade, FillMode, SizingMode, ResolvedOptions } from './backtest.js';
 export { METRIC_NAMES } from './kernels/layout.js';

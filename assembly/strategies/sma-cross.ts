@@ -5,13 +5,12 @@ import { OK, E_LENGTH, E_PERIOD, E_PARAM, E_SCRATCH, E_STOPPED } from "../status
 import { shouldStop } from "../host";
 import {
   CFG_FILL, CFG_SHORTS, CFG_SIZING, FILL_CLOSE, SIZING_RISK, MET_LENGTH, EXIT_SIGNAL,
-  EXIT_REVERSAL, CFG_COMMISSION, CFG_SLIPPAGE, CFG_CASH, CFG_FRACTION, CFG_LOT_SIZE,
-  CFG_PERIODS_PER_YEAR, MET_TOTAL_RETURN, MET_SHARPE, MET_SORTINO, MET_MAX_DRAWDOWN, MET_CALMAR,
-  MET_TRADES, MET_WIN_RATE, MET_PROFIT_FACTOR, MET_EXPOSURE, MET_ANNUAL_RETURN,
+  EXIT_REVERSAL, EXIT_RUIN, CFG_CASH,
 } from "../layout";
-import { accInit, accOrder, accMark, accFinish, dir } from "./account";
-import { unitsFraction } from "../sizing/sizing";
-import { sharpeOf, sortinoOf, annualReturnOf, calmarOf } from "../metrics/metrics";
+import {
+  accInit, accOrder, accMark, accFinish, dir, accountInit, accountOrder, accountClose,
+  accountCloseAtEnd, accountMetrics, A_BYTES, A_CASH, A_UNITS, A_DIR, A_RUINED,
+} from "./account";
 
 export const SMA_CROSS_GENES: i32 = 2;
 
@@ -109,27 +108,21 @@ export function smaCross(
 //
 // Exposure counts the bars between a fill that opens and the fill that closes, which is the
 // number of bars whose mark finds the position held.
+//
+// What is not marking is the account's (account.ts): each lane is an account block, which the
+// fills (accountOrder), ruin (accountClose) and the end of the window (accountCloseAtEnd,
+// accountMetrics) go through, as in every other kernel. Only the marking is this kernel's own,
+// the measured exception: markFast and markExact are accountMarkRun's arithmetic, per lane,
+// with the drawdown and ruin shortcuts above.
 
 const U: f64 = 1.1102230246251565e-16; // 2^-53
 const TIE_MARGIN: f64 = 32.0 * U;
 
-// Per-lane scalar state (f64 slots in the caller's scratch).
-const L_CASH: i32 = 0;
-const L_UNITS: i32 = 1;
-const L_DIR: i32 = 2;
-const L_ENTRY_EQ: i32 = 3;
-const L_TRADES: i32 = 4;
-const L_WINS: i32 = 5;
-const L_GROSS_PROFIT: i32 = 6;
-const L_GROSS_LOSS: i32 = 7;
-const L_RUINED: i32 = 8;
-const L_ENTRY_BAR: i32 = 9;
-const L_BARS: i32 = 10;
-const L_SLOTS: i32 = 16;
-const LANE_BYTES: i32 = 2 * L_SLOTS * 8;
+// One account block per lane, at the start of the caller's scratch.
+const LANE_BYTES: i32 = 2 * A_BYTES;
 
 /**
- * Scratch bytes smaCrossBatch needs: two lanes of state; a zero-padded copy of the first bars
+ * Scratch bytes smaCrossBatch needs: two lanes' account blocks; a zero-padded copy of the first bars
  * (below); one event list per lane; and two blocks of pass 2's state.
  *
  * Pass 1's running sums read close[t - k], which before the first bar is 0: s + (c - 0) is the
@@ -153,58 +146,11 @@ export function interleaveBars(open: usize, close: usize, n: i32, out: usize): i
   return OK;
 }
 
-let bCommission: f64 = 0;
-let bSlippage: f64 = 0;
-let bFraction: f64 = 1;
-let bLotSize: f64 = 0;
-
-// A closed trade's share of the metrics (recordTrade without the record), and the bars it was
-// held, through bar t (exclusive).
-function laneRecord(L: usize, pnl: f64, t: i32): void {
-  if (pnl > 0) {
-    st(L, L_WINS, ld(L, L_WINS) + 1.0);
-    st(L, L_GROSS_PROFIT, ld(L, L_GROSS_PROFIT) + pnl);
-  } else if (pnl < 0) {
-    st(L, L_GROSS_LOSS, ld(L, L_GROSS_LOSS) - pnl);
-  }
-  st(L, L_TRADES, ld(L, L_TRADES) + 1.0);
-  st(L, L_BARS, ld(L, L_BARS) + <f64>(t - <i32>ld(L, L_ENTRY_BAR)));
-}
-
-// accClose without the trade record (the batch emits metrics only).
-function laneClose(L: usize, x: f64, t: i32): void {
-  const d = <i32>ld(L, L_DIR);
-  const u = ld(L, L_UNITS);
-  const px = d > 0 ? x * (1.0 - bSlippage) : x * (1.0 + bSlippage);
-  let cash = ld(L, L_CASH);
-  cash = cash + u * px;
-  cash = cash - bCommission * abs(u * px);
-  laneRecord(L, cash - ld(L, L_ENTRY_EQ), t);
-  st(L, L_CASH, cash);
-  st(L, L_UNITS, 0);
-  st(L, L_DIR, 0);
-}
-
-// accOpen with fraction sizing (the only sizing of this family).
-function laneOpen(L: usize, d: i32, x: f64, t: i32): void {
-  const px = d > 0 ? x * (1.0 + bSlippage) : x * (1.0 - bSlippage);
-  const eq = ld(L, L_CASH);
-  const u = unitsFraction(eq, px, bFraction, bLotSize, <f64>d);
-  if (!(u != 0) || !isFinite(u)) return;
-  let cash = eq - u * px;
-  cash = cash - bCommission * abs(u * px);
-  st(L, L_CASH, cash);
-  st(L, L_ENTRY_EQ, eq);
-  st(L, L_UNITS, u);
-  st(L, L_DIR, <f64>d);
-  st(L, L_ENTRY_BAR, <f64>t);
-}
-
-// accOrder: what smaCross does with a signal of `target` at the price x of bar t.
-function laneOrder(L: usize, target: i32, x: f64, t: i32): void {
-  if (target == <i32>ld(L, L_DIR)) return; // a signal in the direction already held
-  if (ld(L, L_DIR) != 0) laneClose(L, x, t);
-  if (target != 0 && ld(L, L_RUINED) == 0) laneOpen(L, target, x, t);
+// What smaCross does with a signal of `target` at the price x of bar t: a signal in the
+// direction already held is ignored, anything else goes to the lane's account.
+// @ts-ignore: decorator
+@inline function laneOrder(L: usize, target: i32, x: f64, t: i32): void {
+  if (target != <i32>ld(L, A_DIR)) accountOrder(L, target, x, t, target != 0 ? EXIT_REVERSAL : EXIT_SIGNAL, 0, 0);
 }
 
 // @ts-ignore: decorator
@@ -442,13 +388,13 @@ function markExact(bars: usize, from: i32, to: i32, src: usize, dst: usize, LA: 
       for (let i = 0; i < 2; i++) {
         if (!maskLane(ruin, i)) continue;
         const L = i == 0 ? LA : LB;
-        laneClose(L, lane(cv, i), t);
-        st(L, L_RUINED, 1);
-        const ei = ld(L, L_CASH);
+        accountClose(L, lane(cv, i), t, EXIT_RUIN);
+        st(L, A_RUINED, 1.0);
+        const ei = ld(L, A_CASH);
         e = i == 0 ? f64x2.replace_lane(e, 0, ei) : f64x2.replace_lane(e, 1, ei);
       }
-      cash = lanes(ld(LA, L_CASH), ld(LB, L_CASH));
-      units = lanes(ld(LA, L_UNITS), ld(LB, L_UNITS));
+      cash = lanes(ld(LA, A_CASH), ld(LB, A_CASH));
+      units = lanes(ld(LA, A_UNITS), ld(LB, A_UNITS));
     }
     low = f64x2.pmin(low, e);
     const r = v128.bitselect(zero, f64x2.sub(f64x2.div(e, prev), one), f64x2.eq(e, prev));
@@ -485,16 +431,11 @@ export function smaCrossBatch(
     if (k > maxP) maxP = k;
   }
   if (scratchBytes < <usize>smaCrossBatchScratchBytes(n, maxP)) return E_SCRATCH;
-  bCommission = ld(cfg, CFG_COMMISSION);
-  bSlippage = ld(cfg, CFG_SLIPPAGE);
-  bFraction = ld(cfg, CFG_FRACTION);
-  bLotSize = ld(cfg, CFG_LOT_SIZE);
   const cash0 = ld(cfg, CFG_CASH);
-  const ppy = ld(cfg, CFG_PERIODS_PER_YEAR);
   const closeFill = <i32>ld(cfg, CFG_FILL) == FILL_CLOSE;
   const downTarget = ld(cfg, CFG_SHORTS) != 0 ? -1 : 0;
   const LA = scratch;
-  const LB = scratch + <usize>(L_SLOTS * 8);
+  const LB = scratch + <usize>A_BYTES;
   // The warm-up copy: maxP zero pairs, then the first min(maxP + 1, n) bars.
   const headBars = maxP < n ? maxP + 1 : n;
   const pad = scratch + <usize>LANE_BYTES;
@@ -512,12 +453,8 @@ export function smaCrossBatch(
   for (let g = 0; g < count; g += 2) {
     if (shouldStop()) return E_STOPPED;
     const h = g + 1 < count ? g + 1 : g; // an odd tail runs genome g in both lanes
-    for (let i = 0; i < L_SLOTS; i++) {
-      st(LA, i, 0);
-      st(LB, i, 0);
-    }
-    st(LA, L_CASH, cash0);
-    st(LB, L_CASH, cash0);
+    accountInit(LA, cfg, 0, 0, 0);
+    accountInit(LB, cfg, 0, 0, 0);
     crosses(
       bars, head, n, <i32>ld(genomes, 2 * g), <i32>ld(genomes, 2 * g + 1), <i32>ld(genomes, 2 * h),
       <i32>ld(genomes, 2 * h + 1), evA, evB,
@@ -573,8 +510,8 @@ export function smaCrossBatch(
         iB++;
         laneOrder(LB, (ev & 1) != 0 ? 1 : downTarget, load<f64>(closeFill ? at : at + 8), stop);
       }
-      v128.store(src, lanes(ld(LA, L_CASH), ld(LB, L_CASH)), S_CASH);
-      v128.store(src, lanes(ld(LA, L_UNITS), ld(LB, L_UNITS)), S_UNITS);
+      v128.store(src, lanes(ld(LA, A_CASH), ld(LB, A_CASH)), S_CASH);
+      v128.store(src, lanes(ld(LA, A_UNITS), ld(LB, A_UNITS)), S_UNITS);
     }
     const prev = v128.load(src, S_PREV);
     const peak = v128.load(src, S_PEAK);
@@ -584,35 +521,17 @@ export function smaCrossBatch(
     const sumR2 = v128.load(src, S_SUM_R2);
     const sumN2 = v128.load(src, S_SUM_N2);
 
-    // accFinish, per lane.
+    // accountFinish, per lane, from the lanes' marks.
     for (let i = 0; i < 2; i++) {
       if (i == 1 && h == g) break;
       const L = i == 0 ? LA : LB;
-      const o = out + <usize>((g + i) * MET_LENGTH) * 8;
-      if (ld(L, L_DIR) != 0) {
-        const v = ld(L, L_UNITS) * last;
-        laneRecord(L, ld(L, L_CASH) + v - bCommission * abs(v) - ld(L, L_ENTRY_EQ), n);
-      }
+      accountCloseAtEnd(L, n, last);
       // The drawdown of the last peak.
       const draw = max(lane(ddV, i), (lane(peak, i) - lane(low, i)) / lane(peak, i));
-      const eN = lane(prev, i);
-      const e0 = lane(first, i);
-      const sR = lane(sumR, i);
-      const trades = ld(L, L_TRADES);
-      const wins = ld(L, L_WINS);
-      const gp = ld(L, L_GROSS_PROFIT);
-      const gl = ld(L, L_GROSS_LOSS);
-      const annual = annualReturnOf(e0, eN, n, ppy);
-      st(o, MET_TOTAL_RETURN, eN / e0 - 1.0);
-      st(o, MET_SHARPE, sharpeOf(sR, lane(sumR2, i), n - 1, ppy));
-      st(o, MET_SORTINO, sortinoOf(sR, lane(sumN2, i), n - 1, ppy));
-      st(o, MET_MAX_DRAWDOWN, draw);
-      st(o, MET_CALMAR, calmarOf(annual, draw));
-      st(o, MET_TRADES, trades);
-      st(o, MET_WIN_RATE, trades > 0 ? wins / trades : 0.0);
-      st(o, MET_PROFIT_FACTOR, trades == 0 ? 0.0 : gl > 0 ? gp / gl : gp > 0 ? Infinity : 0.0);
-      st(o, MET_EXPOSURE, ld(L, L_BARS) / <f64>n);
-      st(o, MET_ANNUAL_RETURN, annual);
+      accountMetrics(
+        L, n, lane(first, i), lane(prev, i), lane(sumR, i), lane(sumR2, i), lane(sumN2, i), draw,
+        out + <usize>((g + i) * MET_LENGTH) * 8,
+      );
     }
   }
   return OK;

@@ -30,6 +30,8 @@ import {
 } from '../kernels/layout.js';
 import { OK, statusMessage } from '../kernels/status.js';
 import { sma } from '../kernels/indicators/sma.js';
+import { stdev } from '../kernels/indicators/stdev.js';
+import { highest, lowest } from '../kernels/indicators/extremes.js';
 import { ema } from '../kernels/indicators/ema.js';
 import { rsi } from '../kernels/indicators/rsi.js';
 import { stochRsi } from '../kernels/indicators/stoch-rsi.js';
@@ -51,7 +53,7 @@ import { formatBars, formatOps, formatRme, renderTable } from './table.js';
 
 /** Every kernel the suite measures: the exports of assembly/index.ts but heapBase and the account accessors. */
 export const KERNEL_NAMES = [
-  'sma', 'ema', 'rsi', 'stochRsi', 'atr', 'bands',
+  'sma', 'ema', 'rsi', 'stochRsi', 'atr', 'bands', 'stdev', 'highest', 'lowest',
   'sizeFraction', 'sizeRisk',
   'returns', 'totalReturn', 'sharpe', 'sortino', 'maxDrawdown', 'annualReturn', 'calmar', 'winRate',
   'profitFactor', 'exposure',
@@ -366,6 +368,19 @@ function buildCases(x: KernelExports, arena: WasmArena, n: number, seed: number,
         wasm: () => x.bands(p.atr, n, 20, 20, 80, 1.5, 0.5, S(0), S(1)),
       };
     },
+    // Bollinger's and Donchian's usual period.
+    stdev: () => ({
+      kernel: 'stdev', items: n, returnsStatus: true, outputs: [series(0)],
+      ts: () => stdev(close, n, 20, tsS(0)), wasm: () => x.stdev(p.close, n, 20, S(0)),
+    }),
+    highest: () => ({
+      kernel: 'highest', items: n, returnsStatus: true, outputs: [series(0)],
+      ts: () => highest(high, n, 20, tsS(0)), wasm: () => x.highest(p.high, n, 20, S(0)),
+    }),
+    lowest: () => ({
+      kernel: 'lowest', items: n, returnsStatus: true, outputs: [series(0)],
+      ts: () => lowest(low, n, 20, tsS(0)), wasm: () => x.lowest(p.low, n, 20, S(0)),
+    }),
     sizeFraction: () => ({
       kernel: 'sizeFraction', items: n, returnsStatus: true, outputs: [series(0)],
       ts: () => sizeFraction(equity, close, n, fraction, lot, 1, tsS(0)),

@@ -9,6 +9,11 @@ import type { Evaluator } from '../pool/evaluator.js';
 import { createInProcessEvaluator } from '../pool/in-process.js';
 import { createPoolEvaluator } from '../pool/pool.js';
 import { Random } from '../random.js';
+import { randomGenome } from '../genome/canonical.js';
+import { packageRoot } from '../paths.js';
+import { getStrategy } from '../strategies/registry.js';
+import { loadStrategyModule } from '../strategy/load.js';
+import type { Strategy } from '../strategy/strategy.js';
 import { buildNative, runNative } from './native.js';
 
 /** The execution options of the reference workload W1 (SPEC section 7). */
@@ -23,17 +28,41 @@ export const W1_OPTIONS: Omit<BacktestOptions, 'backend' | 'window'> = {
   periodsPerYear: 252,
 };
 
-/** One W1 population: sma-cross genomes (fast, slow pairs) over a market. */
+/** One population over a market: W1's sma-cross genomes (fast, slow pairs) unless `strategy` says otherwise. */
 export interface PopulationWorkload {
   name: string;
   market: MarketData;
   genomes: Float64Array;
+  /** @default the built-in sma-cross (its fused kernel) */
+  strategy?: Strategy;
+  /** Include the native C baseline (W1's sma-cross only). @default true when strategy is not given */
+  native?: boolean;
+}
+
+/**
+ * A built-in's own module file loaded as a user's module would be: its signals through the
+ * generic simulator instead of its fused kernel (the compiled module, so workers can import it).
+ */
+export async function builtinAsModule(name: string): Promise<Strategy> {
+  getStrategy(name);
+  return loadStrategyModule(`${packageRoot()}/dist/src/strategies/${name}.js`);
+}
+
+/** `count` seeded random genomes of a strategy (repaired). */
+export function randomGenomes(s: Strategy, count: number, seed: number): Float64Array {
+  const rng = new Random(seed);
+  const out = new Float64Array(count * s.genes.length);
+  for (let i = 0; i < count; i++) randomGenome(rng, s, out, i * s.genes.length);
+  return out;
 }
 
 /** One measured configuration (flat, for JSON). */
 export interface PopulationRecord {
   suite: 'population';
   workload: string;
+  /** The strategy evaluated, and whether through its fused kernel or its module path. */
+  strategy: string;
+  path: 'fused' | 'module' | 'native';
   backend: Backend | 'native';
   /** `native`, `in-process` or `pool`. */
   evaluator: string;
@@ -163,11 +192,14 @@ export async function runPopulationSuite(o: PopulationSuiteOptions): Promise<Pop
 
   for (const w of o.workloads) {
     const bars = w.market.length;
-    const count = w.genomes.length / 2;
+    const strategy = w.strategy ?? getStrategy('sma-cross');
+    const G = strategy.genes.length;
+    const count = w.genomes.length / G;
     resolveWindow(w.market, undefined);
-    const base = { suite: 'population' as const, workload: w.name, bars, genomes: count };
+    const path = strategy.fused !== null ? 'fused' as const : 'module' as const;
+    const base = { suite: 'population' as const, workload: w.name, strategy: strategy.name, path, bars, genomes: count };
     // The reference answer every configuration must reproduce bit for bit.
-    const expected = await createInProcessEvaluator({ market: w.market, backtest: W1_OPTIONS, backend: 'wasm' }).evaluate('sma-cross', w.genomes);
+    const expected = await createInProcessEvaluator({ market: w.market, backtest: W1_OPTIONS, backend: 'wasm' }).evaluate(strategy, w.genomes);
     const same = (got: Float64Array, what: string): void => {
       for (let i = 0; i < expected.length; i++) {
         if (!Object.is(got[i], expected[i])) throw new Error(`${what} on ${w.name} differs from in-process wasm at value ${i}`);
@@ -179,7 +211,7 @@ export async function runPopulationSuite(o: PopulationSuiteOptions): Promise<Pop
       let best = Infinity;
       for (let i = 0; i < repeat; i++) {
         const t0 = performance.now();
-        const out = await e.evaluate('sma-cross', w.genomes);
+        const out = await e.evaluate(strategy, w.genomes);
         best = Math.min(best, (performance.now() - t0) / 1000);
         same(out, what);
       }
@@ -187,13 +219,13 @@ export async function runPopulationSuite(o: PopulationSuiteOptions): Promise<Pop
     };
     const warm = async (e: Evaluator): Promise<void> => {
       // Every worker: instance, the market copied into its memory, optimised code.
-      await e.evaluate('sma-cross', w.genomes.subarray(0, Math.min(count, 4 * e.threads) * 2), { start: 0, end: Math.min(bars, 4000) });
+      await e.evaluate(strategy, w.genomes.subarray(0, Math.min(count, 4 * e.threads) * G), { start: 0, end: Math.min(bars, 4000) });
     };
     try {
-      if (native !== null && native.ok && wanted(`${w.name}:native`)) {
+      if (native !== null && native.ok && (w.native ?? w.strategy === undefined) && wanted(`${w.name}:native`)) {
         const binary = native.binary;
         configs.push({
-          record: { ...base, backend: 'native', evaluator: 'native', threads: 1, setupSeconds: 0 },
+          record: { ...base, path: 'native', backend: 'native', evaluator: 'native', threads: 1, setupSeconds: 0 },
           best: Infinity,
           repeat: 1,
           // The binary times its own runs (loading excluded) and reports the fastest.
@@ -255,29 +287,34 @@ const fmtRatio = (x: number | undefined): string => (x === undefined || !Number.
 
 /**
  * The population table: one row per configuration with its throughput and its ratios to the
- * native baseline, to the TS twin at the same threads and to one thread of the same backend.
+ * native baseline, to the TS twin at the same threads, to one thread of the same backend and,
+ * for a strategy's module path, to its fused kernel in the same configuration.
  */
 export function formatPopulationTable(r: PopulationSuiteResult): string {
-  const find = (w: string, backend: string, evaluator: string, threads: number): PopulationRecord | undefined =>
-    r.records.find((x) => x.workload === w && x.backend === backend && x.evaluator === evaluator && x.threads === threads);
-  const header = ['workload', 'backend', 'evaluator', 'threads', 'bar-evals/s', 'vs native', 'vs ts', 'vs 1 thread'];
+  const find = (x: PopulationRecord, o: Partial<PopulationRecord>): PopulationRecord | undefined => {
+    const want = { ...x, ...o };
+    return r.records.find((y) => y.workload === want.workload && y.strategy === want.strategy && y.path === want.path
+      && y.backend === want.backend && y.evaluator === want.evaluator && y.threads === want.threads);
+  };
+  const header = ['workload', 'strategy', 'backend', 'evaluator', 'threads', 'bar-evals/s', 'vs native', 'vs ts', 'vs 1 thread', 'vs fused'];
+  const ratio = (x: PopulationRecord, y: PopulationRecord | undefined): string => (y === undefined ? '' : fmtRatio(x.barEvalsPerSecond / y.barEvalsPerSecond));
   const rows = r.records.map((x) => {
-    const nat = find(x.workload, 'native', 'native', 1);
-    const ts = find(x.workload, 'ts', x.evaluator, x.threads);
-    const one = find(x.workload, x.backend, x.evaluator, 1);
+    const nat = r.records.find((y) => y.workload === x.workload && y.path === 'native');
     return [
       x.workload,
+      x.path === 'module' ? `${x.strategy} (module)` : x.strategy,
       x.backend,
       x.evaluator,
       String(x.threads),
       fmtRate(x.barEvalsPerSecond),
-      x.backend === 'native' || nat === undefined ? '' : fmtRatio(x.barEvalsPerSecond / nat.barEvalsPerSecond),
-      x.backend !== 'wasm' || ts === undefined ? '' : fmtRatio(x.barEvalsPerSecond / ts.barEvalsPerSecond),
-      x.threads === 1 || one === undefined ? '' : fmtRatio(x.barEvalsPerSecond / one.barEvalsPerSecond),
+      x.backend === 'native' ? '' : ratio(x, nat),
+      x.backend !== 'wasm' ? '' : ratio(x, find(x, { backend: 'ts' })),
+      x.threads === 1 ? '' : ratio(x, find(x, { threads: 1 })),
+      x.path !== 'module' ? '' : ratio(x, find(x, { path: 'fused' })),
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i >= 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]): string => cells.map((c, i) => (i >= 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
   const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
   if (r.nativeNote !== null) out.push(r.nativeNote);
   return out.join('\n');

@@ -11,6 +11,7 @@ import { evolveCommand } from './commands/evolve.js';
 import { reportCommand } from './commands/report.js';
 import { benchCommand } from './commands/bench.js';
 import { workerCommand } from './commands/worker.js';
+import { strategiesCommand, strategyCommand } from './commands/strategies.js';
 
 /**
  * Library option names as the CLI spells them (`periodsPerYear` -> `--periods-per-year`);
@@ -30,7 +31,7 @@ export function buildProgram(io: Io, state: RunState): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .showHelpAfterError('(run with --help for usage)');
-  for (const cmd of [evolveCommand(io, state), backtestCommand(io), dataCommand(io, state), reportCommand(io), benchCommand(io), workerCommand(io)]) {
+  for (const cmd of [evolveCommand(io, state), backtestCommand(io), dataCommand(io, state), reportCommand(io), benchCommand(io), strategiesCommand(io), strategyCommand(io, state), workerCommand(io)]) {
     program.addCommand(cmd);
   }
   // Subcommands made outside the program inherit nothing: give each (and theirs) the same

@@ -36,3 +36,11 @@ export function collectParam(raw: string, acc: Record<string, number> = {}): Rec
   if (Object.hasOwn(acc, m[1]!)) throw new InvalidArgumentError(`parameter ${m[1]} given twice.`);
   return { ...acc, [m[1]!]: v };
 }
+
+/** `--strategy NAME|PATH`: a built-in's name, or the path of a .mjs/.js strategy module. */
+export function strategyArg(names: readonly string[]) {
+  return (raw: string): string => {
+    if (names.includes(raw) || raw.startsWith('file:') || /\.(mjs|js)$/.test(raw)) return raw;
+    throw new InvalidArgumentError(`"${raw}" is neither a built-in (${names.join(', ')}) nor a .mjs/.js module path.`);
+  };
+}

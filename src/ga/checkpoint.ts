@@ -30,6 +30,8 @@ export function marketDigest(m: MarketData): string {
 export interface RunSignature {
   data: string;
   bars: number;
+  /** The strategy and its content digest (sha256 of its module): a changed module is another run. */
+  strategy?: { name: string; digest: string };
   options: Record<string, unknown>;
 }
 
@@ -88,6 +90,11 @@ export function checkSignature(saved: RunSignature, now: RunSignature): void {
   const diffs: string[] = [];
   if (saved.data !== now.data || saved.bars !== now.bars) {
     diffs.push(`the data differs (checkpoint: ${saved.bars} bars, sha256 ${saved.data.slice(0, 12)}...; now: ${now.bars} bars, sha256 ${now.data.slice(0, 12)}...)`);
+  }
+  if (saved.strategy !== undefined && now.strategy !== undefined && saved.strategy.digest !== now.strategy.digest) {
+    diffs.push(`the strategy ${now.strategy.name} changed since the checkpoint (sha256 ${saved.strategy.digest.slice(0, 12)}... then, ${now.strategy.digest.slice(0, 12)}... now)`);
+  } else if ((saved.strategy === undefined) !== (now.strategy === undefined)) {
+    diffs.push(`the strategy's digest is missing from the ${saved.strategy === undefined ? 'checkpoint' : 'run'}`);
   }
   // Nested settings (backtest costs, operators) are compared field by field, so the message
   // names the field that differs instead of printing two whole objects to diff by eye.

@@ -5,8 +5,10 @@ import type { MarketData } from '../data/market.js';
 import { synthetic } from '../data/synthetic.js';
 import { EngineError, configError } from '../errors.js';
 import { canonicalKey, randomGenome } from '../genome/canonical.js';
-import type { StrategyFamily, StrategyName } from '../genome/families.js';
-import { genesToParams, getFamily } from '../genome/families.js';
+import type { StrategyFamily } from '../genome/families.js';
+import { genesToParams } from '../genome/families.js';
+import type { StrategyInput } from '../strategy/load.js';
+import { resolveStrategy } from '../strategy/load.js';
 import type { Backend, Window } from '../kernels/kernel-set.js';
 import { MET_LENGTH, MET_SHARPE } from '../kernels/layout.js';
 import { kernelsFor } from '../kernels/registry.js';
@@ -38,8 +40,11 @@ import { aggregate, splitWindows, windowKey } from './windows.js';
 export interface EvolveOptions {
   /** Market data. @default the built-in synthetic series (5,000 bars, seed 42) */
   market?: MarketData;
-  /** Strategy family. @default 'stoch-rsi-bands' */
-  strategy?: StrategyName | string;
+  /**
+   * A built-in's name, the path or file: URL of a strategy module, or a definition (a definition
+   * object runs in process only: worker threads import strategies by URL). @default 'stoch-rsi-bands'
+   */
+  strategy?: StrategyInput;
   /** Genomes per generation. @default 128 */
   population?: number;
   /** Generations evaluated, the initial population included. @default 40 */
@@ -88,7 +93,7 @@ export interface EvolveOptions {
 }
 
 export const EVOLVE_DEFAULTS = {
-  strategy: 'stoch-rsi-bands' as StrategyName,
+  strategy: 'stoch-rsi-bands',
   population: 128,
   generations: 40,
   seed: 1,
@@ -178,11 +183,17 @@ export interface EvolveResult {
   /** What produced the result: results are reproducible to the bit for the same versions. */
   versions: { evoquant: string; node: string; v8: string };
   config: Record<string, unknown>;
+  /** The strategy run: its name, module file (null: a definition object) and content digest. */
+  strategy: { name: string; file: string | null; digest: string; builtin: boolean };
   data: { source: string; bars: number; from: number; to: number; sha256: string };
   windows: RunWindows;
   generations: GenerationStats[];
   stopped: { reason: StopReason; generations: number };
-  evaluations: { backtests: number; cacheHits: number; cacheMisses: number };
+  evaluations: {
+    backtests: number; cacheHits: number; cacheMisses: number;
+    /** Indicator cache of the module path, summed over threads (absent for fused built-ins). */
+    indicatorCache?: { hits: number; misses: number };
+  };
   hallOfFame: RankedGenome[];
   paretoFront: RankedGenome[] | null;
   /** How much of the best backtest is luck (deflated Sharpe, PBO), with a plain verdict. */
@@ -269,7 +280,7 @@ function metricsMean(vectors: Float64Array[]): Metrics {
 export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {}): Promise<EvolveResult> {
   const started = performance.now();
   const market = options.market ?? synthetic();
-  const family = getFamily(options.strategy ?? EVOLVE_DEFAULTS.strategy);
+  const family = await resolveStrategy(options.strategy ?? EVOLVE_DEFAULTS.strategy);
   const G = family.genes.length;
   const P = intOption('population', options.population ?? EVOLVE_DEFAULTS.population, 4, 1_000_000);
   const generations = intOption('generations', options.generations ?? EVOLVE_DEFAULTS.generations, 1, 1_000_000);
@@ -305,7 +316,7 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
   // overfitting statistics look, and where diversity is measured.
   const selWindow = windows.train[windows.train.length - 1]!;
   const selResolved = resolveOptions(family, market, btOptions, selWindow);
-  const selCfg = configVector(selResolved);
+  const selCfg = { cfg: configVector(selResolved), riskPerTrade: selResolved.riskPerTrade };
   const selRootPpy = Math.sqrt(selResolved.periodsPerYear);
   const { low, up } = familyBounds(family);
 
@@ -332,6 +343,7 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
   const signature: RunSignature = {
     data: marketDigest(market),
     bars: market.length,
+    strategy: { name: family.name, digest: family.digest },
     options: Object.fromEntries(
       Object.entries(config).filter(([k]) => !['generations', 'patience', 'maxSeconds'].includes(k)),
     ),
@@ -394,7 +406,7 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
       const order = [...pending.keys()];
       const todo = new Float64Array(order.length * G);
       order.forEach((ck, j) => todo.set(block.subarray(pending.get(ck)![0]! * G, (pending.get(ck)![0]! + 1) * G), j * G));
-      const out = await evaluator.evaluate(family.name, todo, w, hooks.signal !== undefined ? { signal: hooks.signal } : {});
+      const out = await evaluator.evaluate(family, todo, w, hooks.signal !== undefined ? { signal: hooks.signal } : {});
       gen.evaluated += order.length;
       barEvaluations += order.length * (w.end - w.start);
       order.forEach((ck, j) => {
@@ -700,7 +712,8 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
 
   function curveOf(): EquityCurve {
     const best = multi ? paretoMembers()[0]!.genes : hof[0]!.genes;
-    const fullCfg = configVector(resolveOptions(family, market, btOptions, { start: 0, end: market.length }));
+    const fullResolved = resolveOptions(family, market, btOptions, { start: 0, end: market.length });
+    const fullCfg = { cfg: configVector(fullResolved), riskPerTrade: fullResolved.riskPerTrade };
     return bestCurve(localKernels, market, family, best, fullCfg, resolved.cash, windows);
   }
 
@@ -718,6 +731,11 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
       kernels: localKernels, market, family, cfg: selCfg, periodsPerYear: selResolved.periodsPerYear,
       window: selWindow, best, population: distinct, trials,
     });
+  }
+
+  function indicatorCounts(): { indicatorCache?: { hits: number; misses: number } } {
+    const st = evaluator.stats();
+    return st.indicatorHits === undefined ? {} : { indicatorCache: { hits: st.indicatorHits, misses: st.indicatorMisses ?? 0 } };
   }
 
   function sumEvaluated(): number {
@@ -749,8 +767,8 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
     list.forEach((x, i) => block.set(x.genes, i * G));
     const signalOpt = {};
     const test: Float64Array[] = [];
-    for (const w of windows.test) test.push(await evaluator.evaluate(family.name, block, w, signalOpt));
-    const holdout = windows.holdout === null ? null : await evaluator.evaluate(family.name, block, windows.holdout, signalOpt);
+    for (const w of windows.test) test.push(await evaluator.evaluate(family, block, w, signalOpt));
+    const holdout = windows.holdout === null ? null : await evaluator.evaluate(family, block, windows.holdout, signalOpt);
     return list.map((x, i) => {
       const ins = windows.train.map((_, wi) => x.metrics.subarray(wi * MET_LENGTH, (wi + 1) * MET_LENGTH));
       const oos = test.map((t) => t.subarray(i * MET_LENGTH, (i + 1) * MET_LENGTH));
@@ -784,11 +802,12 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
       version: 1,
       versions: { evoquant: packageVersion(), node: process.version, v8: process.versions.v8 },
       config,
+      strategy: { name: family.name, file: family.file, digest: family.digest, builtin: family.builtin },
       data: { source: market.source, bars: market.length, from: market.time[0]!, to: market.time[market.length - 1]!, sha256: signature.data },
       windows,
       generations: history,
       stopped: { reason: stopReason, generations: history.length },
-      evaluations: { backtests, cacheHits: hits, cacheMisses: misses },
+      evaluations: { backtests, cacheHits: hits, cacheMisses: misses, ...indicatorCounts() },
       hallOfFame: multi ? evaluated.slice(0, hofSize) : evaluated,
       paretoFront: multi ? evaluated : null,
       overfitting: overfittingOf(),

@@ -2,6 +2,8 @@ import { Matrix } from 'ml-matrix';
 import type { MarketData } from '../data/market.js';
 import type { StrategyFamily } from '../genome/families.js';
 import type { KernelSet, Window } from '../kernels/kernel-set.js';
+import type { Execution } from '../strategy/run.js';
+import { backtestStrategy } from '../strategy/run.js';
 import type { DeflatedSharpeResult } from '../stats/deflated-sharpe.js';
 import { deflatedSharpe, returnMoments } from '../stats/deflated-sharpe.js';
 import { meanPairwiseCorrelation } from '../stats/diversity.js';
@@ -47,11 +49,11 @@ export class TrialSharpes {
   }
 }
 
-/** Per-bar returns r[t] = E[t] / E[t-1] - 1 (SPEC section 5) of one genome on a window. */
+/** Per-bar returns r[t] = E[t] / E[t-1] - 1 (SPEC section 5) of one genome on a window, from the strategy's own backtest. */
 export function genomeReturns(
-  kernels: KernelSet, market: MarketData, window: Window, family: StrategyFamily, genes: Float64Array, cfg: Float64Array,
+  kernels: KernelSet, market: MarketData, window: Window, family: StrategyFamily, genes: Float64Array, cfg: Execution,
 ): Float64Array {
-  const raw = kernels.backtest(market, window, family.name, genes, cfg, { equity: true });
+  const raw = backtestStrategy(kernels, market, window, family, genes, cfg, null, { equity: true });
   return kernels.returns(raw.equity!);
 }
 
@@ -131,7 +133,7 @@ export function analyzeOverfitting(o: {
   kernels: KernelSet;
   market: MarketData;
   family: StrategyFamily;
-  cfg: Float64Array;
+  cfg: Execution;
   periodsPerYear: number;
   window: Window;
   best: Float64Array;

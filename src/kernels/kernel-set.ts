@@ -1,5 +1,5 @@
 import type { MarketData } from '../data/market.js';
-import type { StrategyName } from '../genome/families.js';
+import type { FusedKernel } from './fused.js';
 
 /** Where kernels run: compiled AssemblyScript (`wasm`) or their plain TypeScript twins (`ts`). */
 export type Backend = 'ts' | 'wasm';
@@ -38,6 +38,12 @@ export interface KernelSet {
   stochRsi(src: Float64Array, rsiK: number, stochK: number, kSmooth: number, dSmooth: number): StochRsiSeries;
   atr(high: Float64Array, low: Float64Array, close: Float64Array, period: number): Float64Array;
   bands(atr: Float64Array, atrK: number, oversold: number, overbought: number, sensitivity: number, adjust: number): BandSeries;
+  /** Rolling sample standard deviation (ddof 1) of the last `period` values, period >= 2. */
+  stdev(src: Float64Array, period: number): Float64Array;
+  /** Rolling maximum of the last `period` values. */
+  highest(src: Float64Array, period: number): Float64Array;
+  /** Rolling minimum of the last `period` values. */
+  lowest(src: Float64Array, period: number): Float64Array;
 
   sizeFraction(equity: Float64Array, price: Float64Array, fraction: number, lotSize: number, direction: number): Float64Array;
   sizeRisk(
@@ -56,21 +62,52 @@ export interface KernelSet {
   profitFactor(pnl: Float64Array): number;
   exposure(units: Float64Array): number;
 
-  /** One genome over a window, with the equity curve and trade list on request. */
+  /** One genome of a fused kernel over a window, with the equity curve and trade list on request. */
   backtest(
-    market: MarketData, window: Window, strategy: StrategyName, genes: Float64Array, cfg: Float64Array,
+    market: MarketData, window: Window, kernel: FusedKernel, genes: Float64Array, cfg: Float64Array,
     emit?: { equity?: boolean; trades?: boolean },
   ): RawBacktest;
 
   /**
-   * Many genomes (count x genes of the family, row after row) over one window: count x
+   * Many genomes (count x kernel.genes values, row after row) over one window: count x
    * MET_LENGTH metrics, in input order. `stop` is a shared flag checked between genomes: when
    * it holds a non-zero value the call returns null (a cooperative cancel).
    */
   evaluate(
-    market: MarketData, window: Window, strategy: StrategyName, genomes: Float64Array, count: number,
+    market: MarketData, window: Window, kernel: FusedKernel, genomes: Float64Array, count: number,
     cfg: Float64Array, stop?: Int32Array,
   ): Float64Array | null;
+
+  /**
+   * The generic simulator (README "The generic simulator"): one input's targets through the
+   * account of SPEC section 2, with every execution option of `cfg`; the equity curve and trade
+   * list on request.
+   */
+  simulate(
+    market: MarketData, window: Window, input: SimulateInput, cfg: Float64Array,
+    emit?: { equity?: boolean; trades?: boolean },
+  ): RawBacktest;
+
+  /**
+   * simulate for many inputs over one window: inputs.length x MET_LENGTH metrics, in input
+   * order; null when the shared `stop` flag is set (checked between inputs).
+   */
+  simulateBatch(
+    market: MarketData, window: Window, inputs: readonly SimulateInput[], cfg: Float64Array, stop?: Int32Array,
+  ): Float64Array | null;
+}
+
+/**
+ * What the generic simulator runs for one genome: the target position per bar of the window
+ * (in [-1, 1], decided at the bar's close; NaN = keep), optional stop and take distances per bar
+ * (price units from the entry fill, taken at the signal bar; NaN = none), and the risk per trade
+ * that `risk` sizing uses. Every series has the window's length.
+ */
+export interface SimulateInput {
+  target: Float64Array;
+  stopDistance: Float64Array | null;
+  takeDistance: Float64Array | null;
+  riskPerTrade: number;
 }
 
 export interface StochRsiSeries {

@@ -10,7 +10,7 @@ export const E_STOPPED = 6;
 
 const MESSAGES: Record<number, string> = {
   [E_LENGTH]: 'series length out of range',
-  [E_PERIOD]: 'period out of range (must be >= 1)',
+  [E_PERIOD]: 'period out of range (must be >= 1; >= 2 for stdev)',
   [E_PARAM]: 'parameter out of range',
   [E_CAPACITY]: 'output buffer too small',
   [E_SCRATCH]: 'scratch buffer too small',

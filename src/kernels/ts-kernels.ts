@@ -1,8 +1,8 @@
 import type { MarketData } from '../data/market.js';
-import type { StrategyName } from '../genome/families.js';
 import type { KernelSet, RawBacktest, Window } from './kernel-set.js';
+import type { TsBars } from './fused.js';
 import { MET_LENGTH, TR_LENGTH } from './layout.js';
-import { checkStatus, maxGene } from './chunking.js';
+import { checkStatus } from './chunking.js';
 import { setStopCheck } from './host.js';
 import { E_STOPPED } from './status.js';
 import { sma } from './indicators/sma.js';
@@ -11,31 +11,17 @@ import { rsi } from './indicators/rsi.js';
 import { stochRsi } from './indicators/stoch-rsi.js';
 import { atr } from './indicators/atr.js';
 import { bands } from './indicators/bands.js';
+import { stdev } from './indicators/stdev.js';
+import { highest, lowest } from './indicators/extremes.js';
 import { sizeFraction, sizeRisk } from './sizing/sizing.js';
 import * as m from './metrics/metrics.js';
-import { interleaveBars, smaCross, smaCrossBatch, smaCrossBatchScratchBytes, SMA_CROSS_GENES } from './strategies/sma-cross.js';
-import {
-  stochRsiBands, stochRsiBandsBatch, STOCH_RSI_BANDS_GENES, STOCH_RSI_BANDS_SCRATCH,
-} from './strategies/stoch-rsi-bands.js';
-
-function view(market: MarketData, w: Window) {
-  return {
-    open: market.open.subarray(w.start, w.end),
-    high: market.high.subarray(w.start, w.end),
-    low: market.low.subarray(w.start, w.end),
-    close: market.close.subarray(w.start, w.end),
-    n: w.end - w.start,
-  };
-}
+import { interleaveBars } from './strategies/sma-cross.js';
+import { simulate, simulateBatch } from './strategies/simulate.js';
+import { checkSimulateInput } from './simulate-input.js';
 
 /** The plain TypeScript twins behind the KernelSet interface. */
 export function createTsKernels(): KernelSet {
   let scratch = new Float64Array(0);
-  const scratchFor = (n: number): Float64Array => {
-    const need = n * STOCH_RSI_BANDS_SCRATCH;
-    if (scratch.length < need) scratch = new Float64Array(need);
-    return scratch;
-  };
   const series = (n: number): Float64Array => new Float64Array(n);
   // (close, open) pairs of the last market evaluated, the batch kernel's input: built once per market.
   let interleaved: { market: MarketData; bars: Float64Array } | null = null;
@@ -52,6 +38,14 @@ export function createTsKernels(): KernelSet {
     if (scratch.length < need) scratch = new Float64Array(need);
     return scratch;
   };
+  const view = (market: MarketData, w: Window): TsBars => ({
+    open: market.open.subarray(w.start, w.end),
+    high: market.high.subarray(w.start, w.end),
+    low: market.low.subarray(w.start, w.end),
+    close: market.close.subarray(w.start, w.end),
+    n: w.end - w.start,
+    interleaved: () => barsOf(market).subarray(2 * w.start, 2 * w.end),
+  });
 
   return {
     backend: 'ts',
@@ -88,6 +82,21 @@ export function createTsKernels(): KernelSet {
       checkStatus(bands(a, n, atrK, oversold, overbought, sensitivity, adjust, r.lower, r.upper), 'bands');
       return r;
     },
+    stdev(src, period) {
+      const out = series(src.length);
+      checkStatus(stdev(src, src.length, period, out), 'stdev');
+      return out;
+    },
+    highest(src, period) {
+      const out = series(src.length);
+      checkStatus(highest(src, src.length, period, out), 'highest');
+      return out;
+    },
+    lowest(src, period) {
+      const out = series(src.length);
+      checkStatus(lowest(src, src.length, period, out), 'lowest');
+      return out;
+    },
     sizeFraction(equity, price, fraction, lotSize, direction) {
       const out = series(equity.length);
       checkStatus(sizeFraction(equity, price, equity.length, fraction, lotSize, direction, out), 'sizeFraction');
@@ -116,47 +125,67 @@ export function createTsKernels(): KernelSet {
     profitFactor: (p) => m.profitFactor(p, p.length),
     exposure: (u) => m.exposure(u, u.length),
 
-    backtest(market, window, strategy, genes, cfg, emit = {}): RawBacktest {
+    backtest(market, window, kernel, genes, cfg, emit = {}): RawBacktest {
       const v = view(market, window);
       const metrics = new Float64Array(MET_LENGTH);
       const equity = emit.equity === true ? new Float64Array(v.n) : null;
       const cap = v.n + 1;
       const trades = emit.trades === true ? new Float64Array(cap * TR_LENGTH) : null;
-      let status: number;
-      if (strategy === 'sma-cross') {
-        status = smaCross(v.open, v.high, v.low, v.close, v.n, genes, cfg, metrics, equity, trades, cap);
-      } else {
-        const s = scratchFor(v.n);
-        status = stochRsiBands(v.open, v.high, v.low, v.close, v.n, genes, cfg, metrics, equity, trades, cap, s, s.length * 8);
-      }
-      checkStatus(status, strategy);
+      const bytes = kernel.scratchBytes(v.n);
+      const status = kernel.ts.single(v, genes, cfg, { out: metrics, equity, trades, tradesCap: cap }, scratchBytesFor(bytes), bytes);
+      checkStatus(status, kernel.name);
       const tradeCount = metrics[5]!;
       return { metrics, equity, trades: trades === null ? null : trades.slice(0, tradeCount * TR_LENGTH), tradeCount };
     },
 
-    evaluate(market, window, strategy: StrategyName, genomes, count, cfg, stop) {
+    evaluate(market, window, kernel, genomes, count, cfg, stop) {
       const v = view(market, window);
       const out = new Float64Array(count * MET_LENGTH);
-      const G = strategy === 'sma-cross' ? SMA_CROSS_GENES : STOCH_RSI_BANDS_GENES;
-      const gs = genomes.subarray(0, count * G);
+      const gs = genomes.subarray(0, count * kernel.genes);
       // The batch kernels ask between genomes whether to stop (see host.ts).
       setStopCheck(stop === undefined ? null : () => Atomics.load(stop, 0) !== 0);
       let status: number;
       try {
-        if (strategy === 'sma-cross') {
-          const bytes = smaCrossBatchScratchBytes(v.n, maxGene(gs));
-          const s = scratchBytesFor(bytes);
-          const bars = barsOf(market).subarray(2 * window.start, 2 * window.end);
-          status = smaCrossBatch(bars, v.n, gs, count, cfg, out, s, bytes);
-        } else {
-          const s = scratchFor(v.n);
-          status = stochRsiBandsBatch(v.open, v.high, v.low, v.close, v.n, gs, count, cfg, out, s, s.length * 8);
-        }
+        const bytes = kernel.batchScratchBytes(v.n, gs);
+        status = kernel.ts.batch(v, gs, count, cfg, out, scratchBytesFor(bytes), bytes);
       } finally {
         setStopCheck(null);
       }
       if (status === E_STOPPED) return null;
-      checkStatus(status, strategy);
+      checkStatus(status, kernel.name);
+      return out;
+    },
+
+    simulate(market, window, input, cfg, emit = {}): RawBacktest {
+      checkSimulateInput(input, window);
+      const v = view(market, window);
+      const metrics = new Float64Array(MET_LENGTH);
+      const equity = emit.equity === true ? new Float64Array(v.n) : null;
+      const cap = v.n + 1;
+      const trades = emit.trades === true ? new Float64Array(cap * TR_LENGTH) : null;
+      const status = simulate(
+        v.open, v.high, v.low, v.close, v.n, input.target, input.stopDistance, input.takeDistance, input.riskPerTrade,
+        cfg, metrics, equity, trades, cap,
+      );
+      checkStatus(status, 'simulate');
+      const tradeCount = metrics[5]!;
+      return { metrics, equity, trades: trades === null ? null : trades.slice(0, tradeCount * TR_LENGTH), tradeCount };
+    },
+
+    simulateBatch(market, window, inputs, cfg, stop) {
+      inputs.forEach((input, i) => checkSimulateInput(input, window, i));
+      const v = view(market, window);
+      const out = new Float64Array(inputs.length * MET_LENGTH);
+      const rows = inputs.map((s) => ({ target: s.target, stop: s.stopDistance, take: s.takeDistance, riskPerTrade: s.riskPerTrade }));
+      setStopCheck(stop === undefined ? null : () => Atomics.load(stop, 0) !== 0);
+      let status: number;
+      try {
+        status = simulateBatch(v.open, v.high, v.low, v.close, v.n, rows, rows.length, cfg, out);
+      } finally {
+        setStopCheck(null);
+      }
+      if (status === E_STOPPED) return null;
+      checkStatus(status, 'simulate');
       return out;
     },
   };

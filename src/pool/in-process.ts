@@ -1,13 +1,14 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { abortError, configError } from '../errors.js';
-import { getFamily } from '../genome/families.js';
-import type { StrategyName } from '../genome/families.js';
+import type { StrategyInput } from '../strategy/load.js';
+import { IndicatorCache } from '../strategy/indicator-cache.js';
+import { evaluateStrategy } from '../strategy/run.js';
 import { genomesPerChunk } from '../kernels/chunking.js';
 import type { Window } from '../kernels/kernel-set.js';
 import { MET_LENGTH } from '../kernels/layout.js';
 import { kernelsFor } from '../kernels/registry.js';
-import type { EvaluateOptions, Evaluator, EvaluatorOptions } from './evaluator.js';
-import { ConfigCache, prepareEvaluation, throwIfAborted } from './evaluator.js';
+import type { EvaluateOptions, Evaluator, EvaluatorOptions, EvaluatorStats } from './evaluator.js';
+import { ConfigCache, addIndicatorStats, prepareEvaluation, throwIfAborted } from './evaluator.js';
 
 /**
  * The evaluator that runs on the calling thread, with the TypeScript twins or the WASM
@@ -19,28 +20,32 @@ export function createInProcessEvaluator(options: EvaluatorOptions): Evaluator {
   const kernels = kernelsFor(backend);
   const market = options.market;
   const configs = new ConfigCache(market, options.backtest ?? {});
+  const indicators = new IndicatorCache(options.indicatorCacheBytes);
   let closed = false;
-  const stats = { tasks: 0, computeMs: 0 };
+  const stats: EvaluatorStats = { tasks: 0, computeMs: 0 };
 
   return {
     kind: 'in-process',
     backend,
     threads: 1,
     market,
-    async evaluate(strategy: StrategyName, genomes: Float64Array, window?: Window, opts: EvaluateOptions = {}) {
+    async evaluate(strategyInput: StrategyInput, genomes: Float64Array, window?: Window, opts: EvaluateOptions = {}) {
       if (closed) throw configError('evaluator', 'is closed');
-      const { window: w, count } = prepareEvaluation(market, strategy, genomes, window);
-      const cfg = configs.get(strategy, w);
-      const G = getFamily(strategy).genes.length;
+      const { window: w, count, strategy } = prepareEvaluation(market, strategyInput, genomes, window);
+      const exec = configs.execution(strategy, w);
+      const G = strategy.genes.length;
       const out = new Float64Array(count * MET_LENGTH);
       const chunk = genomesPerChunk(w.end - w.start, count, backend);
       for (let g = 0; g < count; g += chunk) {
         throwIfAborted(opts.signal);
         const k = Math.min(chunk, count - g);
         const t0 = performance.now();
-        const part = kernels.evaluate(market, w, strategy, genomes.subarray(g * G, (g + k) * G), k, cfg);
+        const h0 = indicators.hits;
+        const m0 = indicators.misses;
+        const part = evaluateStrategy(kernels, market, w, strategy, genomes.subarray(g * G, (g + k) * G), k, exec, indicators);
         stats.tasks++;
         stats.computeMs += performance.now() - t0;
+        if (strategy.fused === null) addIndicatorStats(stats, indicators.hits - h0, indicators.misses - m0);
         if (part === null) throw abortError();
         out.set(part, g * MET_LENGTH);
         if (g + k < count) await yieldToEventLoop();

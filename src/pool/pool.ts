@@ -6,15 +6,24 @@ import { Piscina } from 'piscina';
 import { marketTransfer } from '../data/market.js';
 import { EngineError, abortError, configError, ioError, poolError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
-import { getFamily } from '../genome/families.js';
-import type { StrategyName } from '../genome/families.js';
+import type { StrategyInput } from '../strategy/load.js';
+import type { Strategy } from '../strategy/strategy.js';
 import type { Window } from '../kernels/kernel-set.js';
 import { MET_LENGTH } from '../kernels/layout.js';
 import { compileWasm } from '../kernels/wasm/loader.js';
 import { packageRoot } from '../paths.js';
 import type { EvaluateOptions, Evaluator, EvaluatorOptions } from './evaluator.js';
-import { ConfigCache, prepareEvaluation, throwIfAborted } from './evaluator.js';
-import type { EvalReply, EvalTask, WorkerHooks, WorkerSetup } from './protocol.js';
+import { ConfigCache, addIndicatorStats, prepareEvaluation, throwIfAborted } from './evaluator.js';
+import type { EvaluatorStats } from './evaluator.js';
+import type { EvalReply, EvalTask, StrategyRef, WorkerHooks, WorkerSetup } from './protocol.js';
+
+/** What a task carries to name its strategy; E_CONFIG when workers cannot import it. */
+function strategyRef(s: Strategy): StrategyRef {
+  if (!s.builtin && s.url === null) {
+    throw configError('strategy', `${s.name} was given as a definition object; worker threads import strategies by URL: give the path of its module (or evaluate in process, threads 0)`);
+  }
+  return { name: s.name, url: s.builtin ? null : s.url, digest: s.digest, builtin: s.builtin };
+}
 
 /** Options of the worker-pool evaluator. */
 export interface PoolEvaluatorOptions extends EvaluatorOptions {
@@ -108,6 +117,7 @@ export function createPoolEvaluator(options: PoolEvaluatorOptions): PoolEvaluato
     backend,
     module: backend === 'wasm' ? compileWasm('release') : null,
     stop: stopBuffer,
+    ...(options.indicatorCacheBytes !== undefined ? { indicatorCacheBytes: options.indicatorCacheBytes } : {}),
     ...(hooks !== undefined ? { hooks } : {}),
   };
   const pool = new Piscina<EvalTask, EvalReply>({
@@ -132,13 +142,14 @@ export function createPoolEvaluator(options: PoolEvaluatorOptions): PoolEvaluato
 
   let queue: Promise<unknown> = Promise.resolve();
   let closed = false;
-  const stats = { tasks: 0, computeMs: 0 };
+  const stats: EvaluatorStats = { tasks: 0, computeMs: 0 };
 
-  async function run(strategy: StrategyName, genomes: Float64Array, window: Window | undefined, signal: AbortSignal | undefined): Promise<Float64Array> {
-    const { window: w, count } = prepareEvaluation(market, strategy, genomes, window);
+  async function run(strategyInput: StrategyInput, genomes: Float64Array, window: Window | undefined, signal: AbortSignal | undefined): Promise<Float64Array> {
+    const { window: w, count, strategy: s } = prepareEvaluation(market, strategyInput, genomes, window);
     throwIfAborted(signal);
-    const cfg = configs.get(strategy, w);
-    const G = getFamily(strategy).genes.length;
+    const { cfg, riskPerTrade } = configs.execution(s, w);
+    const strategy = strategyRef(s);
+    const G = s.genes.length;
     const sizes = options.batchSize !== undefined
       ? Array.from({ length: Math.ceil(count / options.batchSize) }, (_, b) => Math.min(options.batchSize!, count - b * options.batchSize!))
       : defaultBatchSizes(count, threads, w.end - w.start);
@@ -155,7 +166,7 @@ export function createPoolEvaluator(options: PoolEvaluatorOptions): PoolEvaluato
       for (let attempt = 0; ; attempt++) {
         if (failure !== null) return;
         const part = genomes.slice(start * G, end * G);
-        const task: EvalTask = { batch, strategy, window: w, cfg, genomes: part, count: end - start };
+        const task: EvalTask = { batch, strategy, window: w, cfg, riskPerTrade, genomes: part, count: end - start };
         let reply: EvalReply;
         try {
           reply = await pool.run(task, { transferList: [part.buffer] });
@@ -172,6 +183,7 @@ export function createPoolEvaluator(options: PoolEvaluatorOptions): PoolEvaluato
           out.set(reply.subarray(0, n), start * MET_LENGTH);
           stats.tasks++;
           stats.computeMs += reply[n]!;
+          if (s.fused === null) addIndicatorStats(stats, reply[n + 1]!, reply[n + 2]!);
           return;
         }
         if (reply.code === 'E_ABORT') fail(abortError(signal?.reason));
@@ -201,7 +213,7 @@ export function createPoolEvaluator(options: PoolEvaluatorOptions): PoolEvaluato
     backend,
     threads,
     market,
-    evaluate(strategy: StrategyName, genomes: Float64Array, window?: Window, opts: EvaluateOptions = {}): Promise<Float64Array> {
+    evaluate(strategy: StrategyInput, genomes: Float64Array, window?: Window, opts: EvaluateOptions = {}): Promise<Float64Array> {
       if (closed) return Promise.reject(configError('evaluator', 'is closed'));
       // One evaluation at a time: they share the stop flag, and the pool is busy anyway.
       const result = queue.then(() => run(strategy, genomes, window, opts.signal));

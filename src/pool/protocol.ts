@@ -1,5 +1,4 @@
 import type { MarketTransfer } from '../data/market.js';
-import type { StrategyName } from '../genome/families.js';
 import type { Backend, Window } from '../kernels/kernel-set.js';
 
 /** What every worker gets once, at start (structured-cloned; the buffers are shared). */
@@ -10,6 +9,8 @@ export interface WorkerSetup {
   module: WebAssembly.Module | null;
   /** Int32Array over a SharedArrayBuffer: non-zero asks running tasks to stop between genomes. */
   stop: SharedArrayBuffer;
+  /** Bytes of indicators the worker keeps for strategy modules. @default 64 MiB */
+  indicatorCacheBytes?: number;
   /** Test-only fault injection; absent in normal use. */
   hooks?: WorkerHooks;
 }
@@ -26,12 +27,23 @@ export interface WorkerHooks {
   corruptOnBatch?: number;
 }
 
+/** How a worker finds a strategy: a built-in by name, a module by URL (imported once per worker). */
+export interface StrategyRef {
+  name: string;
+  /** Module URL (carrying the digest), or null for a built-in. */
+  url: string | null;
+  digest: string;
+  builtin: boolean;
+}
+
 /** One batch of genomes (the genomes' buffer is transferred, not copied). */
 export interface EvalTask {
   batch: number;
-  strategy: StrategyName;
+  strategy: StrategyRef;
   window: Window;
   cfg: Float64Array;
+  /** Risk per trade of strategy modules without a riskPerTrade gene (sizing risk). */
+  riskPerTrade: number;
   genomes: Float64Array;
   count: number;
 }
@@ -43,5 +55,8 @@ export interface EvalFailure {
   message: string;
 }
 
-/** A worker answers with the metrics plus its compute time in ms as one last value (transferred), or a failure. */
+/**
+ * A worker answers with the metrics plus three values: its compute time in ms and its indicator
+ * cache's hits and misses during the task (transferred), or a failure.
+ */
 export type EvalReply = Float64Array | EvalFailure;

@@ -6,8 +6,8 @@ import { Job, Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { EngineError, abortError, configError, poolError } from '../errors.js';
 import { base64ToF64, f64ToBase64, marketDigest } from '../ga/checkpoint.js';
-import { getFamily } from '../genome/families.js';
-import type { StrategyName } from '../genome/families.js';
+import type { StrategyInput } from '../strategy/load.js';
+import type { Strategy } from '../strategy/strategy.js';
 import type { Window } from '../kernels/kernel-set.js';
 import { MET_LENGTH } from '../kernels/layout.js';
 import type { EvaluateOptions, Evaluator, EvaluatorOptions, EvaluatorStats } from '../pool/evaluator.js';
@@ -37,7 +37,7 @@ export interface QueueEvaluatorOptions extends EvaluatorOptions {
    * How a job names the strategy of an evaluate() call. @default built-ins by name and
    * evoquant version (`builtin:<name>@<version>`)
    */
-  strategyRef?: (strategy: string) => StrategyRef;
+  strategyRef?: (strategy: Strategy) => StrategyRef;
   /** Called about once a second while an evaluation is in progress. */
   onStatus?: (status: QueueStatus) => void;
   /**
@@ -141,7 +141,9 @@ export async function createQueueEvaluator(options: QueueEvaluatorOptions): Prom
   const backtestOptions = options.backtest ?? {};
   // Resolving configs here validates the execution options before any job is sent.
   const configs = new ConfigCache(market, backtestOptions);
-  const refOf = options.strategyRef ?? ((s: string) => builtinRef(s));
+  // Built-ins by name and version; modules by name and the sha256 of their file, which a worker
+  // must have been started with (workers never run code that comes from the queue).
+  const refOf = options.strategyRef ?? ((s: Strategy): StrategyRef => (s.builtin ? builtinRef(s.name) : { name: s.name, digest: s.digest }));
   const k = keys(queueName);
 
   await checkReachable(target);
@@ -288,11 +290,11 @@ export async function createQueueEvaluator(options: QueueEvaluatorOptions): Prom
     await Promise.allSettled(ids.map((id) => withTimeout(queue.remove(id), 2000)));
   };
 
-  async function run(strategy: StrategyName, genomes: Float64Array, window: Window | undefined, signal: AbortSignal | undefined): Promise<Float64Array> {
-    const { window: w, count } = prepareEvaluation(market, strategy, genomes, window);
+  async function run(strategyInput: StrategyInput, genomes: Float64Array, window: Window | undefined, signal: AbortSignal | undefined): Promise<Float64Array> {
+    const { window: w, count, strategy } = prepareEvaluation(market, strategyInput, genomes, window);
     throwIfAborted(signal);
     configs.get(strategy, w);
-    const G = getFamily(strategy).genes.length;
+    const G = strategy.genes.length;
     const bars = w.end - w.start;
     const threads = Math.max(1, workers.threads);
     const sizes = options.batchSize !== undefined
@@ -359,7 +361,7 @@ export async function createQueueEvaluator(options: QueueEvaluatorOptions): Prom
     market,
     runId,
     redis: target.display,
-    evaluate(strategy: StrategyName, genomes: Float64Array, window?: Window, opts: EvaluateOptions = {}): Promise<Float64Array> {
+    evaluate(strategy: StrategyInput, genomes: Float64Array, window?: Window, opts: EvaluateOptions = {}): Promise<Float64Array> {
       if (closed) return Promise.reject(configError('evaluator', 'is closed'));
       const result = chain.then(() => run(strategy, genomes, window, opts.signal));
       chain = result.catch(() => undefined);

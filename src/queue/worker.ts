@@ -8,7 +8,9 @@ import { Redis } from 'ioredis';
 import type { MarketData } from '../data/market.js';
 import { EngineError, configError } from '../errors.js';
 import { base64ToF64, f64ToBase64 } from '../ga/checkpoint.js';
-import type { StrategyName } from '../genome/families.js';
+import type { StrategyInput } from '../strategy/load.js';
+import { loadStrategyModule } from '../strategy/load.js';
+import type { Strategy } from '../strategy/strategy.js';
 import type { Evaluator } from '../pool/evaluator.js';
 import { createPoolEvaluator } from '../pool/pool.js';
 import { packageVersion } from '../paths.js';
@@ -145,14 +147,21 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   };
 
   /**
-   * The one seam between a job's strategy and the evaluation path: a built-in runs its fused
-   * kernel on the pool by name. A strategy module (issue 10) will be loaded here from the file
-   * the worker was started with (`module.path`, already matched by digest) and run through the
-   * module evaluation path of the pool; until that path exists the job fails with a clear error.
+   * The one seam between a job's strategy and the evaluation path: a built-in runs on the pool
+   * by name; a strategy module is the file the worker was started with (`module.path`, already
+   * matched by digest), loaded once and run by the pool's workers through its module URL.
    */
-  const strategyForPool = (s: ResolvedStrategy): StrategyName => {
+  const loaded = new Map<string, Promise<Strategy>>();
+  const strategyForPool = (s: ResolvedStrategy): StrategyInput | Promise<Strategy> => {
     if (s.kind === 'builtin') return s.name;
-    throw new UnrecoverableError(`worker ${name}: strategy module ${s.name} (${s.module.path}) matches the job's digest, but this build of evoquant cannot run strategy modules yet`);
+    // A module the worker was started with, matched by digest: imported once, and refused if
+    // the file changed on disk since the worker started.
+    let m = loaded.get(s.module.digest);
+    if (m === undefined) {
+      m = loadStrategyModule(s.module.path, { option: '--strategy', expectDigest: s.module.digest });
+      loaded.set(s.module.digest, m);
+    }
+    return m;
   };
 
   const processJob = async (job: Job<JobData, JobResult>): Promise<JobResult> => {
@@ -168,7 +177,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     }
     const resolved = resolveStrategy(data.strategy, name, modules, version);
     if (resolved instanceof EngineError) throw new UnrecoverableError(resolved.message);
-    const strategy = strategyForPool(resolved);
+    const strategy = await strategyForPool(resolved);
     const entry = poolFor(data);
     entry.busy++;
     entry.lastUsed = Date.now();

@@ -1,6 +1,8 @@
 import type { MarketData } from '../data/market.js';
 import type { StrategyFamily } from '../genome/families.js';
 import type { KernelSet } from '../kernels/kernel-set.js';
+import type { Execution } from '../strategy/run.js';
+import { backtestStrategy } from '../strategy/run.js';
 import type { RunWindows } from '../ga/windows.js';
 
 /** Points at most in a stored curve (reports stay small on million-bar runs). */
@@ -24,11 +26,11 @@ export interface EquityCurve {
 }
 
 export function bestCurve(
-  kernels: KernelSet, market: MarketData, family: StrategyFamily, genes: Float64Array, cfg: Float64Array,
+  kernels: KernelSet, market: MarketData, family: StrategyFamily, genes: Float64Array, cfg: Execution,
   cash: number, windows: RunWindows,
 ): EquityCurve {
   const n = market.length;
-  const eq = kernels.backtest(market, { start: 0, end: n }, family.name, genes, cfg, { equity: true }).equity!;
+  const eq = backtestStrategy(kernels, market, { start: 0, end: n }, family, genes, cfg, null, { equity: true }).equity!;
   const step = Math.max(1, Math.ceil(n / MAX_CURVE_POINTS));
   const out: EquityCurve = { step, bar: [], time: [], equity: [], buyAndHold: [], drawdown: [], splits: [] };
   const c0 = market.close[0]!;

@@ -20,7 +20,7 @@ describe('population suite', () => {
       expect(x.barEvalsPerSecond).toBeCloseTo((6 * 600) / x.seconds, 6);
     }
     const table = formatPopulationTable(r);
-    expect(table.split('\n')[0]).toMatch(/workload\s+backend\s+evaluator\s+threads\s+bar-evals\/s\s+vs native\s+vs ts\s+vs 1 thread/);
+    expect(table.split('\n')[0]).toMatch(/workload\s+strategy\s+backend\s+evaluator\s+threads\s+bar-evals\/s\s+vs native\s+vs ts\s+vs 1 thread\s+vs fused/);
     expect(table).toContain(w.name);
   }, 60_000);
 });

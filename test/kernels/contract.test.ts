@@ -159,7 +159,8 @@ const SMA_CROSS = getFamily('sma-cross');
 const STOCH = getFamily('stoch-rsi-bands');
 
 /** Option sets: both fill modes, slippage, lot sizes, shorts on and off, both sizings where supported. */
-const OPTIONS: Record<StrategyName, BacktestOptions[]> = {
+type Fused = 'sma-cross' | 'stoch-rsi-bands';
+const OPTIONS: Record<Fused, BacktestOptions[]> = {
   'sma-cross': [
     { periodsPerYear: 252 },
     { fill: 'close', slippage: 0.0005, lotSize: 1, allowShort: false, periodsPerYear: 252 },
@@ -175,8 +176,8 @@ const OPTIONS: Record<StrategyName, BacktestOptions[]> = {
   ],
 };
 
-const STRATEGIES: readonly StrategyName[] = ['sma-cross', 'stoch-rsi-bands'];
-const familyOf = (s: StrategyName): StrategyFamily => (s === 'sma-cross' ? SMA_CROSS : STOCH);
+const STRATEGIES: readonly Fused[] = ['sma-cross', 'stoch-rsi-bands'];
+const familyOf = (s: Fused): StrategyFamily => (s === 'sma-cross' ? SMA_CROSS : STOCH);
 
 const WALK = randomBars(20240601, 1500);
 const WALK_MARKET = toMarket(WALK, 'walk');
@@ -206,6 +207,37 @@ describe('indicators: TS twin, WASM release and WASM debug agree bit for bit', (
       }
     });
   }
+
+  it('stdev, highest and lowest on random walks and edge cases, periods 1 (2 for stdev) .. n+1', () => {
+    const falling = Float64Array.from({ length: 300 }, (_, i) => 500 - i); // highest rescans every bar
+    const rising = Float64Array.from({ length: 300 }, (_, i) => 1 + i); // lowest rescans every bar
+    const many = Float64Array.from(CLOSE, (x, i) => (i % 50 === 49 ? NaN : x)); // NaNs inside, again and again
+    for (const [label, src] of [...SERIES, ['falling', falling], ['rising', rising], ['a NaN every 50', many]] as [string, Float64Array][]) {
+      for (const p of PERIODS) {
+        for (const name of ['highest', 'lowest'] as const) agree(`${name}(${label}, ${p})`, (k) => k[name](src, p));
+        if (p >= 2) agree(`stdev(${label}, ${p})`, (k) => k.stdev(src, p));
+      }
+    }
+    // Indicators of indicators: the warm-up of rsi(14) flows through.
+    const r = TS.rsi(CLOSE, 14);
+    for (const p of [2, 5, 20]) {
+      agree(`stdev(rsi(14), ${p})`, (k) => k.stdev(r, p));
+      agree(`highest(rsi(14), ${p})`, (k) => k.highest(r, p));
+      agree(`lowest(rsi(14), ${p})`, (k) => k.lowest(r, p));
+    }
+    const sd = TS.stdev(r, 5);
+    expect(Number.isNaN(sd[17]!)).toBe(true);
+    expect(Number.isNaN(sd[18]!)).toBe(false);
+  });
+
+  it('stdev, highest and lowest over 1e6 bars', () => {
+    const big = randomBars(9, 1_000_000).close;
+    for (const p of [2, 20, 200]) {
+      agree(`stdev(1e6 bars, ${p})`, (k) => k.stdev(big, p));
+      agree(`highest(1e6 bars, ${p})`, (k) => k.highest(big, p));
+      agree(`lowest(1e6 bars, ${p})`, (k) => k.lowest(big, p));
+    }
+  });
 
   it('indicators of indicators: NaN warm-up flows through (sma of rsi, ema of %K, rsi of ema, sma of sma)', () => {
     const r = agree('rsi(14)', (k) => k.rsi(CLOSE, 14));
@@ -447,13 +479,13 @@ describe('strategies: backtest and evaluate agree bit for bit, and fused metrics
         const ppy = resolveOptions(family, WALK_MARKET, opts).periodsPerYear;
         for (const g of genomes(family, 1000 + oi, 8)) {
           const label = `${strategy} [${g.join(', ')}] options #${oi}`;
-          const bt = agree(label, (k) => k.backtest(WALK_MARKET, window, strategy, g, cfg, { equity: true, trades: true }));
+          const bt = agree(label, (k) => k.backtest(WALK_MARKET, window, getFamily(strategy).fused, g, cfg, { equity: true, trades: true }));
           for (const k of SETS) {
-            checkFusedAgainstStandalone(label, k, k.backtest(WALK_MARKET, window, strategy, g, cfg, { equity: true, trades: true }), window.end, ppy);
+            checkFusedAgainstStandalone(label, k, k.backtest(WALK_MARKET, window, getFamily(strategy).fused, g, cfg, { equity: true, trades: true }), window.end, ppy);
           }
           // Without the curve and trades the metrics are the same.
-          agree(`${label} metrics only`, (k) => k.backtest(WALK_MARKET, window, strategy, g, cfg).metrics);
-          expectSameBits(`${label} metrics with and without emission`, TS.backtest(WALK_MARKET, window, strategy, g, cfg).metrics, bt.metrics);
+          agree(`${label} metrics only`, (k) => k.backtest(WALK_MARKET, window, getFamily(strategy).fused, g, cfg).metrics);
+          expectSameBits(`${label} metrics with and without emission`, TS.backtest(WALK_MARKET, window, getFamily(strategy).fused, g, cfg).metrics, bt.metrics);
         }
       });
     });
@@ -466,12 +498,12 @@ describe('strategies: backtest and evaluate agree bit for bit, and fused metrics
         const cfg = cfgFor(family, WALK_MARKET, opts);
         for (const w of [window, { start: 250, end: 1400 }]) {
           const label = `${strategy} evaluate ${JSON.stringify(opts)} [${w.start}, ${w.end})`;
-          const out = agree(label, (k) => k.evaluate(WALK_MARKET, w, strategy, flat, gs.length, cfg))!;
+          const out = agree(label, (k) => k.evaluate(WALK_MARKET, w, getFamily(strategy).fused, flat, gs.length, cfg))!;
           gs.forEach((g, i) => {
             expectSameBits(
               `${label} genome #${i} vs backtest`,
               out.subarray(i * MET_LENGTH, (i + 1) * MET_LENGTH),
-              TS.backtest(WALK_MARKET, w, strategy, g, cfg).metrics,
+              TS.backtest(WALK_MARKET, w, getFamily(strategy).fused, g, cfg).metrics,
             );
           });
         }
@@ -485,8 +517,8 @@ describe('strategies: backtest and evaluate agree bit for bit, and fused metrics
         const cfg = cfgFor(family, WALK_MARKET, opts);
         for (const g of genomes(family, 5, 3)) {
           for (const k of SETS) {
-            const a = k.backtest(WALK_MARKET, { start, end }, strategy, g, cfg, { equity: true, trades: true });
-            const b = k.backtest(own, { start: 0, end: end - start }, strategy, g, cfg, { equity: true, trades: true });
+            const a = k.backtest(WALK_MARKET, { start, end }, getFamily(strategy).fused, g, cfg, { equity: true, trades: true });
+            const b = k.backtest(own, { start: 0, end: end - start }, getFamily(strategy).fused, g, cfg, { equity: true, trades: true });
             for (const [name, x, y] of [['metrics', a.metrics, b.metrics], ['equity', a.equity!, b.equity!], ['trades', a.trades!, b.trades!]] as const) {
               expectSameBits(`${strategy} [${k.name}] window vs own market: ${name}`, x, y);
             }
@@ -516,16 +548,16 @@ describe('strategies: backtest and evaluate agree bit for bit, and fused metrics
           const gs = genomes(family, 11, 5);
           for (const g of gs) {
             const bt = agree(`${strategy} ${label} [${g.join(', ')}]`, (k) =>
-              k.backtest(market, w, strategy, g, cfg, { equity: true, trades: true }));
+              k.backtest(market, w, getFamily(strategy).fused, g, cfg, { equity: true, trades: true }));
             checkFusedAgainstStandalone(`${strategy} ${label}`, TS, bt, w.end, cfg[CFG_PERIODS_PER_YEAR]!);
           }
           // The batch kernels (an odd count: the last genome runs alone in its SIMD pair).
           const flat = new Float64Array(gs.length * family.genes.length);
           gs.forEach((g, i) => flat.set(g, i * family.genes.length));
-          const out = agree(`${strategy} ${label} evaluate`, (k) => k.evaluate(market, w, strategy, flat, gs.length, cfg))!;
+          const out = agree(`${strategy} ${label} evaluate`, (k) => k.evaluate(market, w, getFamily(strategy).fused, flat, gs.length, cfg))!;
           gs.forEach((g, i) => {
             expectSameBits(`${strategy} ${label} evaluate genome #${i} [${g.join(', ')}] vs backtest`,
-              out.subarray(i * MET_LENGTH, (i + 1) * MET_LENGTH), TS.backtest(market, w, strategy, g, cfg).metrics);
+              out.subarray(i * MET_LENGTH, (i + 1) * MET_LENGTH), TS.backtest(market, w, getFamily(strategy).fused, g, cfg).metrics);
           });
         }
       }
@@ -533,13 +565,13 @@ describe('strategies: backtest and evaluate agree bit for bit, and fused metrics
   }
 
   it('the random backtests above exercise every exit reason of each family', () => {
-    const reasons: Record<StrategyName, Set<number>> = { 'sma-cross': new Set(), 'stoch-rsi-bands': new Set() };
+    const reasons: Record<Fused, Set<number>> = { 'sma-cross': new Set(), 'stoch-rsi-bands': new Set() };
     for (const strategy of STRATEGIES) {
       const family = familyOf(strategy);
       OPTIONS[strategy].forEach((opts, oi) => {
         const cfg = cfgFor(family, WALK_MARKET, opts);
         for (const g of genomes(family, 1000 + oi, 8)) {
-          const bt = TS.backtest(WALK_MARKET, window, strategy, g, cfg, { trades: true });
+          const bt = TS.backtest(WALK_MARKET, window, getFamily(strategy).fused, g, cfg, { trades: true });
           for (let i = 0; i < bt.tradeCount; i++) reasons[strategy].add(bt.trades![i * TR_LENGTH + TR_EXIT_REASON]!);
         }
       });
@@ -566,10 +598,10 @@ describe('strategies: backtest and evaluate agree bit for bit, and fused metrics
       const w = { start: 0, end: close.length };
       for (const opts of OPTIONS['sma-cross']) {
         const cfg = cfgFor(SMA_CROSS, market, opts);
-        const out = agree(`near ties evaluate ${JSON.stringify(opts)}`, (k) => k.evaluate(market, w, 'sma-cross', flat, pairs.length, cfg))!;
+        const out = agree(`near ties evaluate ${JSON.stringify(opts)}`, (k) => k.evaluate(market, w, getFamily('sma-cross').fused, flat, pairs.length, cfg))!;
         pairs.forEach((g, i) => {
           expectSameBits(`near ties [${g.join(', ')}] ${JSON.stringify(opts)}`, out.subarray(i * MET_LENGTH, (i + 1) * MET_LENGTH),
-            TS.backtest(market, w, 'sma-cross', Float64Array.from(g), cfg).metrics);
+            TS.backtest(market, w, getFamily('sma-cross').fused, Float64Array.from(g), cfg).metrics);
         });
       }
     }
@@ -584,7 +616,7 @@ describe('strategies: backtest and evaluate agree bit for bit, and fused metrics
     expect(sf / 5).toBe(ss / 7);
     expect(sf * 7 - ss * 5).toBeGreaterThan(0);
     const market = toMarket({ open: NEAR_TIE.slice(), high: NEAR_TIE.slice(), low: NEAR_TIE.slice(), close: NEAR_TIE });
-    const bt = TS.backtest(market, { start: 0, end: NEAR_TIE.length }, 'sma-cross', Float64Array.of(5, 7), cfgFor(SMA_CROSS, market, { fill: 'close' }), { trades: true });
+    const bt = TS.backtest(market, { start: 0, end: NEAR_TIE.length }, getFamily('sma-cross').fused, Float64Array.of(5, 7), cfgFor(SMA_CROSS, market, { fill: 'close' }), { trades: true });
     expect(bt.trades![TR_ENTRY_BAR]).toBe(7);
   });
 
@@ -598,10 +630,10 @@ describe('strategies: backtest and evaluate agree bit for bit, and fused metrics
       const flat = Float64Array.from(pairs.flat());
       for (const opts of OPTIONS['sma-cross']) {
         const cfg = cfgFor(SMA_CROSS, market, opts);
-        const out = agree(`last-bar cross n=${n}`, (k) => k.evaluate(market, w, 'sma-cross', flat, pairs.length, cfg))!;
+        const out = agree(`last-bar cross n=${n}`, (k) => k.evaluate(market, w, getFamily('sma-cross').fused, flat, pairs.length, cfg))!;
         pairs.forEach((g, i) => {
           expectSameBits(`last-bar cross n=${n} [${g.join(', ')}] ${JSON.stringify(opts)}`, out.subarray(i * MET_LENGTH, (i + 1) * MET_LENGTH),
-            TS.backtest(market, w, 'sma-cross', Float64Array.from(g), cfg).metrics);
+            TS.backtest(market, w, getFamily('sma-cross').fused, Float64Array.from(g), cfg).metrics);
         });
       }
     }
@@ -614,7 +646,7 @@ describe('strategies: backtest and evaluate agree bit for bit, and fused metrics
     const market = toMarket(b);
     const cfg = cfgFor(SMA_CROSS, market, { fraction: 5, fill: 'close', periodsPerYear: 252 });
     const g = Float64Array.of(2, 3);
-    const bt = agree('sma-cross ruin', (k) => k.backtest(market, { start: 0, end: close.length }, 'sma-cross', g, cfg, { equity: true, trades: true }));
+    const bt = agree('sma-cross ruin', (k) => k.backtest(market, { start: 0, end: close.length }, getFamily('sma-cross').fused, g, cfg, { equity: true, trades: true }));
     const reasonsSeen = Array.from({ length: bt.tradeCount }, (_, i) => bt.trades![i * TR_LENGTH + TR_EXIT_REASON]);
     expect(reasonsSeen).toContain(EXIT_RUIN);
     expect(reasonsSeen.at(-1)).toBe(EXIT_RUIN);
@@ -624,12 +656,12 @@ describe('strategies: backtest and evaluate agree bit for bit, and fused metrics
     // that survive, and as the odd genome out.
     const batch = [[2, 3], [4, 2], [3, 2], [2, 3], [2, 4], [2, 3], [5, 2]];
     const flat = Float64Array.from(batch.flat());
-    const out = agree('sma-cross ruin evaluate', (k) => k.evaluate(market, { start: 0, end: close.length }, 'sma-cross', flat, batch.length, cfg))!;
+    const out = agree('sma-cross ruin evaluate', (k) => k.evaluate(market, { start: 0, end: close.length }, getFamily('sma-cross').fused, flat, batch.length, cfg))!;
     batch.forEach((genome, i) => {
       expectSameBits(
         `ruin evaluate genome #${i} [${genome.join(', ')}] vs backtest`,
         out.subarray(i * MET_LENGTH, (i + 1) * MET_LENGTH),
-        TS.backtest(market, { start: 0, end: close.length }, 'sma-cross', Float64Array.from(genome), cfg).metrics,
+        TS.backtest(market, { start: 0, end: close.length }, getFamily('sma-cross').fused, Float64Array.from(genome), cfg).metrics,
       );
     });
     expect(out[MET_MAX_DRAWDOWN]).toBeGreaterThanOrEqual(1);
@@ -639,7 +671,7 @@ describe('strategies: backtest and evaluate agree bit for bit, and fused metrics
     const market = toMarket(randomBars(8, 1_000_000), 'big');
     const cfg = cfgFor(SMA_CROSS, market, { periodsPerYear: 252, slippage: 0.0002 });
     const g = Float64Array.of(20, 50);
-    const bt = agree('sma-cross 1e6', (k) => k.backtest(market, { start: 0, end: market.length }, 'sma-cross', g, cfg, { equity: true, trades: true }));
+    const bt = agree('sma-cross 1e6', (k) => k.backtest(market, { start: 0, end: market.length }, getFamily('sma-cross').fused, g, cfg, { equity: true, trades: true }));
     expect(bt.tradeCount).toBeGreaterThan(1000);
     checkFusedAgainstStandalone('sma-cross 1e6', TS, bt, market.length, 252);
   });
@@ -648,7 +680,7 @@ describe('strategies: backtest and evaluate agree bit for bit, and fused metrics
     const stop = new Int32Array(new SharedArrayBuffer(4));
     Atomics.store(stop, 0, 1);
     const cfg = cfgFor(SMA_CROSS, WALK_MARKET, { periodsPerYear: 252 });
-    for (const k of SETS) expect(k.evaluate(WALK_MARKET, window, 'sma-cross', Float64Array.of(5, 20), 1, cfg, stop)).toBeNull();
+    for (const k of SETS) expect(k.evaluate(WALK_MARKET, window, getFamily('sma-cross').fused, Float64Array.of(5, 20), 1, cfg, stop)).toBeNull();
   });
 });
 
@@ -671,14 +703,17 @@ describe('a kernel status error becomes EngineError E_KERNEL on every set', () =
     ['atr period 0', (k) => k.atr(x, x, x, 0)],
     ['bands sensitivity 0', (k) => k.bands(x, 5, 20, 80, 0, 0.5)],
     ['bands atrK 0', (k) => k.bands(x, 0, 20, 80, 1.5, 0.5)],
+    ['stdev period 1', (k) => k.stdev(x, 1)],
+    ['highest period 0', (k) => k.highest(x, 0)],
+    ['lowest period -1', (k) => k.lowest(x, -1)],
     ['sizeFraction lotSize -1', (k) => k.sizeFraction(x, x, 1, -1, 1)],
     ['sizeRisk lotSize NaN', (k) => k.sizeRisk(x, x, x, 0.01, 0.001, 1, NaN, 1)],
-    ['sma-cross fast 0', (k) => k.backtest(WALK_MARKET, { start: 0, end: 100 }, 'sma-cross', Float64Array.of(0, 10), cfgSma)],
-    ['sma-cross with risk sizing', (k) => k.backtest(WALK_MARKET, { start: 0, end: 100 }, 'sma-cross', Float64Array.of(5, 10), cfgRisk)],
-    ['sma-cross on an empty window', (k) => k.backtest(WALK_MARKET, { start: 10, end: 10 }, 'sma-cross', Float64Array.of(5, 10), cfgSma)],
-    ['stoch-rsi-bands rsiK NaN', (k) => k.backtest(WALK_MARKET, { start: 0, end: 100 }, 'stoch-rsi-bands', Float64Array.from(stochGenes, (v, i) => (i === 0 ? NaN : v)), cfgSma)],
-    ['stoch-rsi-bands sensitivity 0', (k) => k.backtest(WALK_MARKET, { start: 0, end: 100 }, 'stoch-rsi-bands', badSensitivity, cfgSma)],
-    ['evaluate sma-cross fast 0', (k) => k.evaluate(WALK_MARKET, { start: 0, end: 100 }, 'sma-cross', Float64Array.of(5, 10, 0, 10), 2, cfgSma)],
+    ['sma-cross fast 0', (k) => k.backtest(WALK_MARKET, { start: 0, end: 100 }, getFamily('sma-cross').fused, Float64Array.of(0, 10), cfgSma)],
+    ['sma-cross with risk sizing', (k) => k.backtest(WALK_MARKET, { start: 0, end: 100 }, getFamily('sma-cross').fused, Float64Array.of(5, 10), cfgRisk)],
+    ['sma-cross on an empty window', (k) => k.backtest(WALK_MARKET, { start: 10, end: 10 }, getFamily('sma-cross').fused, Float64Array.of(5, 10), cfgSma)],
+    ['stoch-rsi-bands rsiK NaN', (k) => k.backtest(WALK_MARKET, { start: 0, end: 100 }, getFamily('stoch-rsi-bands').fused, Float64Array.from(stochGenes, (v, i) => (i === 0 ? NaN : v)), cfgSma)],
+    ['stoch-rsi-bands sensitivity 0', (k) => k.backtest(WALK_MARKET, { start: 0, end: 100 }, getFamily('stoch-rsi-bands').fused, badSensitivity, cfgSma)],
+    ['evaluate sma-cross fast 0', (k) => k.evaluate(WALK_MARKET, { start: 0, end: 100 }, getFamily('sma-cross').fused, Float64Array.of(5, 10, 0, 10), 2, cfgSma)],
   ];
   for (const [label, call] of cases) {
     it(label, () => {

@@ -120,6 +120,45 @@ describe.each(SETS.map((k) => [k.name, k] as const))('hand-computed values on %s
     expectSeries(k.stochRsi(f64(3, 3, 3, 3, 3), 1, 2, 1, 1).stoch, [NaN, NaN, 50, 50, 50]);
   });
 
+  it('stdev(3), sample (ddof 1), of [1, 3, 2, 6, 2, 2]', () => {
+    // [1, 3, 2]: mean 2, squared deviations 1 + 1 + 0 = 2, / (3 - 1) -> 1.
+    // [3, 2, 6]: mean 11/3, deviations -2/3, -5/3, 7/3: (4 + 25 + 49) / 9 = 26/3, / 2 -> 13/3.
+    // [2, 6, 2]: mean 10/3, deviations -4/3, 8/3, -4/3: (16 + 64 + 16) / 9 = 32/3, / 2 -> 16/3.
+    // [6, 2, 2]: the same values, the same 16/3.
+    expectSeriesClose(k.stdev(f64(1, 3, 2, 6, 2, 2), 3), [NaN, NaN, 1, Math.sqrt(13 / 3), Math.sqrt(16 / 3), Math.sqrt(16 / 3)]);
+    // stdev(2) of [5, 7]: mean 6, (1 + 1) / 1 = 2. Leading NaNs are warm-up; n < k is all NaN.
+    expectSeriesClose(k.stdev(f64(NaN, 5, 7, 7), 2), [NaN, NaN, Math.SQRT2, 0]);
+    expectSeries(k.stdev(f64(1, 2), 3), [NaN, NaN]);
+  });
+
+  it('stdev equals the two-pass definition on every window of a random walk', () => {
+    const rng = new Random(5);
+    let p = 1000;
+    const x = Float64Array.from({ length: 3000 }, () => (p *= Math.exp(0.02 * rng.normal())));
+    for (const w of [2, 5, 20, 101]) {
+      const got = k.stdev(x, w);
+      let worst = 0;
+      for (let t = w - 1; t < x.length; t++) {
+        const win = x.subarray(t - w + 1, t + 1);
+        const mean = win.reduce((a, v) => a + v, 0) / w;
+        const sd = Math.sqrt(win.reduce((a, v) => a + (v - mean) ** 2, 0) / (w - 1));
+        worst = Math.max(worst, relDiff(got[t]!, sd));
+      }
+      expect(worst, `stdev(${w}) worst relative difference`).toBeLessThanOrEqual(1e-12);
+    }
+  });
+
+  it('highest(3) and lowest(3) of [3, 1, 4, 1, 5, 9, 2, 6]; NaN warm-up and NaN inside', () => {
+    expectSeries(k.highest(f64(3, 1, 4, 1, 5, 9, 2, 6), 3), [NaN, NaN, 4, 4, 5, 9, 9, 9]);
+    expectSeries(k.lowest(f64(3, 1, 4, 1, 5, 9, 2, 6), 3), [NaN, NaN, 1, 1, 1, 1, 2, 2]);
+    // k = 1 is the series itself.
+    expectSeries(k.highest(f64(3, 1, 4), 1), [3, 1, 4]);
+    // Leading NaNs are warm-up: the first window is [2, 7] at t = 3.
+    expectSeries(k.highest(f64(NaN, NaN, 2, 7, 3), 2), [NaN, NaN, NaN, 7, 7]);
+    // A NaN after the warm-up makes the windows that hold it NaN, and only those.
+    expectSeries(k.lowest(f64(1, NaN, 3, 2, 5), 2), [NaN, NaN, NaN, 2, 2]);
+  });
+
   it('ATR(2), Wilder, with true ranges from |high - prev close| and |low - prev close|', () => {
     const high = f64(11, 12, 14, 13, 11);
     const low = f64(9, 10, 13, 10, 10);
@@ -342,7 +381,7 @@ function market(b: Bars): MarketData {
 
 function run(k: KernelSet, m: MarketData, strategy: StrategyName, genes: number[], o: BacktestOptions): RawBacktest {
   const cfg = configVector(resolveOptions(getFamily(strategy), m, { periodsPerYear: 252, ...o }));
-  return k.backtest(m, { start: 0, end: m.length }, strategy, Float64Array.from(genes), cfg, { equity: true, trades: true });
+  return k.backtest(m, { start: 0, end: m.length }, getFamily(strategy).fused, Float64Array.from(genes), cfg, { equity: true, trades: true });
 }
 
 describe.each(SETS.map((k) => [k.name, k] as const))('sma-cross by hand on %s', (_name, k) => {

@@ -57,7 +57,7 @@ function compare(got: W1Metrics, ref: W1File): void {
 
 function check(ks: KernelSet, market: MarketData, ref: W1File): void {
   const P = ref.genomes.length;
-  const out = ks.evaluate(market, { start: 0, end: market.length }, 'sma-cross', genomesOf(ref), P, w1Config(market))!;
+  const out = ks.evaluate(market, { start: 0, end: market.length }, family.fused, genomesOf(ref), P, w1Config(market))!;
   expect(out.length).toBe(P * MET_LENGTH);
   compare((i) => {
     const m = out.subarray(i * MET_LENGTH, (i + 1) * MET_LENGTH);

@@ -193,7 +193,7 @@ describe('faults', () => {
       const crossed = genomes.slice();
       crossed[2 * 3] = 50;
       crossed[2 * 3 + 1] = 20;
-      await expectEngineError(p.evaluate('sma-cross', crossed), 'E_CONFIG', /genomes\[3\]: fast \(50\) must be below slow \(20\)/);
+      await expectEngineError(p.evaluate('sma-cross', crossed), 'E_CONFIG', /genomes\[3\]: breaks the rule of sma-cross \(its repair changes fast 50 -> 20, slow 20 -> 50\)/);
       const fractional = genomes.slice();
       fractional[2 * 4] = 10.5;
       await expectEngineError(p.evaluate('sma-cross', fractional), 'E_CONFIG', /genomes\[4\]: gene fast = 10.5 is not an integer/);

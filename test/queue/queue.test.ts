@@ -21,12 +21,14 @@ import { PREFIX, PROTOCOL, keys } from '../../src/queue/protocol.js';
 import type { JobData } from '../../src/queue/protocol.js';
 import { builtinRef } from '../../src/queue/strategies.js';
 import { startQueueWorker } from '../../src/queue/worker.js';
+import { loadStrategyModule } from '../../src/strategy/load.js';
 import type { QueueWorker } from '../../src/queue/worker.js';
 import { HAVE_REDIS, freePort, startRedis } from './redis.js';
 import type { RedisServer } from './redis.js';
 
 const market = synthetic({ bars: 4000, seed: 11 });
 const FIXTURE = fileURLToPath(new URL('../fixtures/queue/strategy-a.mjs', import.meta.url));
+const MOMENTUM = fileURLToPath(new URL('../fixtures/strategies/momentum.mjs', import.meta.url));
 
 /** sma-cross genomes (fast, slow), all valid. */
 function genomes(n: number, seed = 1): Float64Array {
@@ -190,7 +192,7 @@ describe.skipIf(!HAVE_REDIS)('queue evaluator', () => {
     await worker('w5', { strategies: [FIXTURE], queue: 'modules' });
     const fixtureDigest = createHash('sha256').update(readFileSync(FIXTURE)).digest('hex');
     const other = createHash('sha256').update('another version of the file').digest('hex');
-    const q = await createQueueEvaluator({ redis: redis.url, market, queue: 'modules', strategyRef: (name) => ({ name, digest: other }) });
+    const q = await createQueueEvaluator({ redis: redis.url, market, queue: 'modules', strategyRef: (s) => ({ name: s.name, digest: other }) });
     try {
       const e = await q.evaluate('sma-cross', genomes(4)).catch((x: unknown) => x);
       expect(e).toBeInstanceOf(EngineError);
@@ -203,11 +205,30 @@ describe.skipIf(!HAVE_REDIS)('queue evaluator', () => {
       await q.close();
     }
     // A built-in of another evoquant version is refused too.
-    const q2 = await createQueueEvaluator({ redis: redis.url, market, queue: 'modules', strategyRef: (name) => builtinRef(name, '0.0.1-other') });
+    const q2 = await createQueueEvaluator({ redis: redis.url, market, queue: 'modules', strategyRef: (s) => builtinRef(s.name, '0.0.1-other') });
     try {
       await expect(q2.evaluate('sma-cross', genomes(4))).rejects.toThrow(/worker w5 cannot run strategy sma-cross: the job asks for builtin:sma-cross@0\.0\.1-other/);
     } finally {
       await q2.close();
+    }
+  });
+
+  it('runs a strategy module on a worker started with the same file: the bits of the local evaluator', async () => {
+    await worker('w6', { strategies: [MOMENTUM], queue: 'momentum' });
+    const strategy = await loadStrategyModule(MOMENTUM);
+    const n = 9;
+    const g = new Float64Array(n * 4);
+    for (let i = 0; i < n; i++) g.set([4 + i, 56 + 2 * i, 45 + i, 1 + i / 4], i * 4);
+    const local = createInProcessEvaluator({ market, backend: 'ts' });
+    const q = await createQueueEvaluator({ redis: redis.url, market, queue: 'momentum', batchSize: 4 });
+    try {
+      for (const w of [undefined, { start: 1000, end: 3500 }]) {
+        const want = await local.evaluate(strategy, g, w);
+        const got = await q.evaluate(strategy, g, w);
+        expect(bytes(got).equals(bytes(want))).toBe(true);
+      }
+    } finally {
+      await q.close();
     }
   });
 

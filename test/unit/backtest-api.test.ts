@@ -3,12 +3,12 @@
 // from SPEC.md (defaults, section 2 accounting, section 5 definitions), not from the engine.
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  BACKTEST_DEFAULTS, EngineError, METRIC_NAMES, backtest, getFamily, isEngineError, loadCsv, marketFromArrays, synthetic,
+  BACKTEST_DEFAULTS, EngineError, METRIC_NAMES, backtest, getStrategy, isEngineError, loadCsv, marketFromArrays, synthetic,
 } from '../../src/index.js';
-import type { BacktestOptions, BacktestResult, MarketData, StrategyName, Trade } from '../../src/index.js';
+import type { BacktestOptions, BacktestResult, MarketData, Trade } from '../../src/index.js';
 import { DATA, firstDifference, sameBits } from '../helpers/shared.js';
 
-const FAMILIES: readonly StrategyName[] = ['sma-cross', 'stoch-rsi-bands'];
+const FAMILIES: readonly string[] = ['sma-cross', 'stoch-rsi-bands'];
 /** SPEC section 5's metric names. */
 const SPEC_METRICS = ['totalReturn', 'sharpe', 'sortino', 'maxDrawdown', 'calmar', 'trades', 'winRate', 'profitFactor', 'exposure'] as const;
 const MS_PER_YEAR = 365.25 * 86_400_000;
@@ -68,7 +68,7 @@ describe('defaults', () => {
   it('missing parameters take the family defaults; given ones are kept', () => {
     const m = synthetic({ bars: 400, seed: 3 });
     for (const name of FAMILIES) {
-      const defaults = Object.fromEntries(getFamily(name).genes.map((g) => [g.name, g.default]));
+      const defaults = Object.fromEntries(getStrategy(name).genes.map((g) => [g.name, g.default]));
       expect(backtest(m, name).params).toEqual(defaults);
     }
     expect(backtest(m, 'sma-cross', { slow: 40 }).params).toEqual({ fast: 10, slow: 40 });

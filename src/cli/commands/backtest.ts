@@ -2,7 +2,6 @@ import { Command, Option } from 'commander';
 import { backtest } from '../../backtest.js';
 import { configError } from '../../errors.js';
 import { STRATEGY_NAMES } from '../../genome/families.js';
-import type { StrategyName } from '../../genome/families.js';
 import { writeTradesCsv, writeEquityCsv } from '../../output.js';
 import type { Io } from '../context.js';
 import { loadData } from '../context.js';
@@ -10,10 +9,10 @@ import type { DataOptions } from '../context.js';
 import { isoTime, metricsTable, toJson } from '../format.js';
 import { addDataOptions, addExecutionOptions, executionOptions } from '../options.js';
 import type { ExecutionCli } from '../options.js';
-import { collectParam, oneOf } from '../parse.js';
+import { collectParam, strategyArg } from '../parse.js';
 
 interface BacktestCli extends DataOptions, ExecutionCli {
-  strategy: StrategyName;
+  strategy: string;
   param: Record<string, number>;
   json?: boolean;
   trades?: string;
@@ -23,7 +22,7 @@ interface BacktestCli extends DataOptions, ExecutionCli {
 export function backtestCommand(io: Io): Command {
   const cmd = new Command('backtest')
     .description('backtest one parameter set and print its metrics')
-    .addOption(new Option('--strategy <name>', 'strategy family').argParser(oneOf(STRATEGY_NAMES)).default('stoch-rsi-bands'))
+    .addOption(new Option('--strategy <name|path>', 'a built-in (see `evoquant strategies`) or a .mjs/.js strategy module').argParser(strategyArg(STRATEGY_NAMES)).default('stoch-rsi-bands'))
     .option('--param <name=value>', 'a gene of the strategy (repeatable; missing genes take their defaults)', collectParam, {});
   addDataOptions(cmd);
   addExecutionOptions(cmd);

@@ -2,12 +2,15 @@ import { Command, Option } from 'commander';
 import { formatKernelTable, runKernelSuite } from '../../bench/kernels.js';
 import type { KernelBenchRecord } from '../../bench/kernels.js';
 import { describeMachine, formatMachine } from '../../bench/machine.js';
-import { formatPopulationTable, runPopulationSuite, syntheticWorkload, w1Grid } from '../../bench/population.js';
+import { formatPopulationTable, randomGenomes, runPopulationSuite, syntheticWorkload, w1Grid } from '../../bench/population.js';
+import { synthetic } from '../../data/synthetic.js';
+import { STRATEGY_NAMES } from '../../strategies/registry.js';
+import { resolveStrategy } from '../../strategy/load.js';
 import type { PopulationRecord, PopulationWorkload } from '../../bench/population.js';
 import type { Io } from '../context.js';
 import { loadData } from '../context.js';
 import { toJson } from '../format.js';
-import { num, oneOf } from '../parse.js';
+import { num, oneOf, strategyArg } from '../parse.js';
 
 interface BenchCli {
   suite: 'kernels' | 'population' | 'all';
@@ -17,6 +20,7 @@ interface BenchCli {
   time: number;
   repeats: number;
   data?: string;
+  strategy?: string;
   json?: boolean;
 }
 
@@ -35,6 +39,7 @@ export function benchCommand(io: Io): Command {
     .option('--time <ms>', 'measuring time per kernel task', num({ min: 1, max: 60_000 }), 100)
     .option('--repeats <n>', 'timed runs per population configuration (the best is kept)', num({ min: 1, max: 100, integer: true }), 2)
     .option('--data <file>', 'also run the population suite on this CSV with the full W1 grid')
+    .option('--strategy <name|path>', 'population suite: measure this strategy (a built-in or a .mjs/.js module) on random genomes instead of W1', strategyArg(STRATEGY_NAMES))
     .option('--json', 'print one JSON object: machine and a flat results array')
     .action(async (o: BenchCli) => {
       const machine = describeMachine();
@@ -54,8 +59,19 @@ export function benchCommand(io: Io): Command {
         text += `kernels (ops/s, higher is better)\n${formatKernelTable(records, machine).split('\n').slice(0, -1).join('\n')}\n\n`;
       }
       if (o.suite !== 'kernels') {
-        const workloads: PopulationWorkload[] = [syntheticWorkload(o.bars ?? 100_000, o.genomes)];
-        if (o.data !== undefined) {
+        const workloads: PopulationWorkload[] = [];
+        if (o.strategy !== undefined) {
+          const s = await resolveStrategy(o.strategy, '--strategy');
+          const bars = o.bars ?? 100_000;
+          workloads.push({ name: `synthetic ${bars} bars x ${o.genomes} random`, market: synthetic({ bars, seed: 42 }), genomes: randomGenomes(s, o.genomes, 42), strategy: s });
+          if (o.data !== undefined) {
+            const market = await loadData({ data: o.data, synthBars: 0, synthSeed: 0 });
+            workloads.push({ name: `${o.data} x ${o.genomes} random`, market, genomes: randomGenomes(s, o.genomes, 42), strategy: s });
+          }
+        } else {
+          workloads.push(syntheticWorkload(o.bars ?? 100_000, o.genomes));
+        }
+        if (o.data !== undefined && o.strategy === undefined) {
           const market = await loadData({ data: o.data, synthBars: 0, synthSeed: 0 });
           workloads.push({ name: `${o.data} x ${w1Grid().length / 2} (W1 grid)`, market, genomes: w1Grid() });
         }

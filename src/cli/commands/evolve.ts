@@ -9,7 +9,6 @@ import { FITNESS_NAMES } from '../../ga/fitness.js';
 import type { CrossoverKind, MutationKind, OperatorConfig } from '../../ga/operators.js';
 import { CROSSOVER_KINDS, MUTATION_KINDS } from '../../ga/operators.js';
 import { STRATEGY_NAMES } from '../../genome/families.js';
-import type { StrategyName } from '../../genome/families.js';
 import { writeFileAtomic } from '../../io.js';
 import { writeEquityCsv, writeTradesCsv } from '../../output.js';
 import { renderReport } from '../../report/html.js';
@@ -18,11 +17,11 @@ import { loadData, requireFile } from '../context.js';
 import { formatMetric, isoTime, table, toJson } from '../format.js';
 import { addDataOptions, addExecutionOptions, executionOptions } from '../options.js';
 import type { ExecutionCli } from '../options.js';
-import { num, oneOf } from '../parse.js';
+import { num, oneOf, strategyArg } from '../parse.js';
 import { openQueueEvaluator } from '../queue-run.js';
 
 interface EvolveCli extends DataOptions, ExecutionCli {
-  strategy: StrategyName;
+  strategy: string;
   population?: number;
   generations?: number;
   seed?: number;
@@ -118,7 +117,7 @@ function windowText(r: EvolveResult): string {
 export function evolveCommand(io: Io, state: RunState): Command {
   const cmd = new Command('evolve')
     .description('evolve strategy parameters with a genetic algorithm (the main job)')
-    .addOption(new Option('--strategy <name>', 'strategy family').argParser(oneOf(STRATEGY_NAMES)).default('stoch-rsi-bands'))
+    .addOption(new Option('--strategy <name|path>', 'a built-in (see `evoquant strategies`) or a .mjs/.js strategy module').argParser(strategyArg(STRATEGY_NAMES)).default('stoch-rsi-bands'))
     .option('--population <n>', 'genomes per generation (default 128)', num({ min: 4, max: 1e6, integer: true }))
     .option('--generations <n>', 'generations, the initial one included (default 40)', num({ min: 1, max: 1e6, integer: true }))
     .option('--seed <n>', 'seed of the run (default 1)', num({ min: 0, max: 2 ** 32 - 1, integer: true }))
@@ -241,7 +240,8 @@ export function evolveCommand(io: Io, state: RunState): Command {
     if (o.out !== undefined) {
       const best = result.hallOfFame[0];
       if (best !== undefined) {
-        const full = backtest(market, result.config['strategy'] as string, best.params, { ...exec, window: { start: 0, end: market.length } });
+        // The module's own backtest (by its file: the name of a module is not a built-in's).
+        const full = backtest(market, result.strategy.file ?? result.strategy.name, best.params, { ...exec, window: { start: 0, end: market.length } });
         await writeTradesCsv(join(o.out, 'best-trades.csv'), full.trades);
         await writeEquityCsv(join(o.out, 'best-equity.csv'), market, full.window, full.equity);
         files.push(join(o.out, 'best-trades.csv'), join(o.out, 'best-equity.csv'));

@@ -4,13 +4,14 @@ import { OK, E_LENGTH, E_PERIOD, E_PARAM, E_SCRATCH, E_STOPPED } from '../status
 import { shouldStop } from '../host.js';
 import {
   CFG_FILL, CFG_SHORTS, CFG_SIZING, FILL_CLOSE, SIZING_RISK, MET_LENGTH, EXIT_SIGNAL,
-  EXIT_REVERSAL, CFG_COMMISSION, CFG_SLIPPAGE, CFG_CASH, CFG_FRACTION, CFG_LOT_SIZE,
-  CFG_PERIODS_PER_YEAR, MET_TOTAL_RETURN, MET_SHARPE, MET_SORTINO, MET_MAX_DRAWDOWN, MET_CALMAR,
-  MET_TRADES, MET_WIN_RATE, MET_PROFIT_FACTOR, MET_EXPOSURE, MET_ANNUAL_RETURN,
+  EXIT_REVERSAL, EXIT_RUIN, CFG_CASH,
 } from '../layout.js';
 import * as acc from './account.js';
-import { unitsFraction } from '../sizing/sizing.js';
-import { sharpeOf, sortinoOf, annualReturnOf, calmarOf } from '../metrics/metrics.js';
+import type { Account } from './account.js';
+import {
+  accountInit, accountOrder, accountClose, accountCloseAtEnd, accountMetrics, newAccount,
+  A_BYTES, A_SLOTS, A_CASH, A_UNITS, A_DIR, A_RUINED,
+} from './account.js';
 
 export const SMA_CROSS_GENES = 2;
 
@@ -86,20 +87,9 @@ const U = 1.1102230246251565e-16; // 2^-53
 const TIE_MARGIN = 32.0 * U;
 const ORDER_UP = 281474976710656.0; // 2^48 = 1 / TIE_MARGIN
 
-// Per-genome scalar state (the WASM twin keeps one such block per lane in its scratch).
-const L_CASH = 0;
-const L_UNITS = 1;
-const L_DIR = 2;
-const L_ENTRY_EQ = 3;
-const L_TRADES = 4;
-const L_WINS = 5;
-const L_GROSS_PROFIT = 6;
-const L_GROSS_LOSS = 7;
-const L_RUINED = 8;
-const L_ENTRY_BAR = 9;
-const L_BARS = 10;
-const L_SLOTS = 16;
-const LANE_BYTES = 2 * L_SLOTS * 8;
+// The genome's account block (account.ts) at the start of the scratch; the WASM twin keeps one
+// per lane, and this twin leaves room for two so both ask for the same scratch.
+const LANE_BYTES = 2 * A_BYTES;
 
 // Pass 2's state for one genome, at these slots of a state block (the WASM twin keeps one v128
 // per slot, for its two lanes).
@@ -116,7 +106,7 @@ const S_SLOTS = 9;
 const STATE_BYTES = 144; // the WASM twin's block: S_SLOTS v128
 
 /**
- * Scratch bytes smaCrossBatch needs: lane state; a zero-padded copy of the first bars (pass 1
+ * Scratch bytes smaCrossBatch needs: the lanes' account blocks; a zero-padded copy of the first bars (pass 1
  * reads close[t - k] before the first bar as 0, which makes s + (c - 0) the warm-up sum s + c to
  * the bit, and for t <= maxPeriod it reads from that copy); one event list per lane; and two
  * blocks of pass 2's state. The same size as the WASM twin's (which is given this one's).
@@ -136,58 +126,10 @@ export function interleaveBars(open: Float64Array, close: Float64Array, n: numbe
   return OK;
 }
 
-let bCommission = 0;
-let bSlippage = 0;
-let bFraction = 1;
-let bLotSize = 0;
-
-// A closed trade's share of the metrics (recordTrade without the record), and the bars it was
-// held, through bar t (exclusive).
-function laneRecord(L: Float64Array, pnl: number, t: number): void {
-  if (pnl > 0) {
-    L[L_WINS] = L[L_WINS]! + 1.0;
-    L[L_GROSS_PROFIT] = L[L_GROSS_PROFIT]! + pnl;
-  } else if (pnl < 0) {
-    L[L_GROSS_LOSS] = L[L_GROSS_LOSS]! - pnl;
-  }
-  L[L_TRADES] = L[L_TRADES]! + 1.0;
-  L[L_BARS] = L[L_BARS]! + (t - (L[L_ENTRY_BAR]! | 0));
-}
-
-// accClose without the trade record (the batch emits metrics only).
-function laneClose(L: Float64Array, x: number, t: number): void {
-  const d = L[L_DIR]! | 0;
-  const u = L[L_UNITS]!;
-  const px = d > 0 ? x * (1.0 - bSlippage) : x * (1.0 + bSlippage);
-  let cash = L[L_CASH]!;
-  cash = cash + u * px;
-  cash = cash - bCommission * Math.abs(u * px);
-  laneRecord(L, cash - L[L_ENTRY_EQ]!, t);
-  L[L_CASH] = cash;
-  L[L_UNITS] = 0;
-  L[L_DIR] = 0;
-}
-
-// accOpen with fraction sizing (the only sizing of this family).
-function laneOpen(L: Float64Array, d: number, x: number, t: number): void {
-  const px = d > 0 ? x * (1.0 + bSlippage) : x * (1.0 - bSlippage);
-  const eq = L[L_CASH]!;
-  const u = unitsFraction(eq, px, bFraction, bLotSize, d);
-  if (!(u !== 0) || !Number.isFinite(u)) return;
-  let cash = eq - u * px;
-  cash = cash - bCommission * Math.abs(u * px);
-  L[L_CASH] = cash;
-  L[L_ENTRY_EQ] = eq;
-  L[L_UNITS] = u;
-  L[L_DIR] = d;
-  L[L_ENTRY_BAR] = t;
-}
-
-// accOrder: what smaCross does with a signal of `target` at the price x of bar t.
-function laneOrder(L: Float64Array, target: number, x: number, t: number): void {
-  if (target === (L[L_DIR]! | 0)) return; // a signal in the direction already held
-  if (L[L_DIR] !== 0) laneClose(L, x, t);
-  if (target !== 0 && L[L_RUINED] === 0) laneOpen(L, target, x, t);
+// What smaCross does with a signal of `target` at the price x of bar t: a signal in the
+// direction already held is ignored, anything else goes to the account.
+function laneOrder(L: Account, target: number, x: number, t: number): void {
+  if (target !== (L.s[A_DIR]! | 0)) accountOrder(L, target, x, t, target !== 0 ? EXIT_REVERSAL : EXIT_SIGNAL, 0, 0);
 }
 
 /**
@@ -260,7 +202,7 @@ function crosses(
  * equity under that peak. A new peak closes the old one's drawdown with one division; the
  * current one is closed at the end.
  */
-function mark(bars: Float64Array, from: number, to: number, src: Float64Array, dst: Float64Array, ruin: boolean, L: Float64Array): void {
+function mark(bars: Float64Array, from: number, to: number, src: Float64Array, dst: Float64Array, ruin: boolean, L: Account): void {
   let cash = src[S_CASH]!;
   let units = src[S_UNITS]!;
   let peak = src[S_PEAK]!;
@@ -281,9 +223,9 @@ function mark(bars: Float64Array, from: number, to: number, src: Float64Array, d
     }
     // A lane holds a position exactly when its units are not 0.
     if (ruin && units !== 0 && !(e > 0)) {
-      laneClose(L, c, t);
-      L[L_RUINED] = 1;
-      e = L[L_CASH]!;
+      accountClose(L, c, t, EXIT_RUIN);
+      L.s[A_RUINED] = 1.0;
+      e = L.s[A_CASH]!;
       cash = e;
       units = 0;
     }
@@ -323,15 +265,10 @@ export function smaCrossBatch(
     if (k > maxP) maxP = k;
   }
   if (scratchBytes < smaCrossBatchScratchBytes(n, maxP)) return E_SCRATCH;
-  bCommission = cfg[CFG_COMMISSION]!;
-  bSlippage = cfg[CFG_SLIPPAGE]!;
-  bFraction = cfg[CFG_FRACTION]!;
-  bLotSize = cfg[CFG_LOT_SIZE]!;
   const cash0 = cfg[CFG_CASH]!;
-  const ppy = cfg[CFG_PERIODS_PER_YEAR]!;
   const closeFill = (cfg[CFG_FILL]! | 0) === FILL_CLOSE;
   const downTarget = cfg[CFG_SHORTS] !== 0 ? -1 : 0;
-  const L = scratch.subarray(0, L_SLOTS);
+  const L = newAccount(scratch.subarray(0, A_SLOTS));
   // The warm-up copy: maxP zero pairs, then the first min(maxP + 1, n) bars.
   const headBars = maxP < n ? maxP + 1 : n;
   const head = scratch.subarray(LANE_BYTES / 8, LANE_BYTES / 8 + 2 * (maxP + headBars));
@@ -350,8 +287,7 @@ export function smaCrossBatch(
   for (let g = 0; g < count; g++) {
     // Between pairs, as the WASM twin checks (it runs genomes two at a time).
     if (g % 2 === 0 && shouldStop()) return E_STOPPED;
-    L.fill(0);
-    L[L_CASH] = cash0;
+    accountInit(L, cfg, null, null, 0);
     const nEv = crosses(bars, head, headBase, n, genomes[2 * g]! | 0, genomes[2 * g + 1]! | 0, ev);
 
     // Pass 2: bar 0, then segments between the bars where the genome acts on an event.
@@ -379,35 +315,17 @@ export function smaCrossBatch(
       // The fill of bar `stop`, before its mark.
       const e1 = ev[iEv++]!;
       laneOrder(L, (e1 & 1) !== 0 ? 1 : downTarget, bars[2 * stop + (closeFill ? 0 : 1)]!, stop);
-      src[S_CASH] = L[L_CASH]!;
-      src[S_UNITS] = L[L_UNITS]!;
+      src[S_CASH] = L.s[A_CASH]!;
+      src[S_UNITS] = L.s[A_UNITS]!;
     }
     const prev = src[S_PREV]!;
     const peak = src[S_PEAK]!;
     // The drawdown of the last peak closes the maximum.
     const dd = Math.max(src[S_DD]!, (peak - src[S_LOW]!) / peak);
 
-    // accFinish
-    if (L[L_DIR] !== 0) {
-      const v = L[L_UNITS]! * last;
-      laneRecord(L, L[L_CASH]! + v - bCommission * Math.abs(v) - L[L_ENTRY_EQ]!, n);
-    }
-    const trades = L[L_TRADES]!;
-    const wins = L[L_WINS]!;
-    const gp = L[L_GROSS_PROFIT]!;
-    const gl = L[L_GROSS_LOSS]!;
-    const annual = annualReturnOf(first, prev, n, ppy);
-    const o = g * MET_LENGTH;
-    out[o + MET_TOTAL_RETURN] = prev / first - 1.0;
-    out[o + MET_SHARPE] = sharpeOf(src[S_SUM_R]!, src[S_SUM_R2]!, n - 1, ppy);
-    out[o + MET_SORTINO] = sortinoOf(src[S_SUM_R]!, src[S_SUM_N2]!, n - 1, ppy);
-    out[o + MET_MAX_DRAWDOWN] = dd;
-    out[o + MET_CALMAR] = calmarOf(annual, dd);
-    out[o + MET_TRADES] = trades;
-    out[o + MET_WIN_RATE] = trades > 0 ? wins / trades : 0.0;
-    out[o + MET_PROFIT_FACTOR] = trades === 0 ? 0.0 : gl > 0 ? gp / gl : gp > 0 ? Infinity : 0.0;
-    out[o + MET_EXPOSURE] = L[L_BARS]! / n;
-    out[o + MET_ANNUAL_RETURN] = annual;
+    // accountFinish, from the genome's marks.
+    accountCloseAtEnd(L, n, last);
+    accountMetrics(L, n, first, prev, src[S_SUM_R]!, src[S_SUM_R2]!, src[S_SUM_N2]!, dd, out.subarray(g * MET_LENGTH, (g + 1) * MET_LENGTH));
   }
   return OK;
 }

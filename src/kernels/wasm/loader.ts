@@ -6,10 +6,13 @@ import { ioError, kernelError } from '../../errors.js';
 import { packageRoot } from '../../paths.js';
 import type { KernelSet, RawBacktest, Window } from '../kernel-set.js';
 import { MET_LENGTH, TR_LENGTH } from '../layout.js';
-import { checkStatus, maxGene } from '../chunking.js';
+import type { WasmBars } from '../fused.js';
+import { checkStatus } from '../chunking.js';
+import { checkSimulateInput } from '../simulate-input.js';
 import { E_STOPPED } from '../status.js';
-import { SMA_CROSS_GENES, smaCrossBatchScratchBytes } from '../strategies/sma-cross.js';
-import { STOCH_RSI_BANDS_GENES, STOCH_RSI_BANDS_SCRATCH } from '../strategies/stoch-rsi-bands.js';
+
+/** Columns of one row of simulateBatch's input table (twin: assembly/strategies/simulate.ts). */
+const SIM_ROW = 4;
 
 /** `release` (-O3, no asserts) is what runs; `debug` (asserts on) is checked against it in tests. */
 export type WasmVariant = 'release' | 'debug';
@@ -21,6 +24,9 @@ export interface KernelExports {
   sma(src: number, n: number, period: number, out: number): number;
   ema(src: number, n: number, period: number, out: number): number;
   rsi(src: number, n: number, period: number, out: number): number;
+  stdev(src: number, n: number, period: number, out: number): number;
+  highest(src: number, n: number, period: number, out: number): number;
+  lowest(src: number, n: number, period: number, out: number): number;
   stochRsi(src: number, n: number, rsiK: number, stochK: number, kSmooth: number, dSmooth: number, oR: number, oS: number, oK: number, oD: number): number;
   atr(high: number, low: number, close: number, n: number, period: number, out: number): number;
   bands(atr: number, n: number, atrK: number, oversold: number, overbought: number, sensitivity: number, adjust: number, lo: number, hi: number): number;
@@ -41,6 +47,8 @@ export interface KernelExports {
   interleaveBars(open: number, close: number, n: number, out: number): number;
   stochRsiBands(o: number, h: number, l: number, c: number, n: number, genes: number, cfg: number, out: number, eq: number, tr: number, cap: number, scratch: number, scratchBytes: number): number;
   stochRsiBandsBatch(o: number, h: number, l: number, c: number, n: number, genomes: number, count: number, cfg: number, out: number, scratch: number, scratchBytes: number): number;
+  simulate(o: number, h: number, l: number, c: number, n: number, target: number, stop: number, take: number, riskPerTrade: number, cfg: number, out: number, eq: number, tr: number, cap: number): number;
+  simulateBatch(o: number, h: number, l: number, c: number, n: number, table: number, count: number, cfg: number, out: number): number;
 }
 
 const modules = new Map<WasmVariant, WebAssembly.Module>();
@@ -187,6 +195,14 @@ export function createWasmKernels(options: { variant?: WasmVariant; module?: Web
     return b;
   };
 
+  // The window's bars in place, for the fused kernels.
+  const barsAt = (b: BoundMarket, w: Window): WasmBars => {
+    const off = w.start * 8;
+    return {
+      x, open: b.open + off, high: b.high + off, low: b.low + off, close: b.close + off, interleaved: b.bars + 2 * off, n: w.end - w.start,
+    };
+  };
+
   // Runs fn with scratch memory that is given back afterwards (market data stays).
   const scoped = <T>(fn: () => T): T => {
     const mark = arena.mark();
@@ -197,7 +213,7 @@ export function createWasmKernels(options: { variant?: WasmVariant; module?: Web
     }
   };
 
-  const unary = (name: 'sma' | 'ema' | 'rsi', src: Float64Array, period: number): Float64Array =>
+  const unary = (name: 'sma' | 'ema' | 'rsi' | 'stdev' | 'highest' | 'lowest', src: Float64Array, period: number): Float64Array =>
     scoped(() => {
       const n = src.length;
       const s = arena.put(src);
@@ -215,6 +231,9 @@ export function createWasmKernels(options: { variant?: WasmVariant; module?: Web
     sma: (src, period) => unary('sma', src, period),
     ema: (src, period) => unary('ema', src, period),
     rsi: (src, period) => unary('rsi', src, period),
+    stdev: (src, period) => unary('stdev', src, period),
+    highest: (src, period) => unary('highest', src, period),
+    lowest: (src, period) => unary('lowest', src, period),
     stochRsi(src, rsiK, stochK, kSmooth, dSmooth) {
       return scoped(() => {
         const n = src.length;
@@ -286,26 +305,20 @@ export function createWasmKernels(options: { variant?: WasmVariant; module?: Web
     profitFactor: (pnl) => scalar((p, n) => x.profitFactor(p, n), pnl),
     exposure: (u) => scalar((p, n) => x.exposure(p, n), u),
 
-    backtest(market, window: Window, strategy, genes, cfg, emit = {}): RawBacktest {
+    backtest(market, window: Window, kernel, genes, cfg, emit = {}): RawBacktest {
       const b = bind(market);
       return scoped(() => {
-        const n = window.end - window.start;
-        const off = window.start * 8;
+        const w = barsAt(b, window);
+        const n = w.n;
         const g = arena.put(genes);
         const c = arena.put(cfg);
         const out = arena.alloc(MET_LENGTH * 8);
         const eq = emit.equity === true ? arena.alloc(n * 8) : 0;
         const cap = n + 1;
         const tr = emit.trades === true ? arena.alloc(cap * TR_LENGTH * 8) : 0;
-        let status: number;
-        if (strategy === 'sma-cross') {
-          status = x.smaCross(b.open + off, b.high + off, b.low + off, b.close + off, n, g, c, out, eq, tr, cap);
-        } else {
-          const bytes = n * 8 * STOCH_RSI_BANDS_SCRATCH;
-          const s = arena.alloc(bytes);
-          status = x.stochRsiBands(b.open + off, b.high + off, b.low + off, b.close + off, n, g, c, out, eq, tr, cap, s, bytes);
-        }
-        checkStatus(status, strategy);
+        const bytes = kernel.scratchBytes(n);
+        const s = arena.alloc(bytes);
+        checkStatus(kernel.wasm.single(w, g, c, { out, equity: eq, trades: tr, tradesCap: cap }, s, bytes), kernel.name);
         const metrics = arena.take(out, MET_LENGTH);
         const tradeCount = metrics[5]!;
         return {
@@ -317,32 +330,93 @@ export function createWasmKernels(options: { variant?: WasmVariant; module?: Web
       });
     },
 
-    evaluate(market, window, strategy, genomes, count, cfg, stop) {
+    evaluate(market, window, kernel, genomes, count, cfg, stop) {
       const b = bind(market);
       return scoped(() => {
-        const n = window.end - window.start;
-        const off = window.start * 8;
-        const G = strategy === 'sma-cross' ? SMA_CROSS_GENES : STOCH_RSI_BANDS_GENES;
-        const gp = arena.put(genomes.subarray(0, count * G));
+        const w = barsAt(b, window);
+        const gs = genomes.subarray(0, count * kernel.genes);
+        const gp = arena.put(gs);
         const c = arena.put(cfg);
         const out = arena.alloc(count * MET_LENGTH * 8);
-        const bytes = strategy === 'sma-cross'
-          ? smaCrossBatchScratchBytes(n, maxGene(genomes.subarray(0, count * G)))
-          : n * 8 * STOCH_RSI_BANDS_SCRATCH;
+        const bytes = kernel.batchScratchBytes(w.n, gs);
         const s = arena.alloc(bytes);
         stopFlag = stop;
         let status: number;
         try {
-          status = strategy === 'sma-cross'
-            ? x.smaCrossBatch(b.bars + 2 * off, n, gp, count, c, out, s, bytes)
-            : x.stochRsiBandsBatch(b.open + off, b.high + off, b.low + off, b.close + off, n, gp, count, c, out, s, bytes);
+          status = kernel.wasm.batch(w, gp, count, c, out, s, bytes);
         } finally {
           stopFlag = undefined;
         }
         if (status === E_STOPPED) return null;
-        checkStatus(status, strategy);
+        checkStatus(status, kernel.name);
         return arena.take(out, count * MET_LENGTH);
       });
+    },
+
+    simulate(market, window, input, cfg, emit = {}): RawBacktest {
+      checkSimulateInput(input, window);
+      const b = bind(market);
+      return scoped(() => {
+        const w = barsAt(b, window);
+        const n = w.n;
+        const tg = arena.put(input.target);
+        const sd = input.stopDistance === null ? 0 : arena.put(input.stopDistance);
+        const td = input.takeDistance === null ? 0 : arena.put(input.takeDistance);
+        const c = arena.put(cfg);
+        const out = arena.alloc(MET_LENGTH * 8);
+        const eq = emit.equity === true ? arena.alloc(n * 8) : 0;
+        const cap = n + 1;
+        const tr = emit.trades === true ? arena.alloc(cap * TR_LENGTH * 8) : 0;
+        checkStatus(x.simulate(w.open, w.high, w.low, w.close, n, tg, sd, td, input.riskPerTrade, c, out, eq, tr, cap), 'simulate');
+        const metrics = arena.take(out, MET_LENGTH);
+        const tradeCount = metrics[5]!;
+        return {
+          metrics,
+          equity: eq === 0 ? null : arena.take(eq, n),
+          trades: tr === 0 ? null : arena.take(tr, tradeCount * TR_LENGTH),
+          tradeCount,
+        };
+      });
+    },
+
+    simulateBatch(market, window, inputs, cfg, stop) {
+      inputs.forEach((input, i) => checkSimulateInput(input, window, i));
+      const b = bind(market);
+      const count = inputs.length;
+      const result = new Float64Array(count * MET_LENGTH);
+      // The inputs' series are copied into linear memory a chunk at a time (about 16 MB), so a
+      // large batch does not grow the memory by its whole size.
+      const n = window.end - window.start;
+      const chunk = Math.max(1, Math.floor(2_097_152 / Math.max(1, 3 * n)));
+      for (let g = 0; g < count; g += chunk) {
+        const k = Math.min(chunk, count - g);
+        const done = scoped(() => {
+          const w = barsAt(b, window);
+          const table = arena.alloc(k * SIM_ROW * 8);
+          for (let i = 0; i < k; i++) {
+            const input = inputs[g + i]!;
+            const tg = arena.put(input.target);
+            const sd = input.stopDistance === null ? 0 : arena.put(input.stopDistance);
+            const td = input.takeDistance === null ? 0 : arena.put(input.takeDistance);
+            arena.f64(table + i * SIM_ROW * 8, SIM_ROW).set([tg, sd, td, input.riskPerTrade]);
+          }
+          const c = arena.put(cfg);
+          const out = arena.alloc(k * MET_LENGTH * 8);
+          stopFlag = stop;
+          let status: number;
+          try {
+            status = x.simulateBatch(w.open, w.high, w.low, w.close, w.n, table, k, c, out);
+          } finally {
+            stopFlag = undefined;
+          }
+          if (status === E_STOPPED) return false;
+          checkStatus(status, 'simulate');
+          result.set(arena.f64(out, k * MET_LENGTH), g * MET_LENGTH);
+          return true;
+        });
+        if (!done) return null;
+      }
+      return result;
     },
   };
 }

@@ -1,0 +1,108 @@
+// Fused-kernel descriptors: one object per fused strategy kernel (signals and account in one
+// pass), which says how many genes it reads, how much scratch it needs and how each backend runs
+// its single and batch forms. KernelSet.backtest/evaluate take a descriptor, so choosing a kernel
+// is a property lookup on the strategy's definition, never a comparison of names.
+import { maxGene } from './chunking.js';
+import type { KernelExports } from './wasm/loader.js';
+import {
+  smaCross, smaCrossBatch, smaCrossBatchScratchBytes, SMA_CROSS_GENES,
+} from './strategies/sma-cross.js';
+import {
+  stochRsiBands, stochRsiBandsBatch, STOCH_RSI_BANDS_GENES, STOCH_RSI_BANDS_SCRATCH,
+} from './strategies/stoch-rsi-bands.js';
+
+/** The bars of one window as the TypeScript twins read them. */
+export interface TsBars {
+  open: Float64Array;
+  high: Float64Array;
+  low: Float64Array;
+  close: Float64Array;
+  n: number;
+  /** The window's bars as (close, open) pairs (see interleaveBars), built once per market. */
+  interleaved(): Float64Array;
+}
+
+/** The bars of one window in WASM linear memory: byte addresses of the window's first bar. */
+export interface WasmBars {
+  x: KernelExports;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  /** (close, open) pairs of the window. */
+  interleaved: number;
+  n: number;
+}
+
+/** Where one call of a fused kernel writes its results (TS twin). */
+export interface TsOutputs {
+  out: Float64Array;
+  equity: Float64Array | null;
+  trades: Float64Array | null;
+  tradesCap: number;
+}
+
+/** Where one call of a fused kernel writes its results (byte addresses; 0 = not wanted). */
+export interface WasmOutputs {
+  out: number;
+  equity: number;
+  trades: number;
+  tradesCap: number;
+}
+
+/**
+ * One fused strategy kernel. `name` labels its kernel errors; `genes` is the length of one
+ * genome. Scratch sizes are in bytes; a backend hands the kernel at least that much.
+ */
+export interface FusedKernel {
+  readonly name: string;
+  readonly genes: number;
+  /** Scratch bytes of one backtest over n bars. */
+  scratchBytes(n: number): number;
+  /** Scratch bytes of one batch call over n bars with these genomes (count x genes values). */
+  batchScratchBytes(n: number, genomes: Float64Array): number;
+  readonly ts: {
+    single(b: TsBars, genes: Float64Array, cfg: Float64Array, o: TsOutputs, scratch: Float64Array, scratchBytes: number): number;
+    batch(b: TsBars, genomes: Float64Array, count: number, cfg: Float64Array, out: Float64Array, scratch: Float64Array, scratchBytes: number): number;
+  };
+  readonly wasm: {
+    single(b: WasmBars, genes: number, cfg: number, o: WasmOutputs, scratch: number, scratchBytes: number): number;
+    batch(b: WasmBars, genomes: number, count: number, cfg: number, out: number, scratch: number, scratchBytes: number): number;
+  };
+}
+
+/** `sma-cross` (SPEC section 4, the W1 kernel): the batch form runs two genomes per SIMD pair. */
+export const smaCrossKernel: FusedKernel = {
+  name: 'sma-cross',
+  genes: SMA_CROSS_GENES,
+  scratchBytes: () => 0,
+  batchScratchBytes: (n, genomes) => smaCrossBatchScratchBytes(n, maxGene(genomes)),
+  ts: {
+    single: (b, genes, cfg, o) => smaCross(b.open, b.high, b.low, b.close, b.n, genes, cfg, o.out, o.equity, o.trades, o.tradesCap),
+    batch: (b, genomes, count, cfg, out, s, bytes) => smaCrossBatch(b.interleaved(), b.n, genomes, count, cfg, out, s, bytes),
+  },
+  wasm: {
+    single: (b, g, c, o) => b.x.smaCross(b.open, b.high, b.low, b.close, b.n, g, c, o.out, o.equity, o.trades, o.tradesCap),
+    batch: (b, gp, count, c, out, s, bytes) => b.x.smaCrossBatch(b.interleaved, b.n, gp, count, c, out, s, bytes),
+  },
+};
+
+/** `stoch-rsi-bands` (SPEC section 4, the W2 kernel). */
+export const stochRsiBandsKernel: FusedKernel = {
+  name: 'stoch-rsi-bands',
+  genes: STOCH_RSI_BANDS_GENES,
+  scratchBytes: (n) => n * 8 * STOCH_RSI_BANDS_SCRATCH,
+  batchScratchBytes: (n) => n * 8 * STOCH_RSI_BANDS_SCRATCH,
+  ts: {
+    single: (b, genes, cfg, o, s, bytes) =>
+      stochRsiBands(b.open, b.high, b.low, b.close, b.n, genes, cfg, o.out, o.equity, o.trades, o.tradesCap, s, bytes),
+    batch: (b, genomes, count, cfg, out, s, bytes) =>
+      stochRsiBandsBatch(b.open, b.high, b.low, b.close, b.n, genomes, count, cfg, out, s, bytes),
+  },
+  wasm: {
+    single: (b, g, c, o, s, bytes) =>
+      b.x.stochRsiBands(b.open, b.high, b.low, b.close, b.n, g, c, o.out, o.equity, o.trades, o.tradesCap, s, bytes),
+    batch: (b, gp, count, c, out, s, bytes) =>
+      b.x.stochRsiBandsBatch(b.open, b.high, b.low, b.close, b.n, gp, count, c, out, s, bytes),
+  },
+};

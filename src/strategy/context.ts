@@ -1,0 +1,71 @@
+// The `ctx` a strategy's signals receive: the window's bars and `ctx.ind`, whose indicators go
+// through the worker's indicator cache. A series is known to the cache by where it came from
+// (a column of the window, or an earlier cached result); a series the strategy computed itself
+// is not cached (its content is not known to be the same next time).
+import type { MarketData } from '../data/market.js';
+import type { KernelSet, Window } from '../kernels/kernel-set.js';
+import type { IndicatorCache } from './indicator-cache.js';
+import type { Indicators, Series, StrategyContext } from './types.js';
+
+const marketIds = new WeakMap<MarketData, number>();
+let nextMarketId = 1;
+
+function marketId(m: MarketData): number {
+  let id = marketIds.get(m);
+  if (id === undefined) {
+    id = nextMarketId++;
+    marketIds.set(m, id);
+  }
+  return id;
+}
+
+/** The context of one window (shared by every genome evaluated on it). */
+export function createContext(kernels: KernelSet, market: MarketData, window: Window, cache: IndicatorCache | null): StrategyContext {
+  const { start, end } = window;
+  const ids = new WeakMap<object, string>();
+  const col = (name: string, a: Float64Array): Float64Array => {
+    const v = a.subarray(start, end);
+    ids.set(v, name);
+    return v;
+  };
+  const open = col('open', market.open);
+  const high = col('high', market.high);
+  const low = col('low', market.low);
+  const close = col('close', market.close);
+  const volume = col('volume', market.volume);
+  const time = col('time', market.time);
+  const scope = `${kernels.name}|${marketId(market)}|${start}:${end}`;
+
+  function cached<T extends Float64Array | Record<string, Float64Array>>(
+    fn: string, srcs: Series[], params: number[], compute: () => T,
+  ): T {
+    if (cache === null) return compute();
+    const srcIds: string[] = [];
+    for (const s of srcs) {
+      const id = ids.get(s);
+      if (id === undefined) return compute();
+      srcIds.push(id);
+    }
+    const key = `${fn}(${srcIds.join(',')};${params.map(String).join(',')})`;
+    const value = cache.get(`${scope}|${key}`, compute);
+    if (value instanceof Float64Array) ids.set(value, key);
+    else for (const [name, a] of Object.entries(value)) ids.set(a, `${key}.${name}`);
+    return value;
+  }
+  const f = (s: Series): Float64Array => s as Float64Array;
+
+  const ind: Indicators = {
+    sma: (src, k) => cached('sma', [src], [k], () => kernels.sma(f(src), k)),
+    ema: (src, k) => cached('ema', [src], [k], () => kernels.ema(f(src), k)),
+    rsi: (src, k) => cached('rsi', [src], [k], () => kernels.rsi(f(src), k)),
+    atr: (h, l, c, k) => cached('atr', [h, l, c], [k], () => kernels.atr(f(h), f(l), f(c), k)),
+    stochRsi: (src, a, b, c, d) =>
+      cached('stochRsi', [src], [a, b, c, d], () => ({ ...kernels.stochRsi(f(src), a, b, c, d) })),
+    bands: (atr, k, lo, hi, s, adj) =>
+      cached('bands', [atr], [k, lo, hi, s, adj], () => ({ ...kernels.bands(f(atr), k, lo, hi, s, adj) })),
+    stdev: (src, k) => cached('stdev', [src], [k], () => kernels.stdev(f(src), k)),
+    highest: (src, k) => cached('highest', [src], [k], () => kernels.highest(f(src), k)),
+    lowest: (src, k) => cached('lowest', [src], [k], () => kernels.lowest(f(src), k)),
+  };
+  return { open, high, low, close, volume, time, length: end - start, ind };
+}

@@ -1,0 +1,117 @@
+// What a strategy's `signals` returns, checked and turned into the generic simulator's input
+// (one target series plus optional stop and take distances), once, in TypeScript, for both
+// backends: so every backend simulates the very same numbers.
+import { strategyError } from '../errors.js';
+import type { SimulateInput } from '../kernels/kernel-set.js';
+import type { Strategy } from './strategy.js';
+import { describeGenome, userFrame } from './strategy.js';
+import type { BarFlags, BarValues, Params, Signals, StrategyContext } from './types.js';
+
+function isSeries(v: unknown): v is ArrayLike<unknown> {
+  return v !== null && typeof v === 'object' && typeof (v as { length?: unknown }).length === 'number';
+}
+
+function series(s: Strategy, p: Params, field: string, v: unknown, n: number): ArrayLike<number | boolean> {
+  if (!isSeries(v)) throw strategyError(`${describeGenome(s, p)}: signals returned ${field} that is not an array (got ${v === null ? 'null' : typeof v})`);
+  if (v.length !== n) throw strategyError(`${describeGenome(s, p)}: signals returned ${field} of length ${v.length}; the window has ${n} bars`);
+  return v as ArrayLike<number | boolean>;
+}
+
+function targets(s: Strategy, p: Params, v: BarValues, n: number, check: boolean): Float64Array {
+  const out = v instanceof Float64Array ? v : Float64Array.from(v);
+  if (check) checkTargets(s, p, out, n);
+  return out;
+}
+
+/**
+ * E_STRATEGY naming the first target outside [-1, 1] (NaN is allowed). The batch path leaves
+ * this to the simulator, which checks every target it reads, and calls it only to name the
+ * genome when the simulator refuses a batch.
+ */
+export function checkTargets(s: Strategy, p: Params, out: Float64Array, n: number): void {
+  const v = out;
+  for (let t = 0; t < n; t++) {
+    const x = out[t]!;
+    if (!(x >= -1 && x <= 1) && x === x) {
+      throw strategyError(`${describeGenome(s, p)}: signals returned target[${t}] = ${String(v[t])}; a target is in [-1, 1] or NaN (keep)`);
+    }
+  }
+}
+
+function distances(s: Strategy, p: Params, field: string, v: unknown, n: number): Float64Array | null {
+  if (v === undefined || v === null) return null;
+  const a = series(s, p, field, v, n);
+  const out = a instanceof Float64Array ? a : Float64Array.from(a as ArrayLike<number>);
+  for (let t = 0; t < n; t++) {
+    const x = out[t]!;
+    if (!(x >= 0 && x < Infinity) && x === x) {
+      throw strategyError(`${describeGenome(s, p)}: signals returned ${field}[${t}] = ${String(a[t])}; a distance is a price difference >= 0 (0 or NaN: none)`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Entries and exits as targets. A side's exit closes the side last entered (and wins over an
+ * entry on the same bar); entries go long (1) or short (-1, only when shorts are on). The side
+ * is followed from the signals alone: after a stop closes a trade, that side's exit is a no-op
+ * for the account (flat already), and the next entry opens again.
+ */
+export function entriesToTargets(entries: BarFlags, exits: BarFlags, shortEntries: BarFlags | null, shortExits: BarFlags | null, n: number, shorts: boolean): Float64Array {
+  const target = new Float64Array(n).fill(NaN);
+  let side = 0;
+  for (let t = 0; t < n; t++) {
+    if (side > 0 && exits[t]) {
+      target[t] = 0;
+      side = 0;
+    } else if (side < 0 && shortExits !== null && shortExits[t]) {
+      target[t] = 0;
+      side = 0;
+    } else if (entries[t]) {
+      target[t] = 1;
+      side = 1;
+    } else if (shorts && shortEntries !== null && shortEntries[t]) {
+      target[t] = -1;
+      side = -1;
+    }
+  }
+  return target;
+}
+
+/** Runs one genome's signals and checks them: E_STRATEGY naming the strategy, file and genome. */
+export function simulateInputOf(
+  s: Strategy, ctx: StrategyContext, p: Params, shorts: boolean, riskOption: number, checkRange = true,
+): SimulateInput {
+  const n = ctx.length;
+  let out: Signals;
+  try {
+    // p is this call's own object: what signals does to it changes nothing else.
+    out = s.definition.signals(ctx, p);
+  } catch (e) {
+    const frame = userFrame(e, s.file, s.url);
+    const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    throw strategyError(`${describeGenome(s, p)}: signals threw ${what}${frame === null ? '' : ` at ${frame}`}`, e);
+  }
+  if (out === null || typeof out !== 'object') {
+    throw strategyError(`${describeGenome(s, p)}: signals must return { target } or { entries, exits }, got ${out === null ? 'null' : typeof out}`);
+  }
+  let target: Float64Array;
+  if ('target' in out && out.target !== undefined) {
+    target = targets(s, p, series(s, p, 'target', out.target, n) as BarValues, n, checkRange);
+  } else if ('entries' in out && out.entries !== undefined) {
+    const entries = series(s, p, 'entries', out.entries, n);
+    const exits = series(s, p, 'exits', out.exits, n);
+    const se = out.shortEntries === undefined ? null : series(s, p, 'shortEntries', out.shortEntries, n);
+    const sx = out.shortExits === undefined ? null : series(s, p, 'shortExits', out.shortExits, n);
+    target = entriesToTargets(entries, exits, se, sx, n, shorts);
+  } else {
+    throw strategyError(`${describeGenome(s, p)}: signals must return { target } or { entries, exits }, got keys ${JSON.stringify(Object.keys(out))}`);
+  }
+  const riskPerTrade = s.genes.some((g) => g.name === 'riskPerTrade') ? p['riskPerTrade']! : riskOption;
+  return {
+    target,
+    stopDistance: distances(s, p, 'stopDistance', out.stopDistance, n),
+    takeDistance: distances(s, p, 'takeDistance', out.takeDistance, n),
+    riskPerTrade,
+  };
+}
