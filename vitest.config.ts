@@ -28,6 +28,16 @@ export default defineConfig({
           testTimeout: 120_000,
         },
       },
+      {
+        // Real redis-server processes and worker processes: one file at a time.
+        test: {
+          name: 'queue',
+          include: ['test/queue/**/*.test.ts'],
+          fileParallelism: false,
+          testTimeout: 90_000,
+          hookTimeout: 30_000,
+        },
+      },
     ],
   },
 });

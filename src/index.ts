@@ -53,6 +53,12 @@ export { createInProcessEvaluator } from './pool/in-process.js';
 export { createPoolEvaluator } from './pool/pool.js';
 export type { PoolEvaluator, PoolEvaluatorOptions } from './pool/pool.js';
 export { MAX_THREADS_PER_CORE } from './pool/threads.js';
+// ...or on `evoquant worker` processes on any host, through a BullMQ queue on Redis
+export { createQueueEvaluator, queueBatchSizes } from './queue/evaluator.js';
+export type { QueueEvaluator, QueueEvaluatorOptions, QueueStatus } from './queue/evaluator.js';
+export { startQueueWorker } from './queue/worker.js';
+export type { QueueWorker, QueueWorkerOptions } from './queue/worker.js';
+export { redactUrl } from './queue/connection.js';
 
 // Evolution (the main job)
 export { evolve, EVOLVE_DEFAULTS } from './ga/evolve.js';

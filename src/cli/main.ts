@@ -12,6 +12,7 @@ import { evolveCommand } from './commands/evolve.js';
 import { reportCommand } from './commands/report.js';
 import { benchCommand } from './commands/bench.js';
 import { EXIT_CLOSED_STDOUT, processIo } from './stdio.js';
+import { workerCommand } from './commands/worker.js';
 import { strategiesCommand, strategyCommand } from './commands/strategies.js';
 
 /**
@@ -40,7 +41,7 @@ export function buildProgram(io: Io, state: RunState): Command {
     .version(packageVersion())
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s), outputError: (s, write) => write(oneLineUsageError(s)) });
-  for (const cmd of [evolveCommand(io, state), backtestCommand(io), dataCommand(io, state), reportCommand(io), benchCommand(io), strategiesCommand(io), strategyCommand(io, state)]) {
+  for (const cmd of [evolveCommand(io, state), backtestCommand(io), dataCommand(io, state), reportCommand(io), benchCommand(io), strategiesCommand(io), strategyCommand(io, state), workerCommand(io)]) {
     program.addCommand(cmd);
   }
   // Subcommands made outside the program inherit nothing: give each (and theirs) the same

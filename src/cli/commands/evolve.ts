@@ -27,6 +27,7 @@ import { hallOfFameTable, paretoTable, stopText, windowsTable } from '../result-
 import { addDataOptions, addExecutionOptions, executionOptions } from '../options.js';
 import type { ExecutionCli } from '../options.js';
 import { num, oneOf, strategyArg } from '../parse.js';
+import { openQueueEvaluator } from '../queue-run.js';
 
 interface EvolveCli extends DataOptions, ExecutionCli {
   strategy: string;
@@ -71,6 +72,8 @@ interface EvolveCli extends DataOptions, ExecutionCli {
   report?: string;
   progress: boolean;
   holdout: boolean;
+  redis?: string;
+  queue?: string;
 }
 
 /** The signals that interrupt a run like Ctrl-C (exit 130, 143, 129). */
@@ -154,7 +157,9 @@ export function evolveCommand(io: Io, state: RunState): Command {
     .option('--out <dir>', 'write result.json and the best genome\'s trades and equity as CSV')
     .option('--json', 'print the result as JSON on stdout')
     .option('--report <file>', 'write a self-contained HTML report')
-    .option('--no-progress', 'no progress output');
+    .option('--no-progress', 'no progress output')
+    .option('--redis <url>', 'evaluate on `evoquant worker` processes through Redis: redis://[user:password@]host:port or rediss:// (TLS)')
+    .option('--queue <name>', 'with --redis: the queue the workers serve (default evaluate)');
   addDataOptions(cmd);
   addExecutionOptions(cmd);
   cmd.action(async (o: EvolveCli) => {
@@ -213,6 +218,16 @@ export function evolveCommand(io: Io, state: RunState): Command {
     let lastAnalysisLine = -Infinity;
     let result: EvolveResult;
     try {
+      if (o.redis !== undefined) {
+        if (o.threads !== undefined) throw configError('--threads', 'applies to the local pool: with --redis, give each worker its --threads');
+        options.evaluator = await openQueueEvaluator({
+          redis: o.redis, market, backtest: bt, tty: io.errIsTTY === true,
+          ...(backend !== undefined ? { backend } : {}),
+          ...(o.queue !== undefined ? { queue: o.queue } : {}),
+          ...(o.batchSize !== undefined ? { batchSize: o.batchSize } : {}),
+          ...(o.maxSeconds !== undefined ? { maxSeconds: o.maxSeconds } : {}),
+        }, io);
+      }
       result = await evolve(options, {
         signal: controller.signal,
         onGeneration: (r) => {
@@ -244,6 +259,7 @@ export function evolveCommand(io: Io, state: RunState): Command {
     } finally {
       for (const s of INTERRUPTS) process.off(s, onSignal);
       if (bar && lastLength > 0) io.err('\n');
+      await options.evaluator?.close();
     }
     // Decided before anything is written, so a stdout closed meanwhile exits with it too.
     if (interruptedBy !== null || result.stopped.reason === 'interrupted') {
