@@ -74,7 +74,7 @@ describe('SIGTERM and SIGHUP end a run like Ctrl-C', () => {
       expect((res['generations'] as unknown[]).length).toBe(stopped.generations);
       const state = await readJson(ck);
       expect(state).toMatchObject({ format: 'evoquant-checkpoint', generation: stopped.generations });
-      expect((await readdir(d)).sort()).toEqual(['ck.json', 'out']);
+      expect((await readdir(d)).sort()).toEqual(['ck.json', 'ck.json.history', 'out']);
     }, 120_000);
   }
 });

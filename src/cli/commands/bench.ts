@@ -78,10 +78,12 @@ export function benchCommand(io: Io): Command {
           const market = await loadData({ data: o.data, synthBars: 0, synthSeed: 0 });
           workloads.push({ name: `${o.data} x ${w1Grid().length / 2} (W1 grid)`, market, genomes: w1Grid() });
         }
-        // W2 (stoch-rsi-bands): GOOG daily from ../shared beside the package when it is there.
-        const goog = join(packageRoot(), '..', 'shared', 'data', 'GOOG.csv');
-        if (existsSync(goog)) workloads.push(w2MarketWorkload(await loadData({ data: goog, synthBars: 0, synthSeed: 0 }), 'W2 GOOG', 8 * o.genomes));
-        workloads.push(w2SyntheticWorkload(o.bars ?? 100_000, 2 * o.genomes));
+        if (o.strategy === undefined) {
+          // W2 (stoch-rsi-bands): GOOG daily from ../shared beside the package when it is there.
+          const goog = join(packageRoot(), '..', 'shared', 'data', 'GOOG.csv');
+          if (existsSync(goog)) workloads.push(w2MarketWorkload(await loadData({ data: goog, synthBars: 0, synthSeed: 0 }), 'W2 GOOG', 8 * o.genomes));
+          workloads.push(w2SyntheticWorkload(o.bars ?? 100_000, 2 * o.genomes));
+        }
         const r = await runPopulationSuite({ workloads, threads, repeats: o.repeats, onProgress: progress });
         results.push(...r.records);
         text += `population (W1 and W2 bar-evaluations per second)\n${formatPopulationTable(r)}\n\n`;
