@@ -2,6 +2,46 @@ import { ld, st } from "../memory";
 import { OK, E_LENGTH, E_PERIOD, E_PARAM } from "../status";
 import { firstValid, fillNaN } from "./common";
 
+/** The bands at one bar (bandAt's results). */
+export let bandLo: f64 = 0;
+export let bandHi: f64 = 0;
+
+/**
+ * The bands at one bar, from its ATR `a` and the running sum `s` of the last k ATRs (inv =
+ * 1 / sensitivity, active = sensitivity > 1): the one place the rule is written, shared by
+ * bands() and the stoch-rsi-bands batch kernel. Results in bandLo, bandHi.
+ */
+// @ts-ignore: decorator
+@inline export function bandAt(a: f64, s: f64, k: f64, oversold: f64, overbought: f64, sensitivity: f64, inv: f64, active: bool, adjust: f64): void {
+  const v = a / (s / k);
+  let lo = oversold;
+  let hi = overbought;
+  if (active) {
+    if (v > sensitivity) {
+      let e = (v - 1.0) * adjust * 100.0;
+      if (e > 50.0) e = 50.0;
+      lo = lo - e;
+      hi = hi + e;
+    } else if (v < inv) {
+      let c = (1.0 - v) * adjust * 100.0;
+      if (c > 10.0) c = 10.0;
+      lo = lo + c;
+      hi = hi - c;
+    }
+  }
+  if (hi - lo < 10.0) {
+    const mid = (lo + hi) * 0.5;
+    lo = mid - 5.0;
+    hi = mid + 5.0;
+  }
+  if (lo < 0.0) lo = 0.0;
+  if (lo > 100.0) lo = 100.0;
+  if (hi < 0.0) hi = 0.0;
+  if (hi > 100.0) hi = 100.0;
+  bandLo = lo;
+  bandHi = hi;
+}
+
 /**
  * Dynamic StochRSI bands (SPEC section 3). v = atr / SMA(atr, atrK). With sensitivity s > 1:
  * v > s widens both bands by e = min((v - 1) * adjust * 100, 50); v < 1/s narrows them by
@@ -35,33 +75,9 @@ export function bands(
     const a = ld(atrSrc, t);
     if (t == first) s = s + a;
     else s = s + (a - ld(atrSrc, t - atrK));
-    const v = a / (s / k);
-    let lo = oversold;
-    let hi = overbought;
-    if (active) {
-      if (v > sensitivity) {
-        let e = (v - 1.0) * adjust * 100.0;
-        if (e > 50.0) e = 50.0;
-        lo = lo - e;
-        hi = hi + e;
-      } else if (v < inv) {
-        let c = (1.0 - v) * adjust * 100.0;
-        if (c > 10.0) c = 10.0;
-        lo = lo + c;
-        hi = hi - c;
-      }
-    }
-    if (hi - lo < 10.0) {
-      const mid = (lo + hi) * 0.5;
-      lo = mid - 5.0;
-      hi = mid + 5.0;
-    }
-    if (lo < 0.0) lo = 0.0;
-    if (lo > 100.0) lo = 100.0;
-    if (hi < 0.0) hi = 0.0;
-    if (hi > 100.0) hi = 100.0;
-    st(outLower, t, lo);
-    st(outUpper, t, hi);
+    bandAt(a, s, k, oversold, overbought, sensitivity, inv, active, adjust);
+    st(outLower, t, bandLo);
+    st(outUpper, t, bandHi);
   }
   return OK;
 }

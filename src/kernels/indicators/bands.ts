@@ -1,6 +1,45 @@
 import { OK, E_LENGTH, E_PERIOD, E_PARAM } from '../status.js';
 import { firstValid, fillNaN } from './common.js';
 
+/** The bands at one bar (bandAt's results). */
+export let bandLo = 0;
+export let bandHi = 0;
+
+/**
+ * The bands at one bar, from its ATR `a` and the running sum `s` of the last k ATRs (inv =
+ * 1 / sensitivity, active = sensitivity > 1): the one place the rule is written, shared by
+ * bands() and the stoch-rsi-bands batch kernel. Results in bandLo, bandHi.
+ */
+export function bandAt(a: number, s: number, k: number, oversold: number, overbought: number, sensitivity: number, inv: number, active: boolean, adjust: number): void {
+  const v = a / (s / k);
+  let lo = oversold;
+  let hi = overbought;
+  if (active) {
+    if (v > sensitivity) {
+      let e = (v - 1.0) * adjust * 100.0;
+      if (e > 50.0) e = 50.0;
+      lo = lo - e;
+      hi = hi + e;
+    } else if (v < inv) {
+      let c = (1.0 - v) * adjust * 100.0;
+      if (c > 10.0) c = 10.0;
+      lo = lo + c;
+      hi = hi - c;
+    }
+  }
+  if (hi - lo < 10.0) {
+    const mid = (lo + hi) * 0.5;
+    lo = mid - 5.0;
+    hi = mid + 5.0;
+  }
+  if (lo < 0.0) lo = 0.0;
+  if (lo > 100.0) lo = 100.0;
+  if (hi < 0.0) hi = 0.0;
+  if (hi > 100.0) hi = 100.0;
+  bandLo = lo;
+  bandHi = hi;
+}
+
 /**
  * Dynamic StochRSI bands (SPEC section 3). v = atr / SMA(atr, atrK). With sensitivity s > 1:
  * v > s widens both bands by e = min((v - 1) * adjust * 100, 50); v < 1/s narrows them by
@@ -34,33 +73,9 @@ export function bands(
     const a = atrSrc[t]!;
     if (t === first) s = s + a;
     else s = s + (a - atrSrc[t - atrK]!);
-    const v = a / (s / k);
-    let lo = oversold;
-    let hi = overbought;
-    if (active) {
-      if (v > sensitivity) {
-        let e = (v - 1.0) * adjust * 100.0;
-        if (e > 50.0) e = 50.0;
-        lo = lo - e;
-        hi = hi + e;
-      } else if (v < inv) {
-        let c = (1.0 - v) * adjust * 100.0;
-        if (c > 10.0) c = 10.0;
-        lo = lo + c;
-        hi = hi - c;
-      }
-    }
-    if (hi - lo < 10.0) {
-      const mid = (lo + hi) * 0.5;
-      lo = mid - 5.0;
-      hi = mid + 5.0;
-    }
-    if (lo < 0.0) lo = 0.0;
-    if (lo > 100.0) lo = 100.0;
-    if (hi < 0.0) hi = 0.0;
-    if (hi > 100.0) hi = 100.0;
-    outLower[t] = lo;
-    outUpper[t] = hi;
+    bandAt(a, s, k, oversold, overbought, sensitivity, inv, active, adjust);
+    outLower[t] = bandLo;
+    outUpper[t] = bandHi;
   }
   return OK;
 }

@@ -39,6 +39,7 @@ import { CFG_FILL, CFG_SHORTS, CFG_ATR_PERIOD, FILL_CLOSE, MET_LENGTH, EXIT_SIGN
 import { rsi } from '../indicators/rsi.js';
 import { atr } from '../indicators/atr.js';
 import { firstValid } from '../indicators/common.js';
+import { bandAt, bandHi, bandLo } from '../indicators/bands.js';
 import * as acc from './account.js';
 import { STOCH_RSI_BANDS_GENES, STOCH_RSI_BANDS_SCRATCH, stochRsiBandsRun } from './stoch-rsi-bands.js';
 
@@ -50,44 +51,6 @@ const CHUNK = 128;
 /** Scratch bytes of stochRsiBandsBatch: the series kernel's 7n values, one key per genome, the chunk. */
 export function stochRsiBandsBatchScratchBytes(n: number, count: number): number {
   return (n * STOCH_RSI_BANDS_SCRATCH + count + 3 * CHUNK) * 8;
-}
-
-// The band at the current bar (bandAt's results).
-let bLo = 0;
-let bHi = 0;
-
-function bandAt(
-  a: number, s: number, k: number, oversold: number, overbought: number, sensitivity: number,
-  inv: number, active: boolean, adjust: number,
-): void {
-  // bands() of indicators/bands.ts at one bar, the same operations in the same order.
-  const v = a / (s / k);
-  let lo = oversold;
-  let hi = overbought;
-  if (active) {
-    if (v > sensitivity) {
-      let e = (v - 1.0) * adjust * 100.0;
-      if (e > 50.0) e = 50.0;
-      lo = lo - e;
-      hi = hi + e;
-    } else if (v < inv) {
-      let c = (1.0 - v) * adjust * 100.0;
-      if (c > 10.0) c = 10.0;
-      lo = lo + c;
-      hi = hi - c;
-    }
-  }
-  if (hi - lo < 10.0) {
-    const mid = (lo + hi) * 0.5;
-    lo = mid - 5.0;
-    hi = mid + 5.0;
-  }
-  if (lo < 0.0) lo = 0.0;
-  if (lo > 100.0) lo = 100.0;
-  if (hi < 0.0) hi = 0.0;
-  if (hi > 100.0) hi = 100.0;
-  bLo = lo;
-  bHi = hi;
 }
 
 /**
@@ -231,23 +194,23 @@ function fused(
           if (pk <= pd && k > d && k < loMax) {
             if (haveBand) {
               bandAt(a, sbv, ka, oversold, overbought, sensitivity, inv, active, adjust);
-              if (k < bLo) target = 1;
+              if (k < bandLo) target = 1;
             }
           }
           if (target === 2 && shorts && pk >= pd && k < d && k > hiMin) {
             if (haveBand) {
               bandAt(a, sbv, ka, oversold, overbought, sensitivity, inv, active, adjust);
-              if (k > bHi) target = -1;
+              if (k > bandHi) target = -1;
             }
           }
         } else if (acc.dir > 0) {
           if (k > hiMin && haveBand) {
             bandAt(a, sbv, ka, oversold, overbought, sensitivity, inv, active, adjust);
-            if (k > bHi) target = 0;
+            if (k > bandHi) target = 0;
           }
         } else if (k < loMax && haveBand) {
           bandAt(a, sbv, ka, oversold, overbought, sensitivity, inv, active, adjust);
-          if (k < bLo) target = 0;
+          if (k < bandLo) target = 0;
         }
         if (target !== 2) {
           const stopDistance = target !== 0 ? stopAtr * a : 0.0;
