@@ -47,7 +47,7 @@ export { Random } from './random.js';
 export type { RandomState } from './random.js';
 
 // Evaluation: in process, or sharded over a worker pool (same bits either way)
-export type { Evaluator, EvaluatorDescription, EvaluatorOptions, EvaluateOptions, EvaluatorStats, ReturnSeriesOptions } from './pool/evaluator.js';
+export type { EvalSlot, Evaluator, EvaluatorDescription, EvaluatorOptions, EvaluateOptions, EvaluatorStats, ReturnSeriesOptions } from './pool/evaluator.js';
 export { describeEvaluator, validatePopulation } from './pool/evaluator.js';
 export { createInProcessEvaluator } from './pool/in-process.js';
 export { createPoolEvaluator } from './pool/pool.js';

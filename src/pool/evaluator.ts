@@ -19,6 +19,15 @@ export interface EvaluateOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * One place of an evaluation call: a market of the evaluator (its index in `markets`) and a
+ * window of that market's bars.
+ */
+export interface EvalSlot {
+  market: number;
+  window: Window;
+}
+
 /** Per-call options of `Evaluator.returnSeries`. */
 export interface ReturnSeriesOptions extends EvaluateOptions {
   /** Called as genomes are done (in completion order, `done` of `total`). */
@@ -37,13 +46,23 @@ export interface Evaluator {
   readonly backend: Backend;
   /** Threads doing the work. */
   readonly threads: number;
+  /** The first of `markets` (the only one of a single-market evaluator). */
   readonly market: MarketData;
+  /** Every market it evaluates on; a slot names one by its index here. */
+  readonly markets: readonly MarketData[];
   /**
    * Metrics of `genomes` (count x genes of the strategy, row after row) over `window`. The
    * strategy is a loaded one (evolve passes it), a definition object (in process only), or a
    * built-in's name. Bad genomes are rejected with E_CONFIG naming the index of the first one.
    */
   evaluate(strategy: StrategyInput, genomes: Float64Array, window?: Window, options?: EvaluateOptions): Promise<Float64Array>;
+  /**
+   * Metrics of `genomes` over every slot in one call: slots.length x count x MET_LENGTH values,
+   * slot after slot, genomes in input order within a slot. The same bits as one evaluate() per
+   * slot; an implementation may run the slots' work together (one round of tasks, not one per
+   * slot).
+   */
+  evaluateSlots(strategy: StrategyInput, genomes: Float64Array, slots: readonly EvalSlot[], options?: EvaluateOptions): Promise<Float64Array>;
   /**
    * Return summaries of `genomes` over `window` for the overfitting analysis, count x
    * summaryWidth(window, barsPerRow) values in input order: per genome the moments of its per-bar
@@ -65,9 +84,11 @@ export interface Evaluator {
 
 /** What decides an evaluator's results, whatever runs them. */
 export interface EvaluatorDescription {
-  /** sha256 of the market's columns (marketDigest), and its length. */
+  /** sha256 of the (first) market's columns (marketDigest), and its length. */
   data: string;
   bars: number;
+  /** Every market, in slot-index order: its digest and length. */
+  markets: { digest: string; bars: number }[];
   backend: Backend;
   /** The execution options it was given (unset ones take BACKTEST_DEFAULTS and the family's defaults). */
   backtest: Omit<BacktestOptions, 'backend' | 'window'>;
@@ -89,7 +110,11 @@ export function cachedMarketDigest(market: MarketData): string {
 export function describeEvaluator(options: EvaluatorOptions): () => EvaluatorDescription {
   const backtest = { ...(options.backtest ?? {}) };
   const backend = options.backend ?? 'wasm';
-  return () => ({ data: cachedMarketDigest(options.market), bars: options.market.length, backend, backtest: { ...backtest } });
+  const markets = marketsOf(options);
+  return () => {
+    const all = markets.map((m) => ({ digest: cachedMarketDigest(m), bars: m.length }));
+    return { data: all[0]!.digest, bars: all[0]!.bars, markets: all, backend, backtest: { ...backtest } };
+  };
 }
 
 export interface EvaluatorStats {
@@ -110,7 +135,10 @@ export type { IndicatorCacheStats };
 
 /** What every evaluator is made from. */
 export interface EvaluatorOptions {
-  market: MarketData;
+  /** The market (or give `markets`). */
+  market?: MarketData;
+  /** Several markets; slots name them by index. Exclusive with `market`. */
+  markets?: readonly MarketData[];
   /** Execution options shared by every backtest (costs, sizing, fills, periodsPerYear...). */
   backtest?: Omit<BacktestOptions, 'backend' | 'window'>;
   /** @default 'wasm' */
@@ -197,3 +225,36 @@ export function prepareEvaluation(
 }
 
 export const METRICS_PER_GENOME = MET_LENGTH;
+
+/** The markets of an evaluator's options: `market` or `markets`, exactly one of them, not empty. */
+export function marketsOf(options: Pick<EvaluatorOptions, 'market' | 'markets'>): readonly MarketData[] {
+  if (options.market !== undefined && options.markets !== undefined) throw configError('markets', 'give market or markets, not both');
+  const markets = options.markets ?? (options.market !== undefined ? [options.market] : []);
+  if (markets.length === 0) throw configError('markets', 'an evaluator needs a market (market, or a non-empty markets)');
+  return markets;
+}
+
+/** The market of a slot, or E_CONFIG naming the slot. */
+export function slotMarket(markets: readonly MarketData[], slots: readonly EvalSlot[], i: number): MarketData {
+  const m = slots[i]!.market;
+  const market = Number.isInteger(m) ? markets[m] : undefined;
+  if (market === undefined) throw configError(`slots[${i}].market`, `must be an index of the evaluator's ${markets.length} market(s), got ${m}`);
+  return market;
+}
+
+/**
+ * evaluateSlots as one evaluate-like call per slot, in turn, for implementations that do not run
+ * slots together; `one` evaluates a slot (its market's index and window).
+ */
+export async function evaluateSlotsInTurn(
+  markets: readonly MarketData[], genomes: Float64Array, genesPerGenome: number, slots: readonly EvalSlot[],
+  one: (market: number, window: Window) => Promise<Float64Array>,
+): Promise<Float64Array> {
+  const count = genomes.length / genesPerGenome;
+  const out = new Float64Array(slots.length * count * MET_LENGTH);
+  for (let i = 0; i < slots.length; i++) {
+    slotMarket(markets, slots, i);
+    out.set(await one(slots[i]!.market, slots[i]!.window), i * count * MET_LENGTH);
+  }
+  return out;
+}

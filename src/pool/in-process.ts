@@ -9,7 +9,11 @@ import { MET_LENGTH } from '../kernels/layout.js';
 import { kernelsFor } from '../kernels/registry.js';
 import { checkBarsPerRow, summarizeInProcess } from '../ga/return-series.js';
 import type { EvaluateOptions, Evaluator, EvaluatorOptions, EvaluatorStats } from './evaluator.js';
-import { ConfigCache, addIndicatorStats, describeEvaluator, prepareEvaluation, throwIfAborted } from './evaluator.js';
+import {
+  ConfigCache, addIndicatorStats, describeEvaluator, evaluateSlotsInTurn, marketsOf, prepareEvaluation, throwIfAborted,
+} from './evaluator.js';
+import type { MarketData } from '../data/market.js';
+import { strategyFromSync } from '../strategy/load.js';
 
 /**
  * The evaluator that runs on the calling thread, with the TypeScript twins or the WASM
@@ -19,21 +23,18 @@ export function createInProcessEvaluator(options: EvaluatorOptions): Evaluator {
   const backend = options.backend ?? 'wasm';
   if (backend !== 'wasm' && backend !== 'ts') throw configError('backend', `must be wasm or ts, got ${String(backend)}`);
   const kernels = kernelsFor(backend);
-  const market = options.market;
-  const configs = new ConfigCache(market, options.backtest ?? {});
+  const markets = marketsOf(options);
+  const market = markets[0]!;
+  const configs = markets.map((m) => new ConfigCache(m, options.backtest ?? {}));
   const indicators = new IndicatorCache(options.indicatorCacheBytes);
   let closed = false;
   const stats: EvaluatorStats = { tasks: 0, computeMs: 0 };
 
-  return {
-    kind: 'in-process',
-    backend,
-    threads: 1,
-    market,
-    async evaluate(strategyInput: StrategyInput, genomes: Float64Array, window?: Window, opts: EvaluateOptions = {}) {
+  async function evaluateOn(m: number, strategyInput: StrategyInput, genomes: Float64Array, window: Window | undefined, opts: EvaluateOptions): Promise<Float64Array> {
       if (closed) throw configError('evaluator', 'is closed');
+      const market: MarketData = markets[m]!;
       const { window: w, count, strategy } = prepareEvaluation(market, strategyInput, genomes, window);
-      const exec = configs.execution(strategy, w);
+      const exec = configs[m]!.execution(strategy, w);
       const G = strategy.genes.length;
       const out = new Float64Array(count * MET_LENGTH);
       const chunk = genomesPerChunk(w.end - w.start, count, backend);
@@ -52,12 +53,22 @@ export function createInProcessEvaluator(options: EvaluatorOptions): Evaluator {
         if (g + k < count) await yieldToEventLoop();
       }
       return out;
-    },
+  }
+
+  return {
+    kind: 'in-process',
+    backend,
+    threads: 1,
+    market,
+    markets,
+    evaluate: (strategy, genomes, window, opts = {}) => evaluateOn(0, strategy, genomes, window, opts),
+    evaluateSlots: (strategy, genomes, slots, opts = {}) =>
+      evaluateSlotsInTurn(markets, genomes, strategyFromSync(strategy).genes.length, slots, (m, w) => evaluateOn(m, strategy, genomes, w, opts)),
     async returnSeries(strategyInput, genomes, window, barsPerRow, opts = {}) {
       if (closed) throw configError('evaluator', 'is closed');
       checkBarsPerRow(barsPerRow);
       const { window: w, strategy } = prepareEvaluation(market, strategyInput, genomes, window);
-      return summarizeInProcess(kernels, market, w, strategy, genomes, configs.execution(strategy, w), indicators, barsPerRow, opts);
+      return summarizeInProcess(kernels, market, w, strategy, genomes, configs[0]!.execution(strategy, w), indicators, barsPerRow, opts);
     },
     async close() {
       closed = true;

@@ -14,7 +14,10 @@ import { compileWasm } from '../kernels/wasm/loader.js';
 import { packageRoot } from '../paths.js';
 import type { EvaluateOptions, Evaluator, EvaluatorOptions } from './evaluator.js';
 import { checkThreads, emitEngineWarning } from './threads.js';
-import { ConfigCache, addIndicatorStats, describeEvaluator, prepareEvaluation, throwIfAborted } from './evaluator.js';
+import {
+  ConfigCache, addIndicatorStats, describeEvaluator, evaluateSlotsInTurn, marketsOf, prepareEvaluation, throwIfAborted,
+} from './evaluator.js';
+import { strategyFromSync } from '../strategy/load.js';
 import type { EvaluatorStats } from './evaluator.js';
 import { checkBarsPerRow, summaryWidth } from '../ga/return-series.js';
 import type { EvalReply, StrategyRef, WorkerHooks, WorkerSetup, WorkerTask } from './protocol.js';
@@ -99,7 +102,9 @@ export function createPoolEvaluator(options: PoolEvaluatorOptions): PoolEvaluato
   }
   const filename = workerPath();
   if (!existsSync(filename)) throw ioError(`cannot find the worker ${filename} (run \`npm run build\`)`);
-  const market = options.market;
+  const markets = marketsOf(options);
+  if (markets.length !== 1) throw configError('markets', `the pool evaluator takes one market for now, got ${markets.length}`);
+  const market = markets[0]!;
   const configs = new ConfigCache(market, options.backtest ?? {});
 
   const stopBuffer = new SharedArrayBuffer(4);
@@ -230,6 +235,10 @@ export function createPoolEvaluator(options: PoolEvaluatorOptions): PoolEvaluato
     backend,
     threads,
     market,
+    markets,
+    evaluateSlots(strategy, genomes, slots, opts = {}) {
+      return evaluateSlotsInTurn(markets, genomes, strategyFromSync(strategy).genes.length, slots, (_m, w) => this.evaluate(strategy, genomes, w, opts));
+    },
     evaluate(strategy: StrategyInput, genomes: Float64Array, window?: Window, opts: EvaluateOptions = {}): Promise<Float64Array> {
       if (closed) return Promise.reject(configError('evaluator', 'is closed'));
       // One evaluation at a time: they share the stop flag, and the pool is busy anyway.

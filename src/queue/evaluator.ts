@@ -11,7 +11,8 @@ import type { Strategy } from '../strategy/strategy.js';
 import type { Window } from '../kernels/kernel-set.js';
 import { MET_LENGTH } from '../kernels/layout.js';
 import type { EvaluateOptions, Evaluator, EvaluatorOptions, EvaluatorStats } from '../pool/evaluator.js';
-import { ConfigCache, describeEvaluator, prepareEvaluation, throwIfAborted } from '../pool/evaluator.js';
+import { ConfigCache, describeEvaluator, evaluateSlotsInTurn, marketsOf, prepareEvaluation, throwIfAborted } from '../pool/evaluator.js';
+import { strategyFromSync } from '../strategy/load.js';
 import { checkReachable, connectionCause, hostPort, parseRedisUrl, redisOptions } from './connection.js';
 import type { RedisTarget } from './connection.js';
 import { putMarket } from './market-store.js';
@@ -137,7 +138,9 @@ export async function createQueueEvaluator(options: QueueEvaluatorOptions): Prom
   const runId = options.runId ?? randomUUID();
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(runId)) throw configError('runId', `must be 1 to 64 letters, digits, - or _, got ${JSON.stringify(runId)}`);
   const lostAfterMs = (options.lostAfterSeconds ?? 10) * 1000;
-  const market = options.market;
+  const markets = marketsOf(options);
+  if (markets.length !== 1) throw configError('markets', `the queue evaluator takes one market for now, got ${markets.length}`);
+  const market = markets[0]!;
   const backtestOptions = options.backtest ?? {};
   // Resolving configs here validates the execution options before any job is sent.
   const configs = new ConfigCache(market, backtestOptions);
@@ -352,6 +355,13 @@ export async function createQueueEvaluator(options: QueueEvaluatorOptions): Prom
     }
   }
 
+  function evaluate(strategy: StrategyInput, genomes: Float64Array, window?: Window, opts: EvaluateOptions = {}): Promise<Float64Array> {
+    if (closed) return Promise.reject(configError('evaluator', 'is closed'));
+    const result = chain.then(() => run(strategy, genomes, window, opts.signal));
+    chain = result.catch(() => undefined);
+    return result;
+  }
+
   return {
     kind: 'queue',
     backend,
@@ -360,14 +370,13 @@ export async function createQueueEvaluator(options: QueueEvaluatorOptions): Prom
       return Math.max(1, workers.threads);
     },
     market,
+    markets,
+    evaluateSlots(strategy, genomes, slots, opts = {}) {
+      return evaluateSlotsInTurn(markets, genomes, strategyFromSync(strategy).genes.length, slots, (_m, w) => evaluate(strategy, genomes, w, opts));
+    },
     runId,
     redis: target.display,
-    evaluate(strategy: StrategyInput, genomes: Float64Array, window?: Window, opts: EvaluateOptions = {}): Promise<Float64Array> {
-      if (closed) return Promise.reject(configError('evaluator', 'is closed'));
-      const result = chain.then(() => run(strategy, genomes, window, opts.signal));
-      chain = result.catch(() => undefined);
-      return result;
-    },
+    evaluate,
     stats: () => ({ ...stats }),
     status,
     async close(): Promise<void> {

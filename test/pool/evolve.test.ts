@@ -451,18 +451,27 @@ describe('stopping', () => {
       backend: pool.backend,
       threads: pool.threads,
       market: pool.market,
+      markets: pool.markets,
       stats: () => pool.stats(),
       describe: () => pool.describe(),
       close: () => pool.close(),
       evaluate(strategy, genomes, window, opts) {
         const p = pool.evaluate(strategy, genomes, window, opts);
-        if (!fired && completed === 3) {
-          fired = true;
-          controller.abort(new Error('test'));
-        }
+        fire();
+        return p;
+      },
+      evaluateSlots(strategy, genomes, slots, opts) {
+        const p = pool.evaluateSlots(strategy, genomes, slots, opts);
+        fire();
         return p;
       },
     };
+    function fire(): void {
+      if (!fired && completed === 3) {
+        fired = true;
+        controller.abort(new Error('test'));
+      }
+    }
     try {
       const r = await evolve({ ...base, generations: 6, checkpoint: ck, evaluator }, { signal: controller.signal, onGeneration: () => completed++ });
       expect(fired).toBe(true);
