@@ -14,7 +14,10 @@ export const CFG_MIN_PRICE_RISK: i32 = 8;
 export const CFG_SHORTS: i32 = 9; // 1 = shorts allowed, 0 = long only
 export const CFG_PERIODS_PER_YEAR: i32 = 10;
 export const CFG_ATR_PERIOD: i32 = 11;
-export const CFG_LENGTH: i32 = 12;
+// Warm-up: the index, within the bars handed to a kernel, of the window's first bar (bars before
+// it only warm the indicators up). 0 = a cold start. Twin: src/kernels/layout.ts.
+export const CFG_ORIGIN: i32 = 12;
+export const CFG_LENGTH: i32 = 13;
 
 export const FILL_NEXT_OPEN: i32 = 0;
 export const FILL_CLOSE: i32 = 1;

@@ -119,3 +119,13 @@ export function estimatePeriodsPerYear(m: MarketData, window: { start: number; e
   const years = (m.time[window.end - 1]! - m.time[window.start]!) / MS_PER_YEAR;
   return years > 0 ? (n - 1) / years : NaN;
 }
+
+/**
+ * A market's name: the stem of its file (`data/BTCUSD.parquet` -> `BTCUSD`), or the whole
+ * source for one that is not a file (the synthetic default's description).
+ */
+export function marketName(m: Pick<MarketData, 'source'>): string {
+  const base = m.source.split(/[\\/]/).pop() ?? m.source;
+  const stem = base.replace(/\.(csv|parquet)$/i, '');
+  return stem === '' ? m.source : stem;
+}

@@ -14,7 +14,13 @@ export const CFG_MIN_PRICE_RISK = 8;
 export const CFG_SHORTS = 9; // 1 = shorts allowed, 0 = long only
 export const CFG_PERIODS_PER_YEAR = 10;
 export const CFG_ATR_PERIOD = 11;
-export const CFG_LENGTH = 12;
+/**
+ * Warm-up (README "Windows and warm-up"): the index, within the bars handed to a kernel, of the
+ * window's first bar. Bars before it only warm the indicators up: nothing is decided, filled,
+ * marked or measured there. 0 = a cold start.
+ */
+export const CFG_ORIGIN = 12;
+export const CFG_LENGTH = 13;
 
 export const FILL_NEXT_OPEN = 0;
 export const FILL_CLOSE = 1;
