@@ -41,7 +41,7 @@ import { CFG_FILL, CFG_SHORTS, CFG_ATR_PERIOD, FILL_CLOSE, MET_LENGTH, EXIT_SIGN
 import { rsi } from "../indicators/rsi";
 import { atr } from "../indicators/atr";
 import { firstValid } from "../indicators/common";
-import { accInit, accOrder, accMark, accFinish, accCheckStops, accSetRiskPerTrade, dir, entryBar } from "./account";
+import { accInit, accOrder, accMark, accFinish, accCheckStops, accSetRiskPerTrade, accFirstSignal, accOrigin, dir, entryBar } from "./account";
 import { STOCH_RSI_BANDS_GENES, STOCH_RSI_BANDS_SCRATCH, stochRsiBandsRun } from "./stoch-rsi-bands";
 
 const KEY_SHIFT: f64 = 4294967296.0; // 2^32: key = rsiK * 2^32 + input index
@@ -98,6 +98,8 @@ function fused(
   const shorts = ld(cfg, CFG_SHORTS) != 0;
   accInit(cfg, 0, 0, 0);
   accSetRiskPerTrade(ld(genes, 11));
+  const first = accFirstSignal(1); // warm-up: nothing is decided or marked before the window
+  const origin = accOrigin();
   let pending = false;
   let pendingTarget = 0;
   let pendingStop: f64 = 0;
@@ -199,7 +201,7 @@ function fused(
       const d = ld(dBuf, t - t0);
       const sbv = ld(sbBuf, t - t0);
       const a: f64 = t >= fA ? ld(atrP, t) : NaN;
-      if (t >= 1 && t <= n - 2) {
+      if (t >= first && t <= n - 2) {
         const haveBand = t >= fB;
         let target = 2;
         if (dir == 0) {
@@ -238,7 +240,7 @@ function fused(
           }
         }
       }
-      if (touched || dir != 0 || t == 0) accMark(c, t);
+      if (touched || dir != 0 || t == origin) accMark(c, t);
       pk = k;
       pd = d;
     }

@@ -98,6 +98,8 @@ function fused(
   const shorts = cfg[CFG_SHORTS] !== 0;
   acc.accInit(cfg, null, null, 0);
   acc.accSetRiskPerTrade(genes[11]!);
+  const first = acc.accFirstSignal(1); // warm-up: nothing is decided or marked before the window
+  const origin = acc.accOrigin();
   let pending = false;
   let pendingTarget = 0;
   let pendingStop = 0;
@@ -187,7 +189,7 @@ function fused(
       const d = dBuf[t - t0]!;
       const sbv = sbBuf[t - t0]!;
       const a = t >= fA ? atrS[t]! : NaN;
-      if (t >= 1 && t <= n - 2) {
+      if (t >= first && t <= n - 2) {
         const haveBand = t >= fB;
         let target = 2;
         if (acc.dir === 0) {
@@ -226,7 +228,7 @@ function fused(
           }
         }
       }
-      if (touched || acc.dir !== 0 || t === 0) acc.accMark(c, t);
+      if (touched || acc.dir !== 0 || t === origin) acc.accMark(c, t);
       pk = k;
       pd = d;
     }
