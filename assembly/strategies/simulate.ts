@@ -8,7 +8,7 @@ import {
   CFG_FILL, CFG_SHORTS, CFG_SIZING, FILL_CLOSE, SIZING_RISK, MET_LENGTH, EXIT_SIGNAL, EXIT_REVERSAL,
 } from "../layout";
 import {
-  accountInit, accountOrder, accountCheckStops, accountMarkRun, accountFinish,
+  accountInit, accountOrder, accountCheckStops, accountMarkRun, accountFinish, accountFirstSignal,
   A_BYTES, A_DIR, A_STOP, A_TARGET, A_RISK_PER_TRADE, A_SIZE_SCALE,
 } from "./account";
 
@@ -56,7 +56,7 @@ export function simulate(
   const a = SIM;
   accountInit(a, cfg, equity, trades, tradesCap);
   st(a, A_RISK_PER_TRADE, riskPerTrade);
-  const from = closeFill ? 1 : 0;
+  const from = accountFirstSignal(a, 0); // the window's first bar (next-open) or the one after (close)
   const last = n - 2;
   let pending = false;
   let pendingDir = 0;

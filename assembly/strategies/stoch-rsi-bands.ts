@@ -8,7 +8,7 @@ import {
 import { stochRsi } from "../indicators/stoch-rsi";
 import { atr } from "../indicators/atr";
 import { bands } from "../indicators/bands";
-import { accInit, accOrder, accMark, accFinish, accCheckStops, accSetRiskPerTrade, dir, entryBar } from "./account";
+import { accInit, accOrder, accMark, accFinish, accCheckStops, accSetRiskPerTrade, accFirstSignal, dir, entryBar } from "./account";
 
 export const STOCH_RSI_BANDS_GENES: i32 = 12;
 /** Scratch series the kernel needs: RSI, raw StochRSI, %K, %D, ATR, lower and upper band. */
@@ -69,6 +69,7 @@ export function stochRsiBandsRun(
   const shorts = ld(cfg, CFG_SHORTS) != 0;
   accInit(cfg, equity, trades, tradesCap);
   accSetRiskPerTrade(ld(genes, 11));
+  const first = accFirstSignal(1); // the cross looks at bar t - 1; nothing is decided before the window
   let pending = false;
   let pendingTarget = 0;
   let pendingStop: f64 = 0;
@@ -82,7 +83,7 @@ export function stochRsiBandsRun(
       accCheckStops(ld(open, t), ld(high, t), ld(low, t), t);
     }
     const c = ld(close, t);
-    if (t >= 1 && t <= n - 2) {
+    if (t >= first && t <= n - 2) {
       const k = ld(sK, t);
       const d = ld(sD, t);
       const pk = ld(sK, t - 1);

@@ -67,6 +67,7 @@ export function stochRsiBandsRun(
   const shorts = cfg[CFG_SHORTS] !== 0;
   acc.accInit(cfg, equity, trades, tradesCap);
   acc.accSetRiskPerTrade(genes[11]!);
+  const first = acc.accFirstSignal(1); // the cross looks at bar t - 1; nothing is decided before the window
   let pending = false;
   let pendingTarget = 0;
   let pendingStop = 0;
@@ -80,7 +81,7 @@ export function stochRsiBandsRun(
       acc.accCheckStops(open[t]!, high[t]!, low[t]!, t);
     }
     const c = close[t]!;
-    if (t >= 1 && t <= n - 2) {
+    if (t >= first && t <= n - 2) {
       const k = sK[t]!;
       const d = sD[t]!;
       const pk = sK[t - 1]!;

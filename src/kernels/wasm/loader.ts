@@ -9,6 +9,7 @@ import { MET_LENGTH, TR_LENGTH } from '../layout.js';
 import type { WasmBars } from '../fused.js';
 import { checkStatus } from '../chunking.js';
 import { checkSimulateInput } from '../simulate-input.js';
+import { originOf } from '../origin.js';
 import { E_STOPPED } from '../status.js';
 
 /** Columns of one row of simulateBatch's input table (twin: assembly/strategies/simulate.ts). */
@@ -310,10 +311,11 @@ export function createWasmKernels(options: { variant?: WasmVariant; module?: Web
       return scoped(() => {
         const w = barsAt(b, window);
         const n = w.n;
+        const windowBars = n - originOf(cfg, n, kernel.name); // the window's bars (after the warm-up)
         const g = arena.put(genes);
         const c = arena.put(cfg);
         const out = arena.alloc(MET_LENGTH * 8);
-        const eq = emit.equity === true ? arena.alloc(n * 8) : 0;
+        const eq = emit.equity === true ? arena.alloc(windowBars * 8) : 0;
         const cap = n + 1;
         const tr = emit.trades === true ? arena.alloc(cap * TR_LENGTH * 8) : 0;
         const bytes = kernel.scratchBytes(n);
@@ -323,7 +325,7 @@ export function createWasmKernels(options: { variant?: WasmVariant; module?: Web
         const tradeCount = metrics[5]!;
         return {
           metrics,
-          equity: eq === 0 ? null : arena.take(eq, n),
+          equity: eq === 0 ? null : arena.take(eq, windowBars),
           trades: tr === 0 ? null : arena.take(tr, tradeCount * TR_LENGTH),
           tradeCount,
         };
@@ -334,6 +336,7 @@ export function createWasmKernels(options: { variant?: WasmVariant; module?: Web
       const b = bind(market);
       return scoped(() => {
         const w = barsAt(b, window);
+        originOf(cfg, w.n, kernel.name);
         const gs = genomes.subarray(0, count * kernel.genes);
         const gp = arena.put(gs);
         const c = arena.put(cfg);
@@ -359,12 +362,13 @@ export function createWasmKernels(options: { variant?: WasmVariant; module?: Web
       return scoped(() => {
         const w = barsAt(b, window);
         const n = w.n;
+        const windowBars = n - originOf(cfg, n, 'simulate'); // the window's bars (after the warm-up)
         const tg = arena.put(input.target);
         const sd = input.stopDistance === null ? 0 : arena.put(input.stopDistance);
         const td = input.takeDistance === null ? 0 : arena.put(input.takeDistance);
         const c = arena.put(cfg);
         const out = arena.alloc(MET_LENGTH * 8);
-        const eq = emit.equity === true ? arena.alloc(n * 8) : 0;
+        const eq = emit.equity === true ? arena.alloc(windowBars * 8) : 0;
         const cap = n + 1;
         const tr = emit.trades === true ? arena.alloc(cap * TR_LENGTH * 8) : 0;
         checkStatus(x.simulate(w.open, w.high, w.low, w.close, n, tg, sd, td, input.riskPerTrade, c, out, eq, tr, cap), 'simulate');
@@ -372,7 +376,7 @@ export function createWasmKernels(options: { variant?: WasmVariant; module?: Web
         const tradeCount = metrics[5]!;
         return {
           metrics,
-          equity: eq === 0 ? null : arena.take(eq, n),
+          equity: eq === 0 ? null : arena.take(eq, windowBars),
           trades: tr === 0 ? null : arena.take(tr, tradeCount * TR_LENGTH),
           tradeCount,
         };
@@ -387,6 +391,7 @@ export function createWasmKernels(options: { variant?: WasmVariant; module?: Web
       // The inputs' series are copied into linear memory a chunk at a time (about 16 MB), so a
       // large batch does not grow the memory by its whole size.
       const n = window.end - window.start;
+      originOf(cfg, n, 'simulate');
       const chunk = Math.max(1, Math.floor(2_097_152 / Math.max(1, 3 * n)));
       for (let g = 0; g < count; g += chunk) {
         const k = Math.min(chunk, count - g);
