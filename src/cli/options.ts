@@ -31,6 +31,7 @@ export function addExecutionOptions(cmd: Command): Command {
     .option('--allow-short', 'trade the short side too')
     .option('--atr-period <n>', 'ATR period of stops and bands', num({ min: 1, max: 100000, integer: true }), d.atrPeriod)
     .option('--periods-per-year <n>', 'annualisation (default: estimated from the timestamps)', num({ min: 0, minOpen: true }))
+    .option('--warmup <n>', 'bars before a window its indicators may use, or `all` (0 = cold start; default: all)', warmupArg)
     .addOption(new Option('--backend <name>', 'kernel backend').choices(['wasm', 'ts']).argParser(oneOf<Backend>(['wasm', 'ts'])).default(d.backend));
 }
 
@@ -48,7 +49,13 @@ export interface ExecutionCli {
   allowShort?: boolean;
   atrPeriod: number;
   periodsPerYear?: number;
+  warmup?: number | null;
   backend: Backend;
+}
+
+/** `--warmup N`: a non-negative integer, or `all` (every earlier bar, the default). */
+function warmupArg(raw: string): number | null {
+  return raw.trim() === 'all' ? null : num({ min: 0, integer: true })(raw);
 }
 
 export function executionOptions(o: ExecutionCli): BacktestOptions {
@@ -66,6 +73,7 @@ export function executionOptions(o: ExecutionCli): BacktestOptions {
   };
   if (o.sizing !== undefined) r.sizing = o.sizing;
   if (o.periodsPerYear !== undefined) r.periodsPerYear = o.periodsPerYear;
+  if (o.warmup !== undefined && o.warmup !== null) r.warmup = o.warmup;
   if (o.longOnly === true) r.allowShort = false;
   if (o.allowShort === true) r.allowShort = true;
   return r;

@@ -37,7 +37,7 @@ export const EVOLVE_OPTION_KINDS: Readonly<Record<string, Kind>> = {
 /** The options of `backtest` inside evolve (backend and window belong to the run). */
 const BACKTEST_OPTION_KINDS: Readonly<Record<string, Kind>> = {
   commission: num, slippage: num, cash: num, fill: str, sizing: str, fraction: num, lotSize: num, maxLeverage: num,
-  minPriceRisk: num, allowShort: bool, periodsPerYear: num, atrPeriod: num, riskPerTrade: num, backend: str, window,
+  minPriceRisk: num, allowShort: bool, periodsPerYear: num, atrPeriod: num, riskPerTrade: num, warmup: numOrNull, backend: str, window,
 };
 
 const HOOK_KINDS: Readonly<Record<string, Kind>> = {
