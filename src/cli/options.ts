@@ -49,13 +49,13 @@ export interface ExecutionCli {
   allowShort?: boolean;
   atrPeriod: number;
   periodsPerYear?: number;
-  warmup?: number | null;
+  warmup?: number;
   backend: Backend;
 }
 
-/** `--warmup N`: a non-negative integer, or `all` (every earlier bar, the default). */
-function warmupArg(raw: string): number | null {
-  return raw.trim() === 'all' ? null : num({ min: 0, integer: true })(raw);
+/** `--warmup N`: a non-negative integer, or `all` (Infinity: every earlier bar, the default). */
+function warmupArg(raw: string): number {
+  return raw.trim() === 'all' ? Infinity : num({ min: 0, integer: true })(raw);
 }
 
 export function executionOptions(o: ExecutionCli): BacktestOptions {
@@ -73,7 +73,8 @@ export function executionOptions(o: ExecutionCli): BacktestOptions {
   };
   if (o.sizing !== undefined) r.sizing = o.sizing;
   if (o.periodsPerYear !== undefined) r.periodsPerYear = o.periodsPerYear;
-  if (o.warmup !== undefined && o.warmup !== null) r.warmup = o.warmup;
+  // All history is the default: left out, so that the run signature reads the same either way.
+  if (o.warmup !== undefined && Number.isFinite(o.warmup)) r.warmup = o.warmup;
   if (o.longOnly === true) r.allowShort = false;
   if (o.allowShort === true) r.allowShort = true;
   return r;
