@@ -286,6 +286,17 @@ describe('bad options: exit 2 and a message naming the option', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^error: --resume: file not found/);
   });
+
+  it('--resume with another --warmup: refused, naming backtest.warmup', async () => {
+    const d = await dir('resume-warmup');
+    const ck = join(d, 'ck.json');
+    expect((await runCli([...SMALL, '--threads', '0', '--generations', '1', '--checkpoint', ck])).code).toBe(0);
+    const same = await runCli([...SMALL, '--threads', '0', '--generations', '1', '--warmup', 'all', '--resume', ck]);
+    expect(same.code, same.stderr).toBe(0);
+    const r = await runCli([...SMALL, '--threads', '0', '--warmup', '20', '--resume', ck]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: --resume: the checkpoint is from another run: backtest\.warmup differs \(checkpoint: null, now: 20\)$/m);
+  });
 });
 
 describe('interrupted and killed runs', () => {
