@@ -181,8 +181,10 @@ function describeValue(x: unknown): string {
 
 /**
  * The kernels' config vector per strategy and window, resolved once. It depends on the window
- * because periodsPerYear, when not given, is estimated from the window's own timestamps: a
- * window is evaluated exactly as if the data held only its bars.
+ * because periodsPerYear, when not given, is estimated from the window's own timestamps. It
+ * carries the warmup option (CFG_WARMUP), from which the module that runs a window
+ * (src/strategy/run.ts windowSpan) decides the bars before it that the kernels see and sets
+ * CFG_ORIGIN (README "Windows and warm-up").
  */
 export class ConfigCache {
   private readonly vectors = new Map<string, Execution>();

@@ -8,7 +8,7 @@ import type { MarketData } from '../../src/data/market.js';
 import { marketFromArrays } from '../../src/data/market.js';
 import { synthetic } from '../../src/data/synthetic.js';
 import { randomGenome } from '../../src/genome/canonical.js';
-import { MET_LENGTH, MET_TRADES } from '../../src/kernels/layout.js';
+import { CFG_ORIGIN, MET_LENGTH, MET_TRADES } from '../../src/kernels/layout.js';
 import type { RawBacktest } from '../../src/kernels/kernel-set.js';
 import { Random } from '../../src/random.js';
 import { backtestStrategy, evaluateStrategy } from '../../src/strategy/run.js';
@@ -82,5 +82,18 @@ describe.each(all.map((c) => [c.label, c] as const))('%s', (_label, c) => {
     const warm = evaluateStrategy(k, market, window, c.strategy, genomes, P, execution(c.strategy, market, c.options, window), null)!;
     const cold = evaluateStrategy(k, market, window, c.strategy, genomes, P, execution(c.strategy, market, { ...c.options, warmup: 0 }, window), null)!;
     expect(Array.from(warm)).not.toEqual(Array.from(cold));
+  });
+});
+
+describe('the kernels\' origin (CFG_ORIGIN)', () => {
+  it('outside the bars handed over: E_KERNEL naming the kernel, on every backend', () => {
+    const c = all[0]!;
+    const cfg = execution(c.strategy, market, {}, { start: 0, end: 100 }).cfg.slice();
+    for (const bad of [100, -1, 2.5]) {
+      cfg[CFG_ORIGIN] = bad;
+      for (const [, k] of BACKENDS) {
+        expect(() => k.backtest(market, { start: 0, end: 100 }, c.strategy.fused!, Float64Array.of(5, 20), cfg)).toThrow(/kernel sma-cross: the window's origin/);
+      }
+    }
   });
 });
