@@ -129,7 +129,8 @@ export function createTsKernels(): KernelSet {
     backtest(market, window, kernel, genes, cfg, emit = {}): RawBacktest {
       const v = view(market, window);
       const metrics = new Float64Array(MET_LENGTH);
-      const equity = emit.equity === true ? new Float64Array(v.n - originOf(cfg, v.n, kernel.name)) : null;
+      const windowBars = v.n - originOf(cfg, v.n, kernel.name); // the window's bars (after the warm-up)
+      const equity = emit.equity === true ? new Float64Array(windowBars) : null;
       const cap = v.n + 1;
       const trades = emit.trades === true ? new Float64Array(cap * TR_LENGTH) : null;
       const bytes = kernel.scratchBytes(v.n);
@@ -162,7 +163,8 @@ export function createTsKernels(): KernelSet {
       checkSimulateInput(input, window);
       const v = view(market, window);
       const metrics = new Float64Array(MET_LENGTH);
-      const equity = emit.equity === true ? new Float64Array(v.n - originOf(cfg, v.n, 'simulate')) : null;
+      const windowBars = v.n - originOf(cfg, v.n, 'simulate'); // the window's bars (after the warm-up)
+      const equity = emit.equity === true ? new Float64Array(windowBars) : null;
       const cap = v.n + 1;
       const trades = emit.trades === true ? new Float64Array(cap * TR_LENGTH) : null;
       const status = simulate(
