@@ -82,6 +82,8 @@ export const BACKTEST_DEFAULTS = {
   minPriceRisk: 0.001,
   atrPeriod: 14,
   riskPerTrade: DEFAULT_RISK_PER_TRADE,
+  /** All history (null; Infinity and undefined mean the same). */
+  warmup: null as number | null,
   backend: 'wasm' as Backend,
 };
 

@@ -45,10 +45,16 @@ describe('warmup in evolve', () => {
     expect(e.message).toContain('backtest.warmup differs (checkpoint: null, now: 50)');
   });
 
-  it('an evaluator built for another warm-up is refused', async () => {
+  it('an evaluator built for another warm-up is refused; all history spelled out is the default', async () => {
     const ev = createInProcessEvaluator({ market: MARKET, backtest: { warmup: 0 } });
     const e = await refusal(evolve({ ...BASE, evaluator: ev }));
-    expect(e.message).toContain('backtest.warmup differs');
+    expect(e.message).toContain('backtest.warmup differs (evaluator: 0, evolve: null)');
+    const plain = await evolve(BASE);
+    for (const warmup of [Infinity, null]) {
+      const all = createInProcessEvaluator({ market: MARKET, backtest: { warmup } });
+      const r = await evolve({ ...BASE, evaluator: all });
+      expect(r.hallOfFame).toEqual(plain.hallOfFame);
+    }
   });
 
   it('a bad value is refused before any work, naming backtest.warmup', async () => {
