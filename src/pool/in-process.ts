@@ -10,7 +10,7 @@ import { kernelsFor } from '../kernels/registry.js';
 import { checkBarsPerRow, summarizeInProcess } from '../ga/return-series.js';
 import type { EvaluateOptions, Evaluator, EvaluatorOptions, EvaluatorStats } from './evaluator.js';
 import {
-  ConfigCache, addIndicatorStats, describeEvaluator, evaluateSlotsInTurn, marketsOf, prepareEvaluation, throwIfAborted,
+  ConfigCache, addIndicatorStats, describeEvaluator, evaluateSlotsInTurn, marketsOf, prepareEvaluation, seriesMarket, throwIfAborted,
 } from './evaluator.js';
 import type { MarketData } from '../data/market.js';
 import { strategyFromSync } from '../strategy/load.js';
@@ -67,8 +67,9 @@ export function createInProcessEvaluator(options: EvaluatorOptions): Evaluator {
     async returnSeries(strategyInput, genomes, window, barsPerRow, opts = {}) {
       if (closed) throw configError('evaluator', 'is closed');
       checkBarsPerRow(barsPerRow);
-      const { window: w, strategy } = prepareEvaluation(market, strategyInput, genomes, window);
-      return summarizeInProcess(kernels, market, w, strategy, genomes, configs[0]!.execution(strategy, w), indicators, barsPerRow, opts);
+      const m = seriesMarket(markets, opts.market);
+      const { window: w, strategy } = prepareEvaluation(markets[m]!, strategyInput, genomes, window);
+      return summarizeInProcess(kernels, markets[m]!, w, strategy, genomes, configs[m]!.execution(strategy, w), indicators, barsPerRow, opts);
     },
     async close() {
       closed = true;
