@@ -49,6 +49,8 @@ export interface PoolEvaluatorOptions extends EvaluatorOptions {
 
 /** The pool evaluator, with a diagnostic view of its threads. */
 export interface PoolEvaluator extends Evaluator {
+  /** Always present on the pool. */
+  returnSeries: NonNullable<Evaluator['returnSeries']>;
   /** Thread ids of the live workers (to see that a stop kills none). */
   threadIds(): number[];
 }
