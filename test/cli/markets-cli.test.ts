@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvText } from '../../src/data/csv.js';
 import { checkMarketNames, loadMarkets, resolveDataPaths } from '../../src/data/basket.js';
@@ -21,6 +22,18 @@ let bad = '';
 /** The line (1-based, the header is line 1) and column of the value made bad. */
 const BAD_LINE = 7;
 const BAD_COLUMN = 3;
+
+/** A Parquet file of the synthetic series (time as epoch ms, prices as doubles); `nanAt` puts a NaN close at that row (1-based). */
+async function writeParquetOf(path: string, bars: number, seed: number, nanAt?: number): Promise<void> {
+  const m = synthetic({ bars, seed });
+  const close = Array.from(m.close);
+  if (nanAt !== undefined) close[nanAt - 1] = NaN;
+  const col = (name: string, data: number[]): { name: string; data: number[]; type: 'DOUBLE' } => ({ name, data, type: 'DOUBLE' });
+  const buf = parquetWriteBuffer({
+    columnData: [col('time', Array.from(m.time)), col('open', Array.from(m.open)), col('high', Array.from(m.high)), col('low', Array.from(m.low)), col('close', close)],
+  });
+  await writeFile(path, new Uint8Array(buf));
+}
 
 function csvOf(bars: number, seed: number): string {
   return [...csvText(synthetic({ bars, seed }))].join('');
@@ -142,6 +155,24 @@ describe('--data on the command line', () => {
     const b = await runCli(['backtest', '--data', join(basket, '*.csv'), '--strategy', 'sma-cross']);
     expect(b.code).toBe(2);
     expect(b.stderr).toContain('--data: backtest takes one market, got 2 files');
+  });
+
+  it('a directory of CSV and Parquet files is one basket; a bad Parquet file stops it naming file, row and column', async () => {
+    const mixed = join(tmp, 'mixed');
+    await mkdir(mixed);
+    await writeFile(join(mixed, 'EEE.csv'), csvOf(500, 11));
+    await writeParquetOf(join(mixed, 'FFF.parquet'), 650, 12);
+    const ms = await loadMarkets(resolveDataPaths([mixed]));
+    expect(ms.map((m) => [marketName(m), m.length])).toEqual([['EEE', 500], ['FFF', 650]]);
+    expect(Array.from(ms[1]!.close)).toEqual(Array.from(synthetic({ bars: 650, seed: 12 }).close));
+    const check = await runCli(['data', 'check', mixed]);
+    expect(check.code).toBe(0);
+    expect(check.stdout).toContain('2 files: 2 OK, 0 with errors');
+    await writeParquetOf(join(mixed, 'GGG.parquet'), 300, 13, 4);
+    const r = await runCli(['evolve', '--data', mixed, '--generations', '1', '--population', '8', '--threads', '0']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`error: ${join(mixed, 'GGG.parquet')}:4:5 (close)`);
+    expect(r.stderr).not.toMatch(/^gen /m);
   });
 
   it('a glob matching one file runs as --data FILE does', async () => {
