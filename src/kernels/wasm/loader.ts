@@ -193,7 +193,7 @@ export function createWasmKernels(options: { variant?: WasmVariant; module?: Web
   let stopFlag: Int32Array | undefined;
   const x = instantiateKernels(options.module ?? compileWasm(variant), () => stopFlag !== undefined && Atomics.load(stopFlag, 0) !== 0);
   const arena = new WasmArena(x.memory, x.heapBase() >>> 0);
-  const bound = new Map<SharedArrayBuffer, BoundMarket>();
+  const bound = new Map<MarketData, BoundMarket>();
   const stats: WasmBindStats = { markets: 0, copies: 0, bytes: 0 };
   let boundTop = arena.base;
 
@@ -201,15 +201,16 @@ export function createWasmKernels(options: { variant?: WasmVariant; module?: Web
   // interleaved (close, open) pairs the sma-cross batch reads, and stay there: calls that
   // alternate between markets read them in place. Markets sit at the bottom of the arena, one
   // after another, and each call's scratch goes above them. Bound markets are known by their
-  // shared buffer (a market's views may be rebuilt, its bars never change). Past
+  // MarketData object (markets are not modified once built; a worker keeps one object per
+  // market, and an object whose columns are not views of its buffer is its own market). Past
   // MAX_BOUND_BYTES of markets, the next new one starts the arena over (every market is then
   // copied again when next used): a process that backtests ever new markets stays bounded.
   const bind = (market: MarketData): BoundMarket => {
-    const known = bound.get(market.buffer);
-    if (known !== undefined && known.length === market.length) return known;
+    const known = bound.get(market);
+    if (known !== undefined) return known;
     if (arena.mark() !== boundTop) throw kernelError('internal: a market was bound while scratch memory was in use');
     const bytes = market.length * 48;
-    if (known !== undefined || (bound.size > 0 && stats.bytes + bytes > MAX_BOUND_BYTES)) {
+    if (bound.size > 0 && stats.bytes + bytes > MAX_BOUND_BYTES) {
       bound.clear();
       arena.release(arena.base);
       stats.markets = 0;
@@ -225,7 +226,7 @@ export function createWasmKernels(options: { variant?: WasmVariant; module?: Web
     };
     b.bars = arena.alloc(market.length * 16);
     checkStatus(x.interleaveBars(b.open, b.close, market.length, b.bars), 'interleaveBars');
-    bound.set(market.buffer, b);
+    bound.set(market, b);
     boundTop = arena.mark();
     stats.markets = bound.size;
     stats.copies++;
