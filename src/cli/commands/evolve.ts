@@ -80,7 +80,7 @@ interface EvolveCli extends DataOptions, ExecutionCli {
 
 /** The signals that interrupt a run like Ctrl-C (exit 130, 143, 129). */
 /** The markets as evolve() options: `market` for one, `markets` for several. */
-export function marketsOption(markets: readonly MarketData[]): { market?: MarketData; markets?: readonly MarketData[] } {
+function marketsOption(markets: readonly MarketData[]): { market?: MarketData; markets?: readonly MarketData[] } {
   return markets.length === 1 ? { market: markets[0]! } : { markets };
 }
 
