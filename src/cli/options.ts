@@ -6,10 +6,15 @@ import type { Backend } from '../kernels/kernel-set.js';
 import { DATA_DEFAULTS } from './context.js';
 import { num, oneOf } from './parse.js';
 
+/** `--data` repeated: every value, in order. */
+function collectData(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
 /** `--data` and the synthetic source's knobs. */
 export function addDataOptions(cmd: Command): Command {
   return cmd
-    .option('--data <file>', 'OHLCV CSV or Parquet file, by extension (default: the built-in synthetic series)')
+    .option('--data <path>', 'OHLCV CSV or Parquet file (by extension), a directory of them, or a glob; repeatable: each file is a market (default: the built-in synthetic series)', collectData)
     .option('--synth-bars <n>', 'bars of the synthetic series when no --data', num({ min: 2, max: 1e8, integer: true }), DATA_DEFAULTS.synthBars)
     .option('--synth-seed <n>', 'seed of the synthetic series when no --data', num({ min: 0, max: 2 ** 32 - 1, integer: true }), DATA_DEFAULTS.synthSeed);
 }
