@@ -10,82 +10,21 @@ import type { StrategyInput } from '../strategy/load.js';
 import type { Strategy } from '../strategy/strategy.js';
 import type { Window } from '../kernels/kernel-set.js';
 import { MET_LENGTH } from '../kernels/layout.js';
-import type { EvaluateOptions, Evaluator, EvaluatorOptions, EvaluatorStats } from '../pool/evaluator.js';
+import type { EvaluateOptions, EvaluatorStats } from '../pool/evaluator.js';
 import type { SlotSpec } from '../pool/evaluator.js';
 import { ConfigCache, cachedMarketDigest, describeEvaluator, marketsOf, prepareSlots, throwIfAborted } from '../pool/evaluator.js';
 import { fixedSlotBatches, guidedSlotBatches } from '../pool/batches.js';
 import { marketName } from '../data/market.js';
-import { checkReachable, connectionCause, hostPort, parseRedisUrl, redisOptions } from './connection.js';
+import { checkReachable, connectionCause, hostPort, parseRedisUrl, redisOptions, withTimeout } from './connection.js';
+import type { QueueEvaluator, QueueEvaluatorOptions, QueueStatus } from './options.js';
+export type { QueueEvaluator, QueueEvaluatorOptions, QueueStatus } from './options.js';
+export { queueBatchSizes } from './options.js';
 import type { RedisTarget } from './connection.js';
 import { putMarket } from './market-store.js';
 import { DEFAULT_QUEUE, JOB_NAME, PREFIX, PROTOCOL, RUN_TTL_MS, jobId, keys } from './protocol.js';
 import type { JobData, JobResult, StrategyRef } from './protocol.js';
 import { builtinRef } from './strategies.js';
 import { discardAbandoned, liveWorkers } from './registry.js';
-
-/** Options of the queue evaluator. */
-export interface QueueEvaluatorOptions extends EvaluatorOptions {
-  /** `redis://[user:password@]host:port[/db]` or `rediss://...` (TLS). */
-  redis: string;
-  /** Queue name, to keep several groups of workers apart on one Redis. @default 'evaluate' */
-  queue?: string;
-  /**
-   * Genomes per job. @default guided over the connected workers' threads, no job under 2^22
-   * bar-evaluations (see queueBatchSizes)
-   */
-  batchSize?: number;
-  /** Id of the run (keys its jobs and results). @default a random UUID */
-  runId?: string;
-  /**
-   * How a job names the strategy of an evaluate() call. @default built-ins by name and
-   * evoquant version (`builtin:<name>@<version>`)
-   */
-  strategyRef?: (strategy: Strategy) => StrategyRef;
-  /** Called about once a second while an evaluation is in progress. */
-  onStatus?: (status: QueueStatus) => void;
-  /**
-   * Epoch ms after which an evaluation that has no worker to run it gives up (E_ABORT): how
-   * `--max-seconds` applies while nobody is there to do the work.
-   */
-  deadline?: number;
-  /** Seconds without a connection to Redis after which an evaluation fails. @default 10 */
-  lostAfterSeconds?: number;
-}
-
-/** What the coordinator sees of the queue. */
-export interface QueueStatus {
-  /** Workers with a live heartbeat, and their threads. */
-  workers: number;
-  threads: number;
-  /** Jobs of the current evaluation: all of them, and those with a result. */
-  jobs: number;
-  done: number;
-  /** Seconds since a worker was last seen (0 while one is connected). */
-  noWorkerSeconds: number;
-  /** Whether the connection to Redis is up. */
-  connected: boolean;
-  /** The Redis URL without its password. */
-  redis: string;
-  queue: string;
-}
-
-/** The queue evaluator, with its run id and the queue's state. */
-export interface QueueEvaluator extends Evaluator {
-  readonly runId: string;
-  /** The Redis URL without its password. */
-  readonly redis: string;
-  status(): QueueStatus;
-}
-
-/**
- * How a population of `count` genomes over `bars` bars is cut into jobs by default: guided, as
- * the pool does (each job a (2 x threads)th of what is left), but no job under `minBarEvals`
- * bar-evaluations unless that would leave a thread without work: a job costs about a
- * millisecond of queue traffic, the pool's tasks a tenth of that.
- */
-export function queueBatchSizes(count: number, threads: number, bars: number, minBarEvals = 2 ** 22): number[] {
-  return guidedSlotBatches(count, [bars], threads, minBarEvals)[0]!;
-}
 
 /** One job: genomes [start, end) of a slot, whose metrics land at genome `at` of the call's result. */
 interface Slot {
@@ -396,19 +335,4 @@ export async function createQueueEvaluator(options: QueueEvaluatorOptions): Prom
       await closeAll();
     },
   };
-}
-
-/** A promise that rejects after `ms` (the operation itself is left to finish or fail). */
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    // Not unref'd: a close that hangs must not let the process end before its error is told.
-    const t = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    p.then((v) => {
-      clearTimeout(t);
-      resolve(v);
-    }, (e: unknown) => {
-      clearTimeout(t);
-      reject(e instanceof Error ? e : new Error(String(e)));
-    });
-  });
 }
