@@ -18,8 +18,9 @@ export const SMA_CROSS_GENES: i32 = 2;
  * One genome [fast, slow] over bars [0, n): SMAs as running sums (SPEC section 7), a cross-up
  * at t goes long, a cross-down goes short (or flat when shorts are off), filled at open[t+1]
  * (or close[t]); a signal in the direction already held is ignored. Signals are taken for
- * max(fast, slow) <= t <= n - 2. Writes MET_LENGTH metrics to out; equity (n values) and
- * trades (TR_LENGTH values each, at most tradesCap) when their pointers are not 0.
+ * accountFirstSignal(max(fast, slow)) <= t <= n - 2: bars before the window's origin
+ * (CFG_ORIGIN) only feed the SMAs. Writes MET_LENGTH metrics to out; equity (n - origin values)
+ * and trades (TR_LENGTH values each, at most tradesCap) when their pointers are not 0.
  */
 export function smaCross(
   open: usize, high: usize, low: usize, close: usize, n: i32, genes: usize, cfg: usize,

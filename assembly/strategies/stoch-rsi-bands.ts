@@ -20,7 +20,9 @@ export const STOCH_RSI_BANDS_SCRATCH: i32 = 7;
  * above %D while %K < lower band; exit when %K > upper band, or at the stop (entry - stopAtr x
  * ATR) or target (entry + takeProfitAtr x ATR), ATR taken at the signal bar. Shorts mirrored
  * when CFG_SHORTS is set. Stops are checked from the fill bar on (next-open) or from the bar
- * after it (close fills, whose fill bar's range is already past). scratch holds
+ * after it (close fills, whose fill bar's range is already past). Signals are decided from
+ * accountFirstSignal(1) on: bars before the window's origin (CFG_ORIGIN) only warm the
+ * indicators up (the cross at the origin looks at the bar before it). scratch holds
  * STOCH_RSI_BANDS_SCRATCH * n f64.
  */
 export function stochRsiBands(
