@@ -63,7 +63,8 @@ export { redactUrl } from './queue/connection.js';
 // Evolution (the main job)
 export { evolve, EVOLVE_DEFAULTS } from './ga/evolve.js';
 export type {
-  EvolveOptions, EvolveHooks, EvolveResult, GenerationStats, GenerationTiming, GenerationReport, RankedGenome, StopReason,
+  EvolveOptions, EvolveHooks, EvolveResult, GenerationStats, GenerationTiming, GenerationReport, RankedGenome, StopReason, EvolveConfig,
+  FoldMetrics, MarketMetrics, ResultMarket,
   AnalysisProgress,
 } from './ga/evolve.js';
 export type { OverfittingReport } from './ga/overfitting.js';

@@ -24,7 +24,7 @@ function genesLines(list: RankedGenome[]): string {
 
 /** The objective columns of an NSGA-II result, as `max:sharpe` -> name and direction. */
 function objectiveColumns(r: EvolveResult): { name: string; label: string }[] {
-  return ((r.config['objectives'] as string[] | null) ?? []).map((o) => ({ name: o.split(':')[1]!, label: o }));
+  return (r.config.objectives ?? []).map((o) => ({ name: o.split(':')[1]!, label: o }));
 }
 
 function objectiveCell(name: string, v: number | undefined): string {
@@ -79,6 +79,27 @@ export function windowsTable(r: EvolveResult): string {
   return table(['window', 'bars', 'sharpe', 'return', 'maxDD', 'trades', 'winRate', 'exposure'], rows);
 }
 
+/**
+ * Several markets: the best genome on each market (in sample: the mean over folds; out of
+ * sample: over the folds' test windows; the holdout), then the aggregate row (the mean of the
+ * markets' metrics). Empty for a single market.
+ */
+export function marketsTable(r: EvolveResult): string {
+  const best = r.hallOfFame[0];
+  if (r.markets === undefined || best?.markets === undefined) return '';
+  const cols: MetricName[] = ['sharpe', 'totalReturn', 'maxDrawdown', 'trades'];
+  const cells = (m: Metrics | null): string[] => (m === null ? cols.map(() => '') : cols.map((c) => formatMetric(c, c === 'trades' ? Math.round(m[c] * 10) / 10 : m[c])));
+  const holdout = r.markets.some((m) => m.windows.holdout !== null);
+  const oos = r.markets.some((m) => m.windows.test.length > 0);
+  const row = (name: string, bars: string, x: { inSample: Metrics; outOfSample: Metrics | null; holdout: Metrics | null }): string[] => [
+    name, bars, ...cells(x.inSample), ...(oos ? cells(x.outOfSample) : []), ...(holdout ? cells(x.holdout) : []),
+  ];
+  const rows = best.markets.map((m, k) => row(m.name, r.markets![k]!.bars.toLocaleString('en-US'), m));
+  rows.push(row(`aggregate (${r.config.marketAggregate ?? 'mean'} fitness, mean metrics)`, r.data.bars.toLocaleString('en-US'), best));
+  const head = (p: string): string[] => [`${p} sharpe`, `${p} return`, `${p} maxDD`, `${p} trades`];
+  return table(['market', 'bars', ...head('IS'), ...(oos ? head('OOS') : []), ...(holdout ? head('holdout') : [])], rows);
+}
+
 /** The Pareto front of an NSGA-II run, sorted by the first objective, one column per objective. */
 export function paretoTable(r: EvolveResult, limit = 20): string {
   const front = r.paretoFront ?? [];
@@ -99,9 +120,9 @@ export function stopText(r: EvolveResult): string {
   const n = r.stopped.generations;
   const c = r.config;
   const why: Record<string, string> = {
-    generations: `reached the limit of ${String(c['generations'])} generations`,
-    patience: `no better best for ${String(c['patience'])} generations (--patience)`,
-    'max-seconds': `reached the time limit of ${String(c['maxSeconds'])} s (--max-seconds)`,
+    generations: `reached the limit of ${c.generations} generations`,
+    patience: `no better best for ${String(c.patience)} generations (--patience)`,
+    'max-seconds': `reached the time limit of ${String(c.maxSeconds)} s (--max-seconds)`,
     interrupted: 'interrupted',
   };
   const resumed = r.timings.resumedFrom !== null ? ` (resumed from a checkpoint at generation ${r.timings.resumedFrom})` : '';
