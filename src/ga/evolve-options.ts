@@ -10,7 +10,7 @@ import type { GenerationReport } from './result-types.js';
 
 /** Options of an evolution run. Every field is optional and has a documented default. */
 export interface EvolveOptions {
-  /** Market data. @default the built-in synthetic series (5,000 bars, seed 42) */
+  /** Market data (or give `markets`). @default the built-in synthetic series (5,000 bars, seed 42) */
   market?: MarketData;
   /**
    * Several markets (a basket), exclusive with `market`: every window is cut per market by the

@@ -182,7 +182,7 @@ export interface EvolveResult {
   landscape: Landscape | null;
   /** How much of the best backtest is luck (deflated Sharpe, PBO), with a plain verdict. */
   overfitting: OverfittingReport;
-  /** The best genome over the whole series, decimated for charts (the report draws it). */
+  /** The best genome over the whole series (several markets: the first market's), decimated for charts (the report draws it). */
   curve: EquityCurve;
   timings: {
     backend: Backend;
