@@ -67,6 +67,7 @@ export type {
   FoldMetrics, MarketMetrics, ResultMarket,
   AnalysisProgress,
 } from './ga/evolve.js';
+export { genomeMarkets, resultMarkets } from './ga/result-markets.js';
 export type { OverfittingReport } from './ga/overfitting.js';
 export { OPERATOR_DEFAULTS } from './ga/operators.js';
 export type { OperatorConfig, CrossoverKind, MutationKind } from './ga/operators.js';

@@ -15,6 +15,7 @@ import { synthetic } from '../../src/data/synthetic.js';
 import { EngineError } from '../../src/errors.js';
 import { evolve } from '../../src/ga/evolve.js';
 import type { EvolveOptions, EvolveResult } from '../../src/ga/evolve.js';
+import { genomeMarkets, resultMarkets } from '../../src/ga/result-markets.js';
 import { createInProcessEvaluator } from '../../src/pool/in-process.js';
 import { createPoolEvaluator } from '../../src/pool/pool.js';
 import { DATA } from '../helpers/shared.js';
@@ -141,9 +142,13 @@ describe('fitness: folds within a market first, then markets', () => {
     expect(trials % 4).toBe(0);
   });
 
-  it('one market given as markets: [m] is the run on market: m, to the byte', async () => {
-    const m = BASKET[1]!;
-    expect(bytes(await evolve({ markets: [m], ...base, threads: 0 }))).toBe(bytes(await evolve({ market: m, ...base, threads: 0 })));
+  it('one market given as markets: [m] is the run on market: m, to the byte; read as a basket of one', async () => {
+    const m = BASKET[3]!;
+    const one = await evolve({ market: m, ...base, threads: 0 });
+    expect(bytes(await evolve({ markets: [m], ...base, threads: 0 }))).toBe(bytes(one));
+    expect(one.markets).toBeUndefined();
+    expect(resultMarkets(one)).toEqual([{ name: 'GOOG', source: m.source, digest: one.data.sha256, bars: m.length, from: m.time[0], to: m.time[m.length - 1], windows: one.windows, minTradesPerWindow: one.config.minTradesPerWindow }]);
+    expect(genomeMarkets(one, one.hallOfFame[0]!)[0]!.inSample).toEqual(one.hallOfFame[0]!.inSample);
   });
 });
 
