@@ -53,22 +53,28 @@ export function hallOfFameTable(r: EvolveResult, limit = 10): string {
   return `${note}${table(header, rows)}\n\n${genesLines(hof)}`;
 }
 
-/** One row per window the best genome was measured on: each fold in and out of sample, the holdout. */
+/** One row per window the best genome was measured on: each fold in and out of sample, the holdout (several markets: market after market). */
 export function windowRows(r: EvolveResult): { label: string; start: number; end: number; m: Metrics }[] {
   const best = r.hallOfFame[0];
   if (best === undefined) return [];
-  const w = r.windows;
+  if (r.markets === undefined || best.markets === undefined) return rowsOf(r.windows, best, '');
+  return best.markets.flatMap((m, k) => rowsOf(r.markets![k]!.windows, m, `${m.name} `));
+}
+
+function rowsOf(
+  w: EvolveResult['windows'], best: Pick<RankedGenome, 'inSample' | 'outOfSample' | 'holdout' | 'folds'>, prefix: string,
+): { label: string; start: number; end: number; m: Metrics }[] {
   const out: { label: string; start: number; end: number; m: Metrics }[] = [];
   if (best.folds !== null) {
     best.folds.forEach((f, k) => {
-      out.push({ label: `fold ${k + 1} in-sample`, start: f.train.start, end: f.train.end, m: f.inSample });
-      out.push({ label: `fold ${k + 1} out-of-sample`, start: f.test.start, end: f.test.end, m: f.outOfSample });
+      out.push({ label: `${prefix}fold ${k + 1} in-sample`, start: f.train.start, end: f.train.end, m: f.inSample });
+      out.push({ label: `${prefix}fold ${k + 1} out-of-sample`, start: f.test.start, end: f.test.end, m: f.outOfSample });
     });
   } else {
-    out.push({ label: w.test.length === 0 ? 'whole series (in-sample)' : 'in-sample', start: w.train[0]!.start, end: w.train[0]!.end, m: best.inSample });
-    if (best.outOfSample !== null && w.test[0] !== undefined) out.push({ label: 'out-of-sample', start: w.test[0].start, end: w.test[0].end, m: best.outOfSample });
+    out.push({ label: `${prefix}${w.test.length === 0 ? 'whole series (in-sample)' : 'in-sample'}`, start: w.train[0]!.start, end: w.train[0]!.end, m: best.inSample });
+    if (best.outOfSample !== null && w.test[0] !== undefined) out.push({ label: `${prefix}out-of-sample`, start: w.test[0].start, end: w.test[0].end, m: best.outOfSample });
   }
-  if (best.holdout !== null && w.holdout !== null) out.push({ label: 'holdout', start: w.holdout.start, end: w.holdout.end, m: best.holdout });
+  if (best.holdout !== null && w.holdout !== null) out.push({ label: `${prefix}holdout`, start: w.holdout.start, end: w.holdout.end, m: best.holdout });
   return out;
 }
 

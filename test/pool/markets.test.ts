@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { marketsTable } from '../../src/cli/result-tables.js';
+import { marketsTable, windowRows } from '../../src/cli/result-tables.js';
 import { loadCsv } from '../../src/data/csv.js';
 import type { MarketData } from '../../src/data/market.js';
 import { marketName } from '../../src/data/market.js';
@@ -111,6 +111,14 @@ describe('a basket: three synthetic markets of different lengths and GOOG', () =
     const lines = marketsTable(ref).split('\n');
     for (const m of ref.markets!) expect(lines.some((l) => l.startsWith(m.name))).toBe(true);
     expect(lines.some((l) => l.startsWith('aggregate'))).toBe(true);
+    // the best genome by window: each market's own windows, market after market
+    const rows = windowRows(ref);
+    expect(rows).toHaveLength(4 * 5);
+    ref.markets!.forEach((m, k) => {
+      const mine = rows.slice(5 * k, 5 * (k + 1));
+      expect(mine.map((x) => x.label)).toEqual(['fold 1 in-sample', 'fold 1 out-of-sample', 'fold 2 in-sample', 'fold 2 out-of-sample', 'holdout'].map((l) => `${m.name} ${l}`));
+      expect(mine[4]).toMatchObject({ start: m.windows.holdout!.start, end: m.windows.holdout!.end, m: ref.hallOfFame[0]!.markets![k]!.holdout });
+    });
   });
 });
 
