@@ -14,6 +14,46 @@ export interface HofEntry {
   metrics: Float64Array;
 }
 
+/** How a state field is written to a checkpoint's JSON and read back. */
+interface Codec<T> {
+  put(v: T): unknown;
+  get(json: unknown): T;
+}
+
+const same: Codec<unknown> = { put: (v) => v, get: (j) => j };
+const f64: Codec<Float64Array> = { put: f64ToBase64, get: (j) => base64ToF64(j as string) };
+const nullable = <T>(c: Codec<T>): Codec<T | null> => ({ put: (v) => (v === null ? null : c.put(v)), get: (j) => (j === null ? null : c.get(j)) });
+const list = <T>(c: Codec<T>): Codec<T[]> => ({ put: (v) => v.map((x) => c.put(x)), get: (j) => (j as unknown[]).map((x) => c.get(x)) });
+/** -Infinity (no generation yet) is JSON null. */
+const score: Codec<number> = { put: (v) => (Number.isFinite(v) ? v : null), get: (j) => (j === null ? -Infinity : (j as number)) };
+const hofEntry: Codec<HofEntry> = {
+  put: (h) => ({ key: h.key, genes: Array.from(h.genes), fitness: h.fitness, metrics: f64ToBase64(h.metrics) }),
+  get: (j) => {
+    const h = j as SnapshotProgress['hof'][number];
+    return { key: h.key, genes: Float64Array.from(h.genes), fitness: h.fitness, metrics: base64ToF64(h.metrics) };
+  },
+};
+
+type AnyCodec = Codec<unknown>;
+type StateField = 'hof' | 'bestEver' | 'stale' | 'backtests' | 'hits' | 'misses' | 'fitness' | 'objs' | 'metrics';
+
+/**
+ * The one mapping between a RunState and its checkpoint's `progress`: field of the checkpoint,
+ * state property, and how its value is written and read (`population` and `rng` are the
+ * snapshot's own fields, `generationLimit` the run's).
+ */
+const PROGRESS_FIELDS: readonly [Exclude<keyof SnapshotProgress, 'generationLimit'>, [StateField, AnyCodec]][] = [
+  ['hof', ['hof', list(hofEntry) as AnyCodec]],
+  ['bestEver', ['bestEver', score as AnyCodec]],
+  ['stale', ['stale', same as AnyCodec]],
+  ['backtests', ['backtests', same as AnyCodec]],
+  ['hits', ['hits', same as AnyCodec]],
+  ['misses', ['misses', same as AnyCodec]],
+  ['fitness', ['fitness', f64 as AnyCodec]],
+  ['objectives', ['objs', nullable(f64) as AnyCodec]],
+  ['metrics', ['metrics', list(f64) as AnyCodec]],
+];
+
 /** What a generation's checkpoint holds: the history record and the snapshot's run part. */
 export type CheckpointParts = { record: HistoryRecord; snapshot: Pick<CheckpointState, 'generation' | 'population' | 'rng' | 'progress'> };
 
@@ -69,43 +109,27 @@ export class RunState {
 
   /** The checkpoint of the generation just recorded, with what its evaluation did to the cache. */
   toCheckpoint(journal: Journal, generationLimit: number): CheckpointParts {
-    const progress: SnapshotProgress = {
-      hof: this.hof.map((h) => ({ key: h.key, genes: Array.from(h.genes), fitness: h.fitness, metrics: f64ToBase64(h.metrics) })),
-      bestEver: Number.isFinite(this.bestEver) ? this.bestEver : null,
-      stale: this.stale,
-      backtests: this.backtests,
-      hits: this.hits,
-      misses: this.misses,
-      fitness: f64ToBase64(this.fitness),
-      objectives: this.objs === null ? null : f64ToBase64(this.objs),
-      metrics: this.metrics.map(f64ToBase64),
-      generationLimit,
-    };
+    const progress = { generationLimit } as Record<string, unknown>;
+    for (const [field, [prop, codec]] of PROGRESS_FIELDS) progress[field] = codec.put(this[prop]);
     const n = this.history.length;
     return {
       record: { generation: n - 1, stats: this.history[n - 1]!, block: f64ToBase64(journal.block), misses: journal.misses.map(f64ToBase64) },
-      snapshot: { generation: n, population: f64ToBase64(this.pop), rng: this.rng.getState(), progress },
+      snapshot: { generation: n, population: f64ToBase64(this.pop), rng: this.rng.getState(), progress: progress as unknown as SnapshotProgress },
     };
   }
 
   /**
-   * Restores the state a checkpoint saved (its sizes are checked by readCheckpoint); the
-   * history's statistics come from its records. The cache is rebuilt apart (EvaluationService.replay).
+   * Restores the state a checkpoint saved (its sizes are checked by readCheckpoint), through the
+   * same field table as toCheckpoint; the history's statistics come from its records. The cache
+   * is rebuilt apart (EvaluationService.replay).
    */
   static fromCheckpoint(state: CheckpointState, records: readonly HistoryRecord[], P: number, G: number, objectives: number, slots: number): RunState {
     const s = new RunState(0, P, G, objectives, slots);
-    const pr = state.progress;
+    const progress = state.progress as unknown as Record<string, unknown>;
+    const target = s as unknown as Record<string, unknown>;
+    for (const [field, [prop, codec]] of PROGRESS_FIELDS) target[prop] = codec.get(progress[field]);
     s.rng = Random.fromState(state.rng);
-    s.pop = base64ToF64(state.population);
-    s.fitness = base64ToF64(pr.fitness);
-    s.objs = pr.objectives === null ? null : base64ToF64(pr.objectives);
-    s.metrics = pr.metrics.map(base64ToF64);
-    s.hof = pr.hof.map((h) => ({ key: h.key, genes: Float64Array.from(h.genes), fitness: h.fitness, metrics: base64ToF64(h.metrics) }));
-    s.bestEver = pr.bestEver ?? -Infinity;
-    s.stale = pr.stale;
-    s.backtests = pr.backtests;
-    s.hits = pr.hits;
-    s.misses = pr.misses;
+    s.pop = f64.get(state.population);
     s.history = records.map((r) => r.stats as GenerationStats);
     return s;
   }
