@@ -97,7 +97,7 @@ describe('a basket: three synthetic markets of different lengths and GOOG', () =
     expect(bytes(await evolve({ markets: BASKET, ...RUN, evaluator }))).toBe(bytes(ref));
   });
 
-  it.skipIf(POOL_REFUSES_BASKETS)('pool threads 1 and 2 give the same bytes (TODO: runs once the pool takes several markets)', async () => {
+  it.skipIf(POOL_REFUSES_BASKETS)('pool threads 1 and 2 give the same bytes', async () => {
     for (const threads of [1, 2]) expect(bytes(await evolve({ markets: BASKET, ...RUN, threads }))).toBe(bytes(ref));
   });
 

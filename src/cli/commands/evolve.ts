@@ -301,7 +301,8 @@ export function evolveCommand(io: Io, state: RunState): Command {
       if (result.paretoFront !== null) io.out(`\nPareto front (${result.paretoFront.length} genomes, sorted by ${(result.config.objectives ?? [])[0]})\n${paretoTable(result)}\n`);
       const of = result.overfitting;
       const lines = of.noTrades !== null ? [of.noTrades] : [of.verdicts.deflatedSharpe, of.verdicts.pbo];
-      io.out(`\noverfitting (on the in-sample window, bars [${of.window.start}, ${of.window.end}))\n${lines.map((l) => `  ${l}\n`).join('')}`);
+      const where = result.markets !== undefined ? `each market's in-sample window, ${result.markets.length} markets` : `the in-sample window, bars [${of.window.start}, ${of.window.end})`;
+      io.out(`\noverfitting (on ${where})\n${lines.map((l) => `  ${l}\n`).join('')}`);
       if (files.length > 0) io.out(`\nwrote ${files.join(', ')}\n`);
     }
   });
