@@ -37,8 +37,7 @@ export { breedSingle } from './breeders.js';
 /** The evaluator of a run: the given one (checked against the run), or one built for it. */
 function evaluatorFor(options: EvolveOptions, hooks: EvolveHooks, setup: Awaited<ReturnType<typeof setupRun>>): { evaluator: Evaluator; own: boolean } {
   const { btOptions: backtest, backend, threads } = setup;
-  const datas = setup.markets.map((m) => m.market);
-  const data = datas.length === 1 ? { market: datas[0]! } : { markets: datas };
+  const data = { markets: setup.markets.map((m) => m.market) };
   if (options.evaluator !== undefined) {
     checkEvaluator(options.evaluator, { markets: setup.markets, family: setup.family, backtest, ...(options.backend !== undefined ? { backend } : {}) });
     return { evaluator: options.evaluator, own: false };
