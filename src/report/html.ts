@@ -102,7 +102,7 @@ export function renderReport(r: EvolveResult): string {
   const { js, css } = uplotAssets();
   const o = r.overfitting;
   const hasOos = r.hallOfFame.some((h) => h.outOfSample !== null);
-  const objectives = (r.config['objectives'] as string[] | null) ?? null;
+  const objectives = r.config.objectives;
   const data = {
     curve: r.curve,
     generations: r.generations.map((g) => ({ generation: g.generation, best: g.best, mean: g.mean, median: g.median })),
@@ -124,7 +124,7 @@ export function renderReport(r: EvolveResult): string {
     objectiveLabels: objectives,
   };
   const json = JSON.stringify(data, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)).replace(/</g, '\\u003c');
-  const title = `evoquant: ${String(r.config['strategy'])} on ${r.data.source}`;
+  const title = `evoquant: ${r.config.strategy} on ${r.data.source}`;
   const w = r.windows;
   const split =
     w.test.length === 0
@@ -134,7 +134,7 @@ export function renderReport(r: EvolveResult): string {
         : `${w.train.length} anchored walk-forward folds${w.holdout !== null ? `, holdout [${w.holdout.start}, ${w.holdout.end})` : ''}`;
   const dsr = o.details.deflatedSharpe;
   const pbo = o.details.pbo;
-  const mode = objectives !== null ? `NSGA-II on ${objectives.join(', ')}` : `fitness ${String(r.config['fitness'])}`;
+  const mode = objectives !== null ? `NSGA-II on ${objectives.join(', ')}` : `fitness ${String(r.config.fitness)}`;
   const best = r.hallOfFame[0];
 
   return `<!doctype html>
@@ -162,7 +162,7 @@ table.hof tr.metrics-row td { border-bottom: none; } #pareto td.params { max-wid
 </head>
 <body>
 <h1>${esc(title)}</h1>
-<div class="meta">${r.data.bars.toLocaleString('en-US')} bars, ${isoDate(r.data.from)} to ${isoDate(r.data.to)} &middot; ${esc(mode)} &middot; population ${String(r.config['population'])}, seed ${String(r.config['seed'])} &middot; ${esc(split)} &middot; ${esc(stopWords(r))}, ${r.evaluations.backtests.toLocaleString('en-US')} backtests</div>
+<div class="meta">${r.data.bars.toLocaleString('en-US')} bars, ${isoDate(r.data.from)} to ${isoDate(r.data.to)} &middot; ${esc(mode)} &middot; population ${r.config.population}, seed ${r.config.seed} &middot; ${esc(split)} &middot; ${esc(stopWords(r))}, ${r.evaluations.backtests.toLocaleString('en-US')} backtests</div>
 
 <h2>Overfitting</h2>
 <div class="verdict${(o.deflatedSharpe ?? 0) >= 0.95 && (o.pbo ?? 1) <= 0.25 ? ' good' : ''}" id="verdict">

@@ -258,6 +258,7 @@ describe('--json and --out', () => {
 describe('bad options: exit 2 and a message naming the option', () => {
   it.concurrent.for([
     [['--population', '-5'], /^error: option '--population <n>' argument '-5' is invalid/],
+    [['--market-agg', 'max'], /^error: option '--market-agg <how>' argument 'max' is invalid/],
     [['--strategy', 'nope'], /^error: option '--strategy <name\|path>' argument 'nope' is invalid/],
     [['--objectives', 'max:nope'], /^error: --objectives: unknown metric "nope"/],
     [['--train', '1.5'], /^error: --train: must be in \(0, 1\), got 1\.5/],

@@ -25,7 +25,7 @@ import { timeFormatter, toJson } from '../format.js';
 import { checkOutputs } from '../outputs.js';
 import type { InputPath, OutputPath } from '../outputs.js';
 import { fittedProgressLine, progressLine, redraw } from '../progress.js';
-import { hallOfFameTable, paretoTable, stopText, windowsTable } from '../result-tables.js';
+import { hallOfFameTable, paretoTable, stopText, windowsTable, marketsTable } from '../result-tables.js';
 import { addDataOptions, addExecutionOptions, executionOptions } from '../options.js';
 import type { ExecutionCli } from '../options.js';
 import { num, oneOf, strategyArg } from '../parse.js';
@@ -45,6 +45,7 @@ interface EvolveCli extends DataOptions, ExecutionCli {
   train?: number;
   folds?: number;
   foldAgg?: 'mean' | 'min';
+  marketAgg?: 'mean' | 'median' | 'min';
   tournamentSize?: number;
   crossover?: CrossoverKind;
   cxpb?: number;
@@ -142,6 +143,7 @@ export function evolveCommand(io: Io, state: RunState): Command {
     .option('--no-holdout', 'use every bar in sample: no out-of-sample window (not with --train)')
     .option('--folds <k>', 'anchored walk-forward folds', num({ min: 1, max: 100, integer: true }))
     .addOption(new Option('--fold-agg <how>', 'fold fitness: mean, or min (the worst fold) (default mean)').choices(['mean', 'min']).argParser(oneOf(['mean', 'min'] as const)))
+    .addOption(new Option('--market-agg <how>', 'with several markets, how their fitness (each over its folds first) is combined: mean, median, or min (the worst market) (default mean)').choices(['mean', 'median', 'min']).argParser(oneOf(['mean', 'median', 'min'] as const)))
     .option('--tournament-size <k>', 'tournament selection size (default 3)', num({ min: 1, max: 1e6, integer: true }))
     .addOption(new Option('--crossover <kind>', 'crossover operator (default sbx)').choices(CROSSOVER_KINDS).argParser(oneOf(CROSSOVER_KINDS)))
     .option('--cxpb <p>', 'crossover probability per pair (default 0.9)', num({ min: 0, max: 1 }))
@@ -209,6 +211,7 @@ export function evolveCommand(io: Io, state: RunState): Command {
     };
     (['population', 'generations', 'seed', 'threads', 'batchSize', 'fitness', 'objectives', 'minTrades', 'minTradeRate', 'train', 'folds', 'cacheSize', 'hofDistinct', 'islands', 'migrationInterval', 'patience', 'maxSeconds', 'checkpoint', 'resume', 'analysisSample'] as const).forEach(copy);
     if (o.foldAgg !== undefined) options.foldAggregate = o.foldAgg;
+    if (o.marketAgg !== undefined) options.marketAggregate = o.marketAgg;
     if (!o.holdout) {
       if (o.train !== undefined) throw configError('--no-holdout', 'cannot be combined with --train');
       options.train = null;
@@ -304,19 +307,21 @@ export function evolveCommand(io: Io, state: RunState): Command {
     if (o.json === true) {
       io.out(`${toJson(result)}\n`);
     } else {
-      const mode = result.paretoFront !== null ? `NSGA-II, objectives ${(result.config['objectives'] as string[]).join(', ')}` : `fitness ${String(result.config['fitness'])}`;
+      const mode = result.paretoFront !== null ? `NSGA-II, objectives ${(result.config.objectives ?? []).join(', ')}` : `fitness ${String(result.config.fitness)}`;
       const when = timeFormatter([result.data.from, result.data.to]);
-      io.out(`${result.config['strategy'] as string} on ${result.data.source} (${result.data.bars} bars, ${when(result.data.from)} .. ${when(result.data.to)}), ${mode}\n`);
+      io.out(`${result.config.strategy} on ${result.data.source} (${result.data.bars} bars, ${when(result.data.from)} .. ${when(result.data.to)}), ${mode}\n`);
       io.out(`${windowText(result)}\n`);
       io.out(`${stopText(result)}; ${result.evaluations.backtests.toLocaleString('en-US')} backtests, cache hits ${result.evaluations.cacheHits.toLocaleString('en-US')}; ${result.timings.totalSeconds.toFixed(1)} s on ${result.timings.threads} thread${result.timings.threads === 1 ? '' : 's'} (${result.timings.backend})\n\n`);
       io.out(`hall of fame\n${hallOfFameTable(result)}\n`);
       io.out(`\nbest genome by window\n${windowsTable(result)}\n`);
+      if (result.markets !== undefined) io.out(`\nbest genome by market\n${marketsTable(result)}\n`);
       const l = result.landscape;
       if (l !== null) io.out(`\nrobustness: ${(l.robustness * 100).toFixed(0)}% of the winner's ${l.neighbours} one-gene neighbours (+-2..20% of a gene's range) are within 10% of its fitness; landscape over ${l.genes[0]} x ${l.genes[1]} in the report\n`);
-      if (result.paretoFront !== null) io.out(`\nPareto front (${result.paretoFront.length} genomes, sorted by ${(result.config['objectives'] as string[])[0]!})\n${paretoTable(result)}\n`);
+      if (result.paretoFront !== null) io.out(`\nPareto front (${result.paretoFront.length} genomes, sorted by ${(result.config.objectives ?? [])[0]})\n${paretoTable(result)}\n`);
       const of = result.overfitting;
       const lines = of.noTrades !== null ? [of.noTrades] : [of.verdicts.deflatedSharpe, of.verdicts.pbo];
-      io.out(`\noverfitting (on the in-sample window, bars [${of.window.start}, ${of.window.end}))\n${lines.map((l) => `  ${l}\n`).join('')}`);
+      const where = result.markets !== undefined ? `each market's in-sample window, ${result.markets.length} markets` : `the in-sample window, bars [${of.window.start}, ${of.window.end})`;
+      io.out(`\noverfitting (on ${where})\n${lines.map((l) => `  ${l}\n`).join('')}`);
       if (files.length > 0) io.out(`\nwrote ${files.join(', ')}\n`);
     }
   });
