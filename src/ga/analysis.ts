@@ -68,8 +68,9 @@ export async function analyse(o: {
   for (const m of markets) {
     const width = summaryWidth(m.selWindow, barsPerRow);
     const onProgress = (done: number, total: number): void => progress(m.index * total + done, total * markets.length);
-    const summaries = o.evaluator.returnSeries !== undefined && markets.length === 1
-      ? await o.evaluator.returnSeries(family, block, m.selWindow, barsPerRow, { onProgress })
+    // On the evaluator (its threads) when it can, else here: the same bits either way.
+    const summaries = o.evaluator.returnSeries !== undefined
+      ? await o.evaluator.returnSeries(family, block, m.selWindow, barsPerRow, { onProgress, ...(m.index !== 0 ? { market: m.index } : {}) })
       : await summarizeInProcess(o.kernels, m.market, m.selWindow, family, block, m.selCfg, null, barsPerRow, { onProgress });
     if (markets.length === 1) bestMoments = readSummary(summaries, 0, width).moments;
     chosen.forEach((_, j) => columns[j]!.push(readSummary(summaries, j + 1, width).rows));

@@ -10,7 +10,7 @@ export function resultMarkets(r: EvolveResult): ResultMarket[] {
   const d = r.data;
   return [{
     name: marketName(d), source: d.source, digest: d.sha256, bars: d.bars, from: d.from, to: d.to, windows: r.windows,
-    minTradesPerWindow: r.config.minTradesPerWindow,
+    minTradesPerWindow: r.config.minTradesPerWindow, curve: r.curve,
   }];
 }
 

@@ -111,6 +111,8 @@ export interface ResultMarket {
   windows: RunWindows;
   /** The minimum-trades rule on each of its train windows. */
   minTradesPerWindow: number[];
+  /** The best genome over this market's whole series, as `EvolveResult.curve` is over the first market's. */
+  curve: EquityCurve;
 }
 
 /** The run's options as resolved (result.config); the checkpoint signature is made from it. */

@@ -48,11 +48,11 @@ async function landscapeOf(r: ResultInputs): Promise<Landscape | null> {
   return buildLandscape(setup.family, [...r.seen.values()], winner.genes, winner.fitness, nb.map((n, i) => ({ ...n, fitness: ev.fitness[i]! })), r.landscapeGenes, scan.evaluated);
 }
 
-/** The best genome over the first market's whole series, decimated for charts. */
-function curveOf(r: ResultInputs): EquityCurve {
+/** The best genome over a market's whole series (the first by default), decimated for charts. */
+function curveOf(r: ResultInputs, index = 0): EquityCurve {
   const { setup } = r;
   const best = (r.breeder.paretoFront(r.state) ?? r.breeder.hallOfFame(r.state))[0]!.genes;
-  const m = setup.markets[0]!;
+  const m = setup.markets[index]!;
   const full = resolveOptions(setup.family, m.market, setup.btOptions, { start: 0, end: m.market.length });
   return bestCurve(r.kernels, m.market, setup.family, best, { cfg: configVector(full), riskPerTrade: full.riskPerTrade }, setup.resolved.cash, m.windows);
 }
@@ -73,10 +73,11 @@ function dataOf(setup: RunSetup): EvolveResult['data'] {
   };
 }
 
-function marketsOf(setup: RunSetup): ResultMarket[] {
-  return setup.markets.map((m) => ({
+function marketsOf(r: ResultInputs): ResultMarket[] {
+  return r.setup.markets.map((m, i) => ({
     name: m.name, source: m.market.source, digest: m.digest, bars: m.market.length,
     from: m.market.time[0]!, to: m.market.time[m.market.length - 1]!, windows: m.windows, minTradesPerWindow: m.windowMin,
+    curve: curveOf(r, i),
   }));
 }
 
@@ -98,6 +99,7 @@ export async function buildResult(r: ResultInputs): Promise<EvolveResult> {
   for (const g of t.perGeneration) evaluated += state.history[g.generation]?.evaluated ?? 0;
   const st = evaluator.stats();
   const several = setup.markets.length > 1;
+  const basket = several ? marketsOf(r) : null;
   return {
     format: 'evoquant-result',
     version: 1,
@@ -106,7 +108,7 @@ export async function buildResult(r: ResultInputs): Promise<EvolveResult> {
     strategy: { name: setup.family.name, file: setup.family.file, digest: setup.family.digest, builtin: setup.family.builtin },
     data: dataOf(setup),
     windows: setup.markets[0]!.windows,
-    ...(several ? { markets: marketsOf(setup) } : {}),
+    ...(basket !== null ? { markets: basket } : {}),
     generations: state.history,
     stopped: { reason: r.stopReason, generations: state.history.length },
     evaluations: {
@@ -120,7 +122,7 @@ export async function buildResult(r: ResultInputs): Promise<EvolveResult> {
       setup, state, breeder: r.breeder, evaluator, kernels: r.kernels, trials: r.service.trials, ranked: hallOfFame,
       ...(r.hooks.onAnalysis !== undefined ? { onAnalysis: r.hooks.onAnalysis } : {}),
     }),
-    curve: curveOf(r),
+    curve: basket?.[0]!.curve ?? curveOf(r),
     timings: {
       backend: evaluator.backend,
       threads: evaluator.threads,

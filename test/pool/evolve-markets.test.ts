@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { marketsTable, windowRows } from '../../src/cli/result-tables.js';
+import { backtest } from '../../src/backtest.js';
 import { loadCsv } from '../../src/data/csv.js';
 import type { MarketData } from '../../src/data/market.js';
 import { marketName } from '../../src/data/market.js';
@@ -45,20 +46,6 @@ async function rejection(p: Promise<unknown>): Promise<EngineError> {
 
 const RUN = { strategy: 'sma-cross', population: 12, generations: 4, seed: 5, folds: 2, train: 0.8 } satisfies EvolveOptions;
 
-/**
- * Whether the worker pool takes several markets yet. TODO(markets branch): once the pool holds
- * every market (branch `markets`), this is false and the pool cases below run; until then they
- * are skipped, because the pool refuses a basket with E_CONFIG.
- */
-const POOL_REFUSES_BASKETS = ((): boolean => {
-  try {
-    const p = createPoolEvaluator({ markets: [synthetic({ bars: 100, seed: 1 }), synthetic({ bars: 100, seed: 2 })], threads: 1 });
-    void p.close();
-    return false;
-  } catch {
-    return true;
-  }
-})();
 
 describe('a basket: three synthetic markets of different lengths and GOOG', () => {
   let ref: EvolveResult;
@@ -91,13 +78,25 @@ describe('a basket: three synthetic markets of different lengths and GOOG', () =
     }
   });
 
+  it('each market carries the best genome\'s curve over its whole series (its own backtest)', () => {
+    const best = ref.hallOfFame[0]!;
+    ref.markets!.forEach((m, i) => {
+      const full = backtest(BASKET[i]!, 'sma-cross', best.params, { window: { start: 0, end: BASKET[i]!.length } });
+      expect(m.curve.bar.at(-1)).toBe(BASKET[i]!.length - 1);
+      expect(m.curve.equity.at(-1)).toBe(full.equity.at(-1));
+      expect(m.curve.trades.entry.length).toBe(Math.min(1000, full.trades.length));
+    });
+    // the top-level curve is the first market's
+    expect(ref.curve).toEqual(ref.markets![0]!.curve);
+  });
+
   it('the TypeScript twins and an evaluator passed in give the same bytes', async () => {
     expect(bytes(await evolve({ markets: BASKET, ...RUN, threads: 0, backend: 'ts' }))).toBe(bytes(ref));
     const evaluator = createInProcessEvaluator({ markets: BASKET });
     expect(bytes(await evolve({ markets: BASKET, ...RUN, evaluator }))).toBe(bytes(ref));
   });
 
-  it.skipIf(POOL_REFUSES_BASKETS)('pool threads 1 and 2 give the same bytes', async () => {
+  it('pool threads 1 and 2 give the same bytes', async () => {
     for (const threads of [1, 2]) expect(bytes(await evolve({ markets: BASKET, ...RUN, threads }))).toBe(bytes(ref));
   });
 
@@ -155,7 +154,7 @@ describe('fitness: folds within a market first, then markets', () => {
     const one = await evolve({ market: m, ...base, threads: 0 });
     expect(bytes(await evolve({ markets: [m], ...base, threads: 0 }))).toBe(bytes(one));
     expect(one.markets).toBeUndefined();
-    expect(resultMarkets(one)).toEqual([{ name: 'GOOG', source: m.source, digest: one.data.sha256, bars: m.length, from: m.time[0], to: m.time[m.length - 1], windows: one.windows, minTradesPerWindow: one.config.minTradesPerWindow }]);
+    expect(resultMarkets(one)).toEqual([{ name: 'GOOG', source: m.source, digest: one.data.sha256, bars: m.length, from: m.time[0], to: m.time[m.length - 1], windows: one.windows, minTradesPerWindow: one.config.minTradesPerWindow, curve: one.curve }]);
     expect(genomeMarkets(one, one.hallOfFame[0]!)[0]!.inSample).toEqual(one.hallOfFame[0]!.inSample);
   });
 });
