@@ -449,13 +449,27 @@ export function createWasmKernels(options: { variant?: WasmVariant; module?: Web
         const k = Math.min(chunk, count - g);
         const done = scoped(() => {
           const w = barsAt(b, window);
-          const table = arena.alloc(k * SIM_ROW * 8);
+          // One block for the chunk's table and series, written through one view.
+          let values = 0;
           for (let i = 0; i < k; i++) {
             const input = inputs[g + i]!;
-            const tg = arena.put(input.target);
-            const sd = input.stopDistance === null ? 0 : arena.put(input.stopDistance);
-            const td = input.takeDistance === null ? 0 : arena.put(input.takeDistance);
-            arena.f64(table + i * SIM_ROW * 8, SIM_ROW).set([tg, sd, td, input.riskPerTrade]);
+            values += n + (input.stopDistance === null ? 0 : n) + (input.takeDistance === null ? 0 : n);
+          }
+          const table = arena.alloc((k * SIM_ROW + values) * 8);
+          const mem = new Float64Array(x.memory.buffer);
+          let at = (table >>> 3) + k * SIM_ROW;
+          const place = (a: Float64Array): number => {
+            mem.set(a, at);
+            at += n;
+            return (at - n) * 8;
+          };
+          for (let i = 0; i < k; i++) {
+            const input = inputs[g + i]!;
+            const row = (table >>> 3) + i * SIM_ROW;
+            mem[row] = place(input.target);
+            mem[row + 1] = input.stopDistance === null ? 0 : place(input.stopDistance);
+            mem[row + 2] = input.takeDistance === null ? 0 : place(input.takeDistance);
+            mem[row + 3] = input.riskPerTrade;
           }
           const c = arena.put(cfg);
           const out = arena.alloc(k * MET_LENGTH * 8);
