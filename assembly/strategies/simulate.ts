@@ -101,14 +101,16 @@ export function simulate(
     if (pending) continue;
     const held = <i32>ld(a, A_DIR);
     if (held != 0 && !(isNaN(ld(a, A_STOP)) && isNaN(ld(a, A_TARGET)))) continue;
-    let j = t;
-    while (j < n) {
-      if (j >= from && j <= last) {
-        const x = ld(target, j);
-        if (x == x && (!(x >= -1.0 && x <= 1.0) || directionOf(x, shorts) != held)) break;
-      }
+    // Targets are read on bars [from, last] only: the run ends at the first one there that asks
+    // for another direction (or is out of range), else at the last bar.
+    let j = t > from ? t : from;
+    const readEnd = last + 1 < n ? last + 1 : n;
+    while (j < readEnd) {
+      const x = ld(target, j);
+      if (x == x && (!(x >= -1.0 && x <= 1.0) || directionOf(x, shorts) != held)) break;
       j++;
     }
+    if (j >= readEnd) j = n;
     if (j > t) {
       accountMarkRun(a, close + (<usize>t << 3), 0, t, j);
       t = j;

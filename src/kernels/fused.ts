@@ -10,6 +10,16 @@ import {
 import { stochRsiBands, STOCH_RSI_BANDS_GENES, STOCH_RSI_BANDS_SCRATCH } from './strategies/stoch-rsi-bands.js';
 import { stochRsiBandsBatch, stochRsiBandsBatchScratchBytes } from './strategies/stoch-rsi-bands-batch.js';
 
+/**
+ * A column of a market's bars a kernel reads: the four prices, or `interleaved`, the (close,
+ * open) pairs of interleaveBars. A WASM kernel set copies into linear memory only the columns a
+ * call names (once per market and column); a column the call did not name has address 0.
+ */
+export type BarColumn = 'open' | 'high' | 'low' | 'close' | 'interleaved';
+
+/** The four price columns: what the generic simulator and a kernel that checks stops read. */
+export const PRICE_COLUMNS: readonly BarColumn[] = ['open', 'high', 'low', 'close'];
+
 /** The bars of one window as the TypeScript twins read them. */
 export interface TsBars {
   open: Float64Array;
@@ -56,6 +66,8 @@ export interface WasmOutputs {
 export interface FusedKernel {
   readonly name: string;
   readonly genes: number;
+  /** The columns each form reads (the WASM backend binds only those; see BarColumn). */
+  readonly columns: { readonly single: readonly BarColumn[]; readonly batch: readonly BarColumn[] };
   /** Scratch bytes of one backtest over n bars. */
   scratchBytes(n: number): number;
   /** Scratch bytes of one batch call over n bars with these genomes (count x genes values). */
@@ -74,6 +86,7 @@ export interface FusedKernel {
 export const smaCrossKernel: FusedKernel = {
   name: 'sma-cross',
   genes: SMA_CROSS_GENES,
+  columns: { single: ['open', 'close'], batch: ['interleaved'] },
   scratchBytes: () => 0,
   batchScratchBytes: (n, genomes) => smaCrossBatchScratchBytes(n, maxGene(genomes)),
   ts: {
@@ -90,6 +103,7 @@ export const smaCrossKernel: FusedKernel = {
 export const stochRsiBandsKernel: FusedKernel = {
   name: 'stoch-rsi-bands',
   genes: STOCH_RSI_BANDS_GENES,
+  columns: { single: PRICE_COLUMNS, batch: PRICE_COLUMNS },
   scratchBytes: (n) => n * 8 * STOCH_RSI_BANDS_SCRATCH,
   batchScratchBytes: (n, genomes) => stochRsiBandsBatchScratchBytes(n, genomes.length / STOCH_RSI_BANDS_GENES),
   ts: {

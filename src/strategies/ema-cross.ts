@@ -25,9 +25,15 @@ export default defineStrategy({
     const n = ctx.length;
     const target = new Float64Array(n).fill(NaN);
     const stopDistance = new Float64Array(n);
+    let pf = f[0]!;
+    let ps = s[0]!;
     for (let t = 1; t < n; t++) {
-      if (f[t - 1]! <= s[t - 1]! && f[t]! > s[t]!) target[t] = 1;
-      else if (f[t - 1]! >= s[t - 1]! && f[t]! < s[t]!) target[t] = -1;
+      const cf = f[t]!;
+      const cs = s[t]!;
+      if (pf <= ps && cf > cs) target[t] = 1;
+      else if (pf >= ps && cf < cs) target[t] = -1;
+      pf = cf;
+      ps = cs;
       // NaN before the ATR's warm-up: no stop then.
       stopDistance[t] = p.stopAtr! * atr[t]!;
     }

@@ -20,10 +20,18 @@ export default defineStrategy({
   signals(ctx, p) {
     const f = ctx.ind.sma(ctx.close, p.fast!);
     const s = ctx.ind.sma(ctx.close, p.slow!);
-    const target = new Float64Array(ctx.length).fill(NaN);
-    for (let t = 1; t < ctx.length; t++) {
-      if (f[t - 1]! <= s[t - 1]! && f[t]! > s[t]!) target[t] = 1;
-      else if (f[t - 1]! >= s[t - 1]! && f[t]! < s[t]!) target[t] = -1;
+    const n = ctx.length;
+    const target = new Float64Array(n).fill(NaN);
+    // A cross between bars t - 1 and t (the previous bar's values kept in locals).
+    let pf = f[0]!;
+    let ps = s[0]!;
+    for (let t = 1; t < n; t++) {
+      const cf = f[t]!;
+      const cs = s[t]!;
+      if (pf <= ps && cf > cs) target[t] = 1;
+      else if (pf >= ps && cf < cs) target[t] = -1;
+      pf = cf;
+      ps = cs;
     }
     return { target };
   },

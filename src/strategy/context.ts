@@ -41,20 +41,24 @@ export function createContext(
   const close = col('close', market.close);
   const volume = col('volume', market.volume);
   const time = col('time', market.time);
-  const scope = `${kernels.name}|${marketId(market)}|${start}:${end}`;
+  const scope = `${kernels.name}|${marketId(market)}|${start}:${end}|`;
 
   function cached<T extends Float64Array | Record<string, Float64Array>>(
     fn: string, srcs: Series[], params: number[], compute: () => T,
   ): T {
     if (cache === null) return compute();
-    const srcIds: string[] = [];
-    for (const s of srcs) {
-      const id = ids.get(s);
+    // `fn(src,...;param,...)`, built by concatenation (this runs for every genome's every
+    // indicator: no intermediate arrays).
+    let key = `${fn}(`;
+    for (let i = 0; i < srcs.length; i++) {
+      const id = ids.get(srcs[i]!);
       if (id === undefined) return compute();
-      srcIds.push(id);
+      key += i === 0 ? id : `,${id}`;
     }
-    const key = `${fn}(${srcIds.join(',')};${params.map(String).join(',')})`;
-    const value = cache.get(`${scope}|${key}`, compute);
+    key += ';';
+    for (let i = 0; i < params.length; i++) key += i === 0 ? String(params[i]) : `,${String(params[i])}`;
+    key += ')';
+    const value = cache.get(scope + key, compute);
     if (value instanceof Float64Array) ids.set(value, key);
     else for (const [name, a] of Object.entries(value)) ids.set(a, `${key}.${name}`);
     return value;

@@ -47,8 +47,12 @@ export function windowSpan(window: Window, cfg: Float64Array): WindowSpan {
   return { span: { start: from, end: window.end }, origin, cfg: c };
 }
 
-/** Genomes simulated per simulateBatch call: bounds the signal series held at once. */
-const MAX_BARS_PER_CALL = 1 << 22;
+/**
+ * Genomes simulated per simulateBatch call: bounds the signal series held at once (1M bars,
+ * 8 MB of targets). Small enough that a call's target arrays mostly die young (the scavenger
+ * frees them, not a full collection) and are still in cache when copied to the kernels.
+ */
+const MAX_BARS_PER_CALL = 1 << 20;
 
 /**
  * Metrics of `count` genomes (rows of the strategy's genes) over a window (with its warm-up,

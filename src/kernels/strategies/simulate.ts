@@ -89,14 +89,16 @@ export function simulate(
     if (pending) continue;
     const held = s[A_DIR]! | 0;
     if (held !== 0 && !(Number.isNaN(s[A_STOP]!) && Number.isNaN(s[A_TARGET]!))) continue;
-    let j = t;
-    while (j < n) {
-      if (j >= from && j <= last) {
-        const x = target[j]!;
-        if (x === x && (!(x >= -1.0 && x <= 1.0) || directionOf(x, shorts) !== held)) break;
-      }
+    // Targets are read on bars [from, last] only: the run ends at the first one there that asks
+    // for another direction (or is out of range), else at the last bar.
+    let j = t > from ? t : from;
+    const readEnd = last + 1 < n ? last + 1 : n;
+    while (j < readEnd) {
+      const x = target[j]!;
+      if (x === x && (!(x >= -1.0 && x <= 1.0) || directionOf(x, shorts) !== held)) break;
       j++;
     }
+    if (j >= readEnd) j = n;
     if (j > t) {
       accountMarkRun(a, close, t, t, j);
       t = j;

@@ -6,8 +6,9 @@ import { ioError, kernelError } from '../../errors.js';
 import { packageRoot } from '../../paths.js';
 import type { KernelSet, RawBacktest, Window } from '../kernel-set.js';
 import { MET_LENGTH, TR_LENGTH } from '../layout.js';
-import type { WasmBars } from '../fused.js';
+import { PRICE_COLUMNS, type BarColumn, type WasmBars } from '../fused.js';
 import { checkStatus } from '../chunking.js';
+import { interleaveBars } from '../strategies/sma-cross.js';
 import { checkSimulateInput } from '../simulate-input.js';
 import { originOf } from '../origin.js';
 import { E_STOPPED } from '../status.js';
@@ -157,26 +158,25 @@ export class WasmArena {
   }
 }
 
+/** Byte addresses of the columns of one market bound so far (see bind). */
 interface BoundMarket {
   length: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  /** (close, open) pairs, the sma-cross batch kernel's input. */
-  bars: number;
+  columns: Partial<Record<BarColumn, number>>;
 }
+
+/** Bytes a bar takes of one column in linear memory. */
+const columnBytes = (c: BarColumn): number => (c === 'interleaved' ? 16 : 8);
 
 /** Bytes of market columns an instance keeps bound before it starts over (see bind). */
 const MAX_BOUND_BYTES = 1024 * 1024 * 1024;
 
 /** What a WASM kernel set holds of the markets it was given (for tests and diagnostics). */
 export interface WasmBindStats {
-  /** Markets in linear memory now. */
+  /** Markets with at least one column in linear memory now. */
   markets: number;
-  /** Markets copied in so far (a market used again is not copied again). */
+  /** Columns copied in so far (a market's column used again is not copied again). */
   copies: number;
-  /** Bytes of linear memory they take (48 per bar: four columns and the interleaved pairs). */
+  /** Bytes of linear memory they take: 8 a bar per price column, 16 for the interleaved pairs. */
   bytes: number;
 }
 
@@ -198,48 +198,61 @@ export function createWasmKernels(options: { variant?: WasmVariant; module?: Web
   const stats: WasmBindStats = { markets: 0, copies: 0, bytes: 0 };
   let boundTop = arena.base;
 
-  // Every market's columns are copied into linear memory once (per instance), with the
-  // interleaved (close, open) pairs the sma-cross batch reads, and stay there: calls that
-  // alternate between markets read them in place. Markets sit at the bottom of the arena, one
-  // after another, and each call's scratch goes above them. Bound markets are known by their
-  // MarketData object (markets are not modified once built; a worker keeps one object per
+  // A market's columns are copied into linear memory when a call first reads them (each kernel
+  // names its columns: FusedKernel.columns, PRICE_COLUMNS for the simulator), once per instance
+  // and column, and stay there: calls that alternate between markets read them in place. Bound
+  // columns sit at the bottom of the arena, one after another, and each call's scratch goes
+  // above them (so a call binds its columns before it takes scratch). Bound markets are known by
+  // their MarketData object (markets are not modified once built; a worker keeps one object per
   // market, and an object whose columns are not views of its buffer is its own market). Past
-  // MAX_BOUND_BYTES of markets, the next new one starts the arena over (every market is then
+  // MAX_BOUND_BYTES of columns, the next new one starts the arena over (every column is then
   // copied again when next used): a process that backtests ever new markets stays bounded.
-  const bind = (market: MarketData): BoundMarket => {
-    const known = bound.get(market);
-    if (known !== undefined) return known;
+  const bind = (market: MarketData, columns: readonly BarColumn[]): BoundMarket => {
+    let b = bound.get(market);
+    const missing = columns.filter((c) => b === undefined || b.columns[c] === undefined);
+    if (b !== undefined && missing.length === 0) return b;
     if (arena.mark() !== boundTop) throw kernelError('internal: a market was bound while scratch memory was in use');
-    const bytes = market.length * 48;
+    const n = market.length;
+    const bytes = missing.reduce((a, c) => a + n * columnBytes(c), 0);
     if (bound.size > 0 && stats.bytes + bytes > MAX_BOUND_BYTES) {
       bound.clear();
       arena.release(arena.base);
       stats.markets = 0;
       stats.bytes = 0;
+      b = undefined;
+      missing.splice(0, missing.length, ...columns);
     }
-    const b: BoundMarket = {
-      length: market.length,
-      open: arena.put(market.open),
-      high: arena.put(market.high),
-      low: arena.put(market.low),
-      close: arena.put(market.close),
-      bars: 0,
-    };
-    b.bars = arena.alloc(market.length * 16);
-    checkStatus(x.interleaveBars(b.open, b.close, market.length, b.bars), 'interleaveBars');
-    bound.set(market, b);
+    if (b === undefined) {
+      b = { length: n, columns: {} };
+      bound.set(market, b);
+    }
+    for (const c of missing) {
+      if (c === 'interleaved') {
+        // The pairs written by interleaveBars's twin (plain copies: the same bits) straight from
+        // the shared columns, so that binding the pairs alone does not also bind open and close.
+        const p = arena.alloc(n * 16);
+        checkStatus(interleaveBars(market.open, market.close, n, arena.f64(p, 2 * n)), 'interleaveBars');
+        b.columns.interleaved = p;
+      } else {
+        b.columns[c] = arena.put(market[c]);
+      }
+      stats.copies++;
+      stats.bytes += n * columnBytes(c);
+    }
     boundTop = arena.mark();
     stats.markets = bound.size;
-    stats.copies++;
-    stats.bytes += bytes;
     return b;
   };
 
-  // The window's bars in place, for the fused kernels.
+  // The window's bars in place, for the kernels (0 for a column the call did not bind).
   const barsAt = (b: BoundMarket, w: Window): WasmBars => {
     const off = w.start * 8;
+    const at = (c: BarColumn): number => {
+      const p = b.columns[c];
+      return p === undefined ? 0 : p + (c === 'interleaved' ? 2 * off : off);
+    };
     return {
-      x, open: b.open + off, high: b.high + off, low: b.low + off, close: b.close + off, interleaved: b.bars + 2 * off, n: w.end - w.start,
+      x, open: at('open'), high: at('high'), low: at('low'), close: at('close'), interleaved: at('interleaved'), n: w.end - w.start,
     };
   };
 
@@ -346,7 +359,7 @@ export function createWasmKernels(options: { variant?: WasmVariant; module?: Web
     exposure: (u) => scalar((p, n) => x.exposure(p, n), u),
 
     backtest(market, window: Window, kernel, genes, cfg, emit = {}): RawBacktest {
-      const b = bind(market);
+      const b = bind(market, kernel.columns.single);
       return scoped(() => {
         const w = barsAt(b, window);
         const n = w.n;
@@ -372,7 +385,7 @@ export function createWasmKernels(options: { variant?: WasmVariant; module?: Web
     },
 
     evaluate(market, window, kernel, genomes, count, cfg, stop) {
-      const b = bind(market);
+      const b = bind(market, kernel.columns.batch);
       return scoped(() => {
         const w = barsAt(b, window);
         originOf(cfg, w.n, kernel.name);
@@ -397,7 +410,7 @@ export function createWasmKernels(options: { variant?: WasmVariant; module?: Web
 
     simulate(market, window, input, cfg, emit = {}): RawBacktest {
       checkSimulateInput(input, window);
-      const b = bind(market);
+      const b = bind(market, PRICE_COLUMNS);
       return scoped(() => {
         const w = barsAt(b, window);
         const n = w.n;
@@ -424,7 +437,7 @@ export function createWasmKernels(options: { variant?: WasmVariant; module?: Web
 
     simulateBatch(market, window, inputs, cfg, stop) {
       inputs.forEach((input, i) => checkSimulateInput(input, window, i));
-      const b = bind(market);
+      const b = bind(market, PRICE_COLUMNS);
       const count = inputs.length;
       const result = new Float64Array(count * MET_LENGTH);
       // The inputs' series are copied into linear memory a chunk at a time (about 16 MB), so a
@@ -436,13 +449,27 @@ export function createWasmKernels(options: { variant?: WasmVariant; module?: Web
         const k = Math.min(chunk, count - g);
         const done = scoped(() => {
           const w = barsAt(b, window);
-          const table = arena.alloc(k * SIM_ROW * 8);
+          // One block for the chunk's table and series, written through one view.
+          let values = 0;
           for (let i = 0; i < k; i++) {
             const input = inputs[g + i]!;
-            const tg = arena.put(input.target);
-            const sd = input.stopDistance === null ? 0 : arena.put(input.stopDistance);
-            const td = input.takeDistance === null ? 0 : arena.put(input.takeDistance);
-            arena.f64(table + i * SIM_ROW * 8, SIM_ROW).set([tg, sd, td, input.riskPerTrade]);
+            values += n + (input.stopDistance === null ? 0 : n) + (input.takeDistance === null ? 0 : n);
+          }
+          const table = arena.alloc((k * SIM_ROW + values) * 8);
+          const mem = new Float64Array(x.memory.buffer);
+          let at = (table >>> 3) + k * SIM_ROW;
+          const place = (a: Float64Array): number => {
+            mem.set(a, at);
+            at += n;
+            return (at - n) * 8;
+          };
+          for (let i = 0; i < k; i++) {
+            const input = inputs[g + i]!;
+            const row = (table >>> 3) + i * SIM_ROW;
+            mem[row] = place(input.target);
+            mem[row + 1] = input.stopDistance === null ? 0 : place(input.stopDistance);
+            mem[row + 2] = input.takeDistance === null ? 0 : place(input.takeDistance);
+            mem[row + 3] = input.riskPerTrade;
           }
           const c = arena.put(cfg);
           const out = arena.alloc(k * MET_LENGTH * 8);
