@@ -95,6 +95,26 @@ describe('stoch-rsi-bands batch = series kernel, bit for bit', () => {
     }
   });
 
+  it('smoothing periods around the chunked kernel\'s ring (255-257 bars: MAX_SMOOTH = 256) and chunk edges', () => {
+    // Moderate genes (so that the slow lines still trade), with the periods under test.
+    const base = new Float64Array(24 * G);
+    for (let i = 0; i < 24; i++) base.set([14, 14, 3, 3, 50, 50, 5, 1.05, 0, 2, 3, 0.01], i * G);
+    // (kSmooth, dSmooth): one long, one short, so that %K and %D still cross.
+    const pairs = [[255, 2], [256, 2], [257, 2], [300, 3], [2, 255], [3, 256], [2, 257], [2, 300]];
+    for (let i = 0; i < 24; i++) {
+      base[i * G] = [2, 3, 2][i % 3]!; // rsiK
+      base[i * G + 1] = [2, 3, 2, 255][i % 4]!; // stochK
+      base[i * G + 2] = pairs[i % 8]![0]!;
+      base[i * G + 3] = pairs[i % 8]![1]!;
+    }
+    for (const [oi, opts] of OPTIONS.entries()) checkAgainstSeries(`ring #${oi}`, MARKET, base, opts);
+    // Windows ending just before, at and after a chunk boundary (256 bars) and the ring (512).
+    for (const n of [255, 256, 257, 511, 512, 513]) {
+      const m = synthetic({ bars: n, seed: n });
+      checkAgainstSeries(`n=${n}`, m, edgeGenomes(n, 10, n), OPTIONS[1]!);
+    }
+  });
+
   it('short windows, a single bar and two bars', () => {
     for (const n of [1, 2, 3, 20, 60]) {
       const m = synthetic({ bars: n, seed: 3 });

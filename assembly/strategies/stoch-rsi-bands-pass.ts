@@ -1,0 +1,268 @@
+// One stoch-rsi-bands genome of the batch kernel (stoch-rsi-bands-batch.ts) in chunks of CHUNK
+// bars, each chunk in a few short passes with few live values each (one long loop with all the
+// state spilled most of it to the stack). Every value is the same IEEE operation on the same
+// operands as in the series kernels (stoch-rsi.ts, sma.ts, bands.ts); only the order in time
+// and the lanes change. Twin: src/kernels/strategies/stoch-rsi-bands-pass.ts.
+//
+// Per chunk:
+//  A. the StochRSI window's extremes (block min/max, see the batch kernel's header): r - min and
+//     max - min per bar;
+//  B. the raw StochRSI, two bars per f64x2: 100 * ((r - min) / (max - min)), 50 where
+//     max = min (for finite doubles, max - min == 0 exactly when max == min);
+//  C. the running sums (%K's, %D's, the band's ATR sum) and the divisions %K = sk / kSmooth,
+//     %D = sd / dSmooth; the windows of %K and %D read back from rings of RING values;
+//  D. which bars could open a position, two bars per f64x2: a cross of %K over %D inside the
+//     bounds of the bands (a superset of the entries, decided exactly in E);
+//  E. the decisions and the account, bar by bar. A bar that starts flat with nothing pending
+//     and no candidate from D does nothing (no fill, no stop, no order, no mark): skipped.
+// The indicator passes (A-D) run over every bar; the decisions (E) from the first decidable bar.
+import { ld, st } from "../memory";
+import { bandAt, bandHi, bandLo } from "../indicators/bands";
+import { CFG_FILL, CFG_SHORTS, FILL_CLOSE, EXIT_SIGNAL } from "../layout";
+import { accInit, accOrder, accMark, accFinish, accCheckStops, accSetRiskPerTrade, dir, entryBar } from "./account";
+
+/** Bars per chunk (even, so the f64x2 passes cover whole pairs). */
+export const CHUNK: i32 = 256;
+/** Ring length of the raw StochRSI and %K windows (a power of two, >= CHUNK + the period). */
+const RING: i32 = 512;
+const MASK: i32 = RING - 1;
+/** The longest kSmooth and dSmooth this kernel takes (longer ones take the series kernel). */
+export const MAX_SMOOTH: i32 = RING - CHUNK;
+/** f64 values of work memory (16-byte aligned) one genome needs besides the suffix arrays. */
+export const PASS_WORK: i32 = 3 * RING + 4 + 6 * CHUNK;
+const BAND_MARGIN: f64 = 1e-9;
+
+// @ts-ignore: decorator
+@inline function stage(first: i64, n: i32): i32 {
+  return first < <i64>n ? <i32>first : n;
+}
+
+/**
+ * One genome over bars [0, n). rsiP: the RSI of its rsiK (first valid at fR, no NaN nor sign
+ * bit after it); atrP: the ATR (first valid at fA); sufMin, sufMax: scratch of stochK + 1 values
+ * (n at most); work: PASS_WORK values, 16-byte aligned. Periods and sensitivity were checked by
+ * the caller, and kSmooth, dSmooth <= MAX_SMOOTH.
+ */
+export function stochRsiBandsGenome(
+  open: usize, high: usize, low: usize, close: usize, n: i32, genes: usize, cfg: usize, out: usize,
+  rsiP: usize, fR: i32, atrP: usize, fA: i32, sufMin: usize, sufMax: usize, work: usize,
+): void {
+  // Rings of RING values indexed by bar & MASK; %K's and %D's have a slot before them (index -1).
+  const ringS = work;
+  const ringK = ringS + <usize>(RING + 2) * 8;
+  const ringD = ringK + <usize>(RING + 2) * 8;
+  st(ringK, MASK, NaN); // %K and %D before bar 0
+  st(ringD, MASK, NaN);
+  // The chunk's bars: r - min, max - min, the running sums, the candidates of pass D.
+  const num = ringD + <usize>RING * 8;
+  const den = num + <usize>CHUNK * 8;
+  const skc = den + <usize>CHUNK * 8;
+  const sdc = skc + <usize>CHUNK * 8;
+  const sbc = sdc + <usize>CHUNK * 8;
+  const fl = sbc + <usize>CHUNK * 8;
+  const stochK = <i32>ld(genes, 1);
+  const kSmooth = <i32>ld(genes, 2);
+  const dSmooth = <i32>ld(genes, 3);
+  const oversold = ld(genes, 4);
+  const overbought = ld(genes, 5);
+  const atrK = <i32>ld(genes, 6);
+  const sensitivity = ld(genes, 7);
+  const adjust = ld(genes, 8);
+  const stopAtr = ld(genes, 9);
+  const takeProfitAtr = ld(genes, 10);
+  const kk = <f64>kSmooth;
+  const kd = <f64>dSmooth;
+  const ka = <f64>atrK;
+  const inv = 1.0 / sensitivity;
+  const active = sensitivity > 1.0;
+  // Bounds of the bands (see the batch kernel's header); without them every band is computed.
+  const bounded = adjust >= 0.0 && abs(oversold) <= 1e6 && abs(overbought) <= 1e6;
+  let loMax = bounded ? oversold + 10.0 + BAND_MARGIN : Infinity;
+  if (loMax < 0.0) loMax = 0.0;
+  let hiMin = bounded ? overbought - 10.0 - BAND_MARGIN : -Infinity;
+  if (hiMin > 100.0) hiMin = 100.0;
+  // First bars of each stage, at most n (in i64 first, so that large periods cannot overflow).
+  const fS = stage(<i64>fR + <i64>stochK - 1, n);
+  const fK = stage(<i64>fS + <i64>kSmooth - 1, n);
+  const fD = stage(<i64>fK + <i64>dSmooth - 1, n);
+  const fB = stage(<i64>fA + <i64>atrK - 1, n);
+  // The window of the last bar of each block is the block itself: sentinels that select nothing
+  // (the bits of +Infinity and of +0 bound every RSI value's bits).
+  if (stochK < n) {
+    store<i64>(sufMin + (<usize>stochK << 3), 0x7ff0000000000000);
+    store<i64>(sufMax + (<usize>stochK << 3), 0);
+  }
+
+  const closeFill = <i32>ld(cfg, CFG_FILL) == FILL_CLOSE;
+  const shorts = ld(cfg, CFG_SHORTS) != 0;
+  accInit(cfg, 0, 0, 0);
+  accSetRiskPerTrade(ld(genes, 11));
+  let pending = false;
+  let pendingTarget = 0;
+  let pendingStop: f64 = 0;
+  let pendingTake: f64 = 0;
+  let p = 0; // position of bar t in its block of stochK RSI values
+  let curMin: i64 = 0; // running extremes of the block, as bits (see the batch kernel's header)
+  let curMax: i64 = 0;
+  let sk: f64 = 0;
+  let sd: f64 = 0;
+  let sb: f64 = 0;
+  const loV = f64x2.splat(loMax);
+  const hiV = f64x2.splat(hiMin);
+  const v50 = f64x2.splat(50.0);
+  const v100 = f64x2.splat(100.0);
+  const v0 = f64x2.splat(0.0);
+  for (let t0 = 0; t0 < n; t0 += CHUNK) {
+    const t1 = t0 + CHUNK < n ? t0 + CHUNK : n;
+    const len = t1 - t0;
+    // A: r - min and max - min of the StochRSI window (bars before fS are never read).
+    for (let t = t0 > fR ? t0 : fR; t < t1; t++) {
+      const rb = load<i64>(rsiP + (<usize>t << 3));
+      if (p == 0) {
+        if (t > fR) {
+          // The block [t - stochK, t) is complete: its suffix extremes.
+          const b = rsiP + (<usize>(t - stochK) << 3);
+          let sm = load<i64>(b + (<usize>(stochK - 1) << 3));
+          let sx = sm;
+          for (let i = stochK - 1; i >= 0; i--) {
+            const v = load<i64>(b + (<usize>i << 3));
+            sm = select<i64>(v, sm, v < sm);
+            sx = select<i64>(v, sx, v > sx);
+            store<i64>(sufMin + (<usize>i << 3), sm);
+            store<i64>(sufMax + (<usize>i << 3), sx);
+          }
+        }
+        curMin = rb;
+        curMax = rb;
+      } else {
+        curMin = select<i64>(rb, curMin, rb < curMin);
+        curMax = select<i64>(rb, curMax, rb > curMax);
+      }
+      const q = p + 1;
+      p = q == stochK ? 0 : q;
+      // The window is this block up to t and the previous block from position q on.
+      const a = load<i64>(sufMin + (<usize>q << 3));
+      const b = load<i64>(sufMax + (<usize>q << 3));
+      const mn = reinterpret<f64>(select<i64>(a, curMin, a < curMin));
+      const mx = reinterpret<f64>(select<i64>(b, curMax, b > curMax));
+      const i = <usize>(t - t0) << 3;
+      store<f64>(num + i, reinterpret<f64>(rb) - mn);
+      store<f64>(den + i, mx - mn);
+    }
+    // B: the raw StochRSI of the chunk's bars into the ring.
+    const at = ringS + (<usize>(t0 & MASK) << 3);
+    for (let i = 0; i < len; i += 2) {
+      const o = <usize>i << 3;
+      const dn = v128.load(den + o);
+      const s = f64x2.mul(v100, f64x2.div(v128.load(num + o), dn));
+      v128.store(at + o, v128.bitselect(v50, s, f64x2.eq(dn, v0)));
+    }
+    // C: the running sum of the raw StochRSI, then %K = sk / kSmooth two bars per f64x2 (NaN
+    // before fK), then %K's running sum and %D alike; the band's ATR sum beside the first.
+    for (let t = t0 > fS ? t0 : fS; t < t1; t++) {
+      const s = ld(ringS, t & MASK);
+      if (t <= fK) sk = sk + s;
+      else sk = sk + (s - ld(ringS, (t - kSmooth) & MASK));
+      st(skc, t - t0, sk);
+    }
+    for (let t = t0 > fA ? t0 : fA; t < t1; t++) {
+      const a = ld(atrP, t);
+      if (t <= fB) sb = sb + a;
+      else sb = sb + (a - ld(atrP, t - atrK));
+      st(sbc, t - t0, sb);
+    }
+    const atK = ringK + (<usize>(t0 & MASK) << 3);
+    const atD = ringD + (<usize>(t0 & MASK) << 3);
+    // The slot before the ring holds the bar before a chunk that starts the ring.
+    if ((t0 & MASK) == 0) {
+      store<f64>(ringK - 8, ld(ringK, MASK));
+      store<f64>(ringD - 8, ld(ringD, MASK));
+    }
+    const kkV = f64x2.splat(kk);
+    for (let i = 0; i < len; i += 2) {
+      const o = <usize>i << 3;
+      v128.store(atK + o, f64x2.div(v128.load(skc + o), kkV));
+    }
+    for (let t = t0; t < t1 && t < fK; t++) st(ringK, t & MASK, NaN);
+    for (let t = t0 > fK ? t0 : fK; t < t1; t++) {
+      const k = ld(ringK, t & MASK);
+      if (t <= fD) sd = sd + k;
+      else sd = sd + (k - ld(ringK, (t - dSmooth) & MASK));
+      st(sdc, t - t0, sd);
+    }
+    const kdV = f64x2.splat(kd);
+    for (let i = 0; i < len; i += 2) {
+      const o = <usize>i << 3;
+      v128.store(atD + o, f64x2.div(v128.load(sdc + o), kdV));
+    }
+    for (let t = t0; t < t1 && t < fD; t++) st(ringD, t & MASK, NaN);
+    // D: the bars where a flat account could open a position.
+    for (let i = 0; i < len; i += 2) {
+      const o = <usize>i << 3;
+      const pk = v128.load(atK + o - 8);
+      const pd = v128.load(atD + o - 8);
+      const k = v128.load(atK + o);
+      const d = v128.load(atD + o);
+      let m = v128.and(v128.and(f64x2.le(pk, pd), f64x2.gt(k, d)), f64x2.lt(k, loV));
+      if (shorts) m = v128.or(m, v128.and(v128.and(f64x2.ge(pk, pd), f64x2.lt(k, d)), f64x2.gt(k, hiV)));
+      v128.store(fl + o, m);
+    }
+    // E: the decisions and the account, bar by bar.
+    for (let t = t0; t < t1; t++) {
+      const i = t - t0;
+      if (!pending && dir == 0 && t != 0 && load<i64>(fl + (<usize>i << 3)) == 0) continue;
+      // Held at the bar's start, or about to be entered (a stop can close it within the bar).
+      const touched = dir != 0 || pending;
+      if (pending) {
+        accOrder(pendingTarget, ld(open, t), t, EXIT_SIGNAL, pendingStop, pendingTake);
+        pending = false;
+      }
+      if (dir != 0 && (closeFill ? t > entryBar : t >= entryBar)) {
+        accCheckStops(ld(open, t), ld(high, t), ld(low, t), t);
+      }
+      const c = ld(close, t);
+      const pk = load<f64>(atK + (<usize>i << 3) - 8);
+      const pd = load<f64>(atD + (<usize>i << 3) - 8);
+      const k = load<f64>(atK + (<usize>i << 3));
+      const d = load<f64>(atD + (<usize>i << 3));
+      if (t >= 1 && t <= n - 2 && t >= fB) {
+        const a = ld(atrP, t);
+        const sbv = ld(sbc, i);
+        let target = 2;
+        if (dir == 0) {
+          if (pk <= pd && k > d && k < loMax) {
+            bandAt(a, sbv, ka, oversold, overbought, sensitivity, inv, active, adjust);
+            if (k < bandLo) target = 1;
+          }
+          if (target == 2 && shorts && pk >= pd && k < d && k > hiMin) {
+            bandAt(a, sbv, ka, oversold, overbought, sensitivity, inv, active, adjust);
+            if (k > bandHi) target = -1;
+          }
+        } else if (dir > 0) {
+          if (k > hiMin) {
+            bandAt(a, sbv, ka, oversold, overbought, sensitivity, inv, active, adjust);
+            if (k > bandHi) target = 0;
+          }
+        } else if (k < loMax) {
+          bandAt(a, sbv, ka, oversold, overbought, sensitivity, inv, active, adjust);
+          if (k < bandLo) target = 0;
+        }
+        if (target != 2) {
+          const stopDistance = target != 0 ? stopAtr * a : 0.0;
+          const takeDistance = target != 0 ? takeProfitAtr * a : 0.0;
+          if (target == 0 || a > 0) {
+            if (closeFill) accOrder(target, c, t, EXIT_SIGNAL, stopDistance, takeDistance);
+            else {
+              pending = true;
+              pendingTarget = target;
+              pendingStop = stopDistance;
+              pendingTake = takeDistance;
+            }
+          }
+        }
+      }
+      if (touched || dir != 0 || t == 0) accMark(c, t);
+    }
+  }
+  accFinish(n, ld(close, n - 1), out);
+}
