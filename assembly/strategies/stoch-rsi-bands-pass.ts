@@ -19,7 +19,10 @@
 import { ld, st } from "../memory";
 import { bandAt, bandHi, bandLo } from "../indicators/bands";
 import { CFG_FILL, CFG_SHORTS, FILL_CLOSE, EXIT_SIGNAL } from "../layout";
-import { accInit, accOrder, accMark, accFinish, accCheckStops, accSetRiskPerTrade, dir, entryBar } from "./account";
+import {
+  accInit, accOrder, accMark, accFinish, accCheckStops, accSetRiskPerTrade, accBlock, accountMarkRun,
+  dir, entryBar, cash, units, stopLevel, targetLevel,
+} from "./account";
 
 /** Bars per chunk (even, so the f64x2 passes cover whole pairs). */
 export const CHUNK: i32 = 256;
@@ -31,6 +34,34 @@ export const MAX_SMOOTH: i32 = RING - CHUNK;
 /** f64 values of work memory (16-byte aligned) one genome needs besides the suffix arrays. */
 export const PASS_WORK: i32 = 3 * RING + 4 + 6 * CHUNK;
 const BAND_MARGIN: f64 = 1e-9;
+
+/**
+ * The first bar u in [t, t1) where the open position (dir, stopLevel, targetLevel, cash,
+ * units of the scalar account) could do anything but be marked: a stop or target touched (the
+ * checks of accountCheckStops), %K beyond `exitBound` towards the exit band (hiMin long, loMax
+ * short: a superset of the exits), or the mark at or below zero (ruin).
+ */
+function quietUntil(t: i32, t1: i32, t0: i32, low: usize, high: usize, close: usize, atK: usize, exitBound: f64): i32 {
+  const lv = stopLevel;
+  const tv = targetLevel;
+  const cs = cash;
+  const us = units;
+  let u = t;
+  if (dir > 0) {
+    for (; u < t1; u++) {
+      const j = <usize>u << 3;
+      const k = load<f64>(atK + (<usize>(u - t0) << 3));
+      if (load<f64>(low + j) <= lv || load<f64>(high + j) >= tv || k > exitBound || !(cs + us * load<f64>(close + j) > 0)) break;
+    }
+  } else {
+    for (; u < t1; u++) {
+      const j = <usize>u << 3;
+      const k = load<f64>(atK + (<usize>(u - t0) << 3));
+      if (load<f64>(high + j) >= lv || load<f64>(low + j) <= tv || k < exitBound || !(cs + us * load<f64>(close + j) > 0)) break;
+    }
+  }
+  return u;
+}
 
 // @ts-ignore: decorator
 @inline function stage(first: i64, n: i32): i32 {
@@ -211,6 +242,17 @@ export function stochRsiBandsGenome(
     for (let t = t0; t < t1; t++) {
       const i = t - t0;
       if (!pending && dir == 0 && t != 0 && load<i64>(fl + (<usize>i << 3)) == 0) continue;
+      if (!pending && dir != 0 && t > entryBar) {
+        // A quiet stretch of the position: bars that touch neither stop nor target, where %K
+        // cannot reach the exit band and the mark stays above ruin. Each would check its stops,
+        // order nothing and be marked: marked together, with the marks' state in locals.
+        const u = quietUntil(t, t1, t0, low, high, close, atK, dir > 0 ? hiMin : loMax);
+        if (u > t) {
+          accountMarkRun(accBlock(), close, t, t, u);
+          t = u - 1;
+          continue;
+        }
+      }
       // Held at the bar's start, or about to be entered (a stop can close it within the bar).
       const touched = dir != 0 || pending;
       if (pending) {

@@ -17,6 +17,8 @@ import { createTsKernels } from '../../src/kernels/ts-kernels.js';
 import { createWasmKernels } from '../../src/kernels/wasm/loader.js';
 import { Random } from '../../src/random.js';
 import { firstDifference } from '../helpers/shared.js';
+import { randomGenomes } from '../../src/bench/population.js';
+import { getStrategy } from '../../src/strategies/registry.js';
 
 const family = getFamily('stoch-rsi-bands');
 const SETS: KernelSet[] = [createTsKernels(), createWasmKernels({ variant: 'release' }), createWasmKernels({ variant: 'debug' })];
@@ -113,6 +115,22 @@ describe('stoch-rsi-bands batch = series kernel, bit for bit', () => {
       const m = synthetic({ bars: n, seed: n });
       checkAgainstSeries(`n=${n}`, m, edgeGenomes(n, 10, n), OPTIONS[1]!);
     }
+  });
+
+  it('ruin inside a quiet stretch of a short position (prices rising tenfold over 300 bars)', () => {
+    const ramp = (a: Float64Array): Float64Array => a.map((v, t) => v * (t < 700 ? 1 : t < 1000 ? 1 + (9 * (t - 700)) / 300 : 10));
+    const m: MarketData = { ...MARKET, open: ramp(MARKET.open), high: ramp(MARKET.high), low: ramp(MARKET.low), close: ramp(MARKET.close) };
+    const gs = randomGenomes(getStrategy('stoch-rsi-bands'), 64, 5);
+    for (let i = 0; i < 64; i++) {
+      gs[i * G + 9] = 1000; // stops and targets out of reach: the stretches stay quiet
+      gs[i * G + 10] = 1000;
+    }
+    const opts: BacktestOptions = { sizing: 'fraction', fraction: 1, allowShort: true, periodsPerYear: 252 };
+    checkAgainstSeries('ruin', m, gs, opts);
+    const cfg = configVector(resolveOptions(family, m, opts));
+    const out = TS.evaluate(m, { start: 0, end: m.length }, stochRsiBandsKernel, gs, 64, cfg)!;
+    const ruined = Array.from({ length: 64 }, (_, i) => out[i * MET_LENGTH]!).filter((r) => r <= -0.999).length;
+    expect(ruined).toBeGreaterThan(0);
   });
 
   it('short windows, a single bar and two bars', () => {

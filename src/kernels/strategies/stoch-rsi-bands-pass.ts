@@ -31,6 +31,33 @@ export const PASS_WORK = 3 * RING + 4 + 6 * CHUNK;
 const BAND_MARGIN = 1e-9;
 
 /**
+ * The first bar u in [t, t1) where the open position (dir, stopLevel, targetLevel, cash,
+ * units of the scalar account) could do anything but be marked: a stop or target touched (the
+ * checks of accountCheckStops), %K beyond `exitBound` towards the exit band (hiMin long, loMax
+ * short: a superset of the exits), or the mark at or below zero (ruin). %K of bar u is
+ * ringK[kAt + u].
+ */
+function quietUntil(
+  t: number, t1: number, low: Float64Array, high: Float64Array, close: Float64Array, ringK: Float64Array, kAt: number, exitBound: number,
+): number {
+  const lv = acc.stopLevel;
+  const tv = acc.targetLevel;
+  const cs = acc.cash;
+  const us = acc.units;
+  let u = t;
+  if (acc.dir > 0) {
+    for (; u < t1; u++) {
+      if (low[u]! <= lv || high[u]! >= tv || ringK[kAt + u]! > exitBound || !(cs + us * close[u]! > 0)) break;
+    }
+  } else {
+    for (; u < t1; u++) {
+      if (high[u]! >= lv || low[u]! <= tv || ringK[kAt + u]! < exitBound || !(cs + us * close[u]! > 0)) break;
+    }
+  }
+  return u;
+}
+
+/**
  * One genome over bars [0, n). rsiS: the RSI of its rsiK (first valid at fR, no NaN nor sign
  * bit after it); atrS: the ATR (first valid at fA); sufMin, sufMax: scratch of stochK + 1 values
  * (n at most); work: PASS_WORK values. Periods and sensitivity were checked by the caller, and
@@ -177,6 +204,17 @@ export function stochRsiBandsGenome(
     for (let t = t0; t < t1; t++) {
       const i = t - t0;
       if (!pending && acc.dir === 0 && t !== 0 && fl[i] === 0) continue;
+      if (!pending && acc.dir !== 0 && t > acc.entryBar) {
+        // A quiet stretch of the position: bars that touch neither stop nor target, where %K
+        // cannot reach the exit band and the mark stays above ruin. Each would check its stops,
+        // order nothing and be marked: marked together, with the marks' state in locals.
+        const u = quietUntil(t, t1, low, high, close, ringK, 1 + at - t0, acc.dir > 0 ? hiMin : loMax);
+        if (u > t) {
+          acc.accountMarkRun(acc.accBlock(), close, t, t, u);
+          t = u - 1;
+          continue;
+        }
+      }
       // Held at the bar's start, or about to be entered (a stop can close it within the bar).
       const touched = acc.dir !== 0 || pending;
       if (pending) {
