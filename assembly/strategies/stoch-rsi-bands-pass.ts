@@ -9,12 +9,15 @@
 //     max - min per bar;
 //  B. the raw StochRSI, two bars per f64x2: 100 * ((r - min) / (max - min)), 50 where
 //     max = min (for finite doubles, max - min == 0 exactly when max == min);
-//  C. the running sums (%K's, %D's, the band's ATR sum) and the divisions %K = sk / kSmooth,
-//     %D = sd / dSmooth; the windows of %K and %D read back from rings of RING values;
-//  D. which bars could open a position, two bars per f64x2: a cross of %K over %D inside the
-//     bounds of the bands (a superset of the entries, decided exactly in E);
+//  C. the running sums (the raw StochRSI's, %K's, the band's ATR sum: independent add chains in
+//     one loop, so that they overlap) with %K = sk / kSmooth between them, then %D = sd / dSmooth
+//     two bars per f64x2; the windows of the raw StochRSI and %K read back from rings of RING;
+//  D. which bars could open a position, two bars per f64x2, as one bit per bar: a cross of %K
+//     over %D inside the bounds of the bands (a superset of the entries, decided exactly in E);
 //  E. the decisions and the account, bar by bar. A bar that starts flat with nothing pending
-//     and no candidate from D does nothing (no fill, no stop, no order, no mark): skipped.
+//     and no candidate from D does nothing (no fill, no stop, no order, no mark): skipped, by
+//     going to the next set bit. A quiet stretch of a position (see quietUntil) is marked in
+//     one accountMarkRun.
 // The indicator passes (A-D) run over every bar; the decisions (E) from the first decidable bar.
 import { ld, st } from "../memory";
 import { bandAt, bandHi, bandLo } from "../indicators/bands";
@@ -32,8 +35,50 @@ const MASK: i32 = RING - 1;
 /** The longest kSmooth and dSmooth this kernel takes (longer ones take the series kernel). */
 export const MAX_SMOOTH: i32 = RING - CHUNK;
 /** f64 values of work memory (16-byte aligned) one genome needs besides the suffix arrays. */
-export const PASS_WORK: i32 = 3 * RING + 4 + 6 * CHUNK;
+export const PASS_WORK: i32 = 3 * RING + 4 + 5 * CHUNK;
 const BAND_MARGIN: f64 = 1e-9;
+
+/** The first set bit at or after i of the CHUNK candidate bits at fl (CHUNK if none). */
+// @ts-ignore: decorator
+@inline function nextCandidate(fl: usize, i: i32): i32 {
+  let w = i >> 6;
+  let m = load<u64>(fl + (<usize>w << 3)) & (<u64>-1 << <u64>(i & 63));
+  while (m == 0) {
+    w++;
+    if (w >= CHUNK >> 6) return CHUNK;
+    m = load<u64>(fl + (<usize>w << 3));
+  }
+  return (w << 6) + <i32>ctz(m);
+}
+
+/** Suffix extremes of the block of stochK RSI values at b, as bits (see the batch kernel's header). */
+function suffixExtremes(b: usize, stochK: i32, sufMin: usize, sufMax: usize): void {
+  let sm = load<i64>(b + (<usize>(stochK - 1) << 3));
+  let sx = sm;
+  for (let i = stochK - 1; i >= 0; i--) {
+    const v = load<i64>(b + (<usize>i << 3));
+    sm = select<i64>(v, sm, v < sm);
+    sx = select<i64>(v, sx, v > sx);
+    store<i64>(sufMin + (<usize>i << 3), sm);
+    store<i64>(sufMax + (<usize>i << 3), sx);
+  }
+}
+
+/**
+ * One bar of pass A: the window is the current block up to the bar (running extremes cMin,
+ * cMax) and the previous block from the next position on (suffix extremes at sMin, sMax; the
+ * sentinels past the block's end select nothing). Writes r - min and max - min at index i.
+ */
+// @ts-ignore: decorator
+@inline function windowAt(rb: i64, cMin: i64, cMax: i64, sMin: usize, sMax: usize, num: usize, den: usize, i: i32): void {
+  const a = load<i64>(sMin);
+  const b = load<i64>(sMax);
+  const mn = reinterpret<f64>(select<i64>(a, cMin, a < cMin));
+  const mx = reinterpret<f64>(select<i64>(b, cMax, b > cMax));
+  const o = <usize>i << 3;
+  store<f64>(num + o, reinterpret<f64>(rb) - mn);
+  store<f64>(den + o, mx - mn);
+}
 
 /**
  * The first bar u in [t, t1) where the open position (dir, stopLevel, targetLevel, cash,
@@ -87,8 +132,7 @@ export function stochRsiBandsGenome(
   // The chunk's bars: r - min, max - min, the running sums, the candidates of pass D.
   const num = ringD + <usize>RING * 8;
   const den = num + <usize>CHUNK * 8;
-  const skc = den + <usize>CHUNK * 8;
-  const sdc = skc + <usize>CHUNK * 8;
+  const sdc = den + <usize>CHUNK * 8;
   const sbc = sdc + <usize>CHUNK * 8;
   const fl = sbc + <usize>CHUNK * 8;
   const stochK = <i32>ld(genes, 1);
@@ -146,39 +190,36 @@ export function stochRsiBandsGenome(
   for (let t0 = 0; t0 < n; t0 += CHUNK) {
     const t1 = t0 + CHUNK < n ? t0 + CHUNK : n;
     const len = t1 - t0;
-    // A: r - min and max - min of the StochRSI window (bars before fS are never read).
-    for (let t = t0 > fR ? t0 : fR; t < t1; t++) {
-      const rb = load<i64>(rsiP + (<usize>t << 3));
+    // A: r - min and max - min of the StochRSI window (bars before fS are never read), one block
+    // of stochK bars at a time, so that no test of the block's end sits in the per-bar loop.
+    let t = t0 > fR ? t0 : fR;
+    while (t < t1) {
       if (p == 0) {
-        if (t > fR) {
-          // The block [t - stochK, t) is complete: its suffix extremes.
-          const b = rsiP + (<usize>(t - stochK) << 3);
-          let sm = load<i64>(b + (<usize>(stochK - 1) << 3));
-          let sx = sm;
-          for (let i = stochK - 1; i >= 0; i--) {
-            const v = load<i64>(b + (<usize>i << 3));
-            sm = select<i64>(v, sm, v < sm);
-            sx = select<i64>(v, sx, v > sx);
-            store<i64>(sufMin + (<usize>i << 3), sm);
-            store<i64>(sufMax + (<usize>i << 3), sx);
-          }
-        }
+        if (t > fR) suffixExtremes(rsiP + (<usize>(t - stochK) << 3), stochK, sufMin, sufMax);
+        const rb = load<i64>(rsiP + (<usize>t << 3));
         curMin = rb;
         curMax = rb;
-      } else {
-        curMin = select<i64>(rb, curMin, rb < curMin);
-        curMax = select<i64>(rb, curMax, rb > curMax);
+        windowAt(rb, curMin, curMax, sufMin + 8, sufMax + 8, num, den, t - t0);
+        p = stochK == 1 ? 0 : 1;
+        t++;
+        continue;
       }
-      const q = p + 1;
-      p = q == stochK ? 0 : q;
-      // The window is this block up to t and the previous block from position q on.
-      const a = load<i64>(sufMin + (<usize>q << 3));
-      const b = load<i64>(sufMax + (<usize>q << 3));
-      const mn = reinterpret<f64>(select<i64>(a, curMin, a < curMin));
-      const mx = reinterpret<f64>(select<i64>(b, curMax, b > curMax));
-      const i = <usize>(t - t0) << 3;
-      store<f64>(num + i, reinterpret<f64>(rb) - mn);
-      store<f64>(den + i, mx - mn);
+      // Bars t .. end - 1 are positions p .. of the current block.
+      const end = t + (stochK - p) < t1 ? t + (stochK - p) : t1;
+      let qo = <usize>(p + 1) << 3;
+      let cMin = curMin;
+      let cMax = curMax;
+      for (; t < end; t++) {
+        const rb = load<i64>(rsiP + (<usize>t << 3));
+        cMin = select<i64>(rb, cMin, rb < cMin);
+        cMax = select<i64>(rb, cMax, rb > cMax);
+        windowAt(rb, cMin, cMax, sufMin + qo, sufMax + qo, num, den, t - t0);
+        qo += 8;
+      }
+      curMin = cMin;
+      curMax = cMax;
+      p = <i32>(qo >> 3) - 1;
+      if (p == stochK) p = 0;
     }
     // B: the raw StochRSI of the chunk's bars into the ring.
     const at = ringS + (<usize>(t0 & MASK) << 3);
@@ -188,20 +229,8 @@ export function stochRsiBandsGenome(
       const s = f64x2.mul(v100, f64x2.div(v128.load(num + o), dn));
       v128.store(at + o, v128.bitselect(v50, s, f64x2.eq(dn, v0)));
     }
-    // C: the running sum of the raw StochRSI, then %K = sk / kSmooth two bars per f64x2 (NaN
-    // before fK), then %K's running sum and %D alike; the band's ATR sum beside the first.
-    for (let t = t0 > fS ? t0 : fS; t < t1; t++) {
-      const s = ld(ringS, t & MASK);
-      if (t <= fK) sk = sk + s;
-      else sk = sk + (s - ld(ringS, (t - kSmooth) & MASK));
-      st(skc, t - t0, sk);
-    }
-    for (let t = t0 > fA ? t0 : fA; t < t1; t++) {
-      const a = ld(atrP, t);
-      if (t <= fB) sb = sb + a;
-      else sb = sb + (a - ld(atrP, t - atrK));
-      st(sbc, t - t0, sb);
-    }
+    // C: the running sums, %K = sk / kSmooth (NaN before fK) and %K's running sum, with the
+    // band's ATR sum beside them: independent add chains in one loop, so that they overlap.
     const atK = ringK + (<usize>(t0 & MASK) << 3);
     const atD = ringD + (<usize>(t0 & MASK) << 3);
     // The slot before the ring holds the bar before a chunk that starts the ring.
@@ -209,17 +238,41 @@ export function stochRsiBandsGenome(
       store<f64>(ringK - 8, ld(ringK, MASK));
       store<f64>(ringD - 8, ld(ringD, MASK));
     }
-    const kkV = f64x2.splat(kk);
-    for (let i = 0; i < len; i += 2) {
-      const o = <usize>i << 3;
-      v128.store(atK + o, f64x2.div(v128.load(skc + o), kkV));
-    }
-    for (let t = t0; t < t1 && t < fK; t++) st(ringK, t & MASK, NaN);
-    for (let t = t0 > fK ? t0 : fK; t < t1; t++) {
-      const k = ld(ringK, t & MASK);
-      if (t <= fD) sd = sd + k;
-      else sd = sd + (k - ld(ringK, (t - dSmooth) & MASK));
-      st(sdc, t - t0, sd);
+    if (t0 > fD && t0 > fB) {
+      for (let t = t0; t < t1; t++) {
+        const j = t & MASK;
+        sk = sk + (ld(ringS, j) - ld(ringS, (t - kSmooth) & MASK));
+        const k = sk / kk;
+        st(ringK, j, k);
+        sd = sd + (k - ld(ringK, (t - dSmooth) & MASK));
+        st(sdc, t - t0, sd);
+        sb = sb + (ld(atrP, t) - ld(atrP, t - atrK));
+        st(sbc, t - t0, sb);
+      }
+    } else {
+      // The chunks of the warm-ups: each stage from its first bar.
+      for (let t = t0; t < t1; t++) {
+        const j = t & MASK;
+        let k: f64 = NaN;
+        if (t >= fS) {
+          const s = ld(ringS, j);
+          if (t <= fK) sk = sk + s;
+          else sk = sk + (s - ld(ringS, (t - kSmooth) & MASK));
+          if (t >= fK) {
+            k = sk / kk;
+            if (t <= fD) sd = sd + k;
+            else sd = sd + (k - ld(ringK, (t - dSmooth) & MASK));
+          }
+        }
+        st(ringK, j, k);
+        st(sdc, t - t0, sd);
+        if (t >= fA) {
+          const a = ld(atrP, t);
+          if (t <= fB) sb = sb + a;
+          else sb = sb + (a - ld(atrP, t - atrK));
+        }
+        st(sbc, t - t0, sb);
+      }
     }
     const kdV = f64x2.splat(kd);
     for (let i = 0; i < len; i += 2) {
@@ -227,7 +280,8 @@ export function stochRsiBandsGenome(
       v128.store(atD + o, f64x2.div(v128.load(sdc + o), kdV));
     }
     for (let t = t0; t < t1 && t < fD; t++) st(ringD, t & MASK, NaN);
-    // D: the bars where a flat account could open a position.
+    // D: the bars where a flat account could open a position, as bits (bar t0 + i is bit i).
+    memory.fill(fl, 0, <usize>CHUNK >> 3);
     for (let i = 0; i < len; i += 2) {
       const o = <usize>i << 3;
       const pk = v128.load(atK + o - 8);
@@ -236,12 +290,18 @@ export function stochRsiBandsGenome(
       const d = v128.load(atD + o);
       let m = v128.and(v128.and(f64x2.le(pk, pd), f64x2.gt(k, d)), f64x2.lt(k, loV));
       if (shorts) m = v128.or(m, v128.and(v128.and(f64x2.ge(pk, pd), f64x2.lt(k, d)), f64x2.gt(k, hiV)));
-      v128.store(fl + o, m);
+      const w = fl + (<usize>(i >> 6) << 3);
+      store<u64>(w, load<u64>(w) | (<u64>i64x2.bitmask(m) << <u64>(i & 63)));
     }
     // E: the decisions and the account, bar by bar.
     for (let t = t0; t < t1; t++) {
-      const i = t - t0;
-      if (!pending && dir == 0 && t != 0 && load<i64>(fl + (<usize>i << 3)) == 0) continue;
+      let i = t - t0;
+      if (!pending && dir == 0 && t != 0) {
+        // Flat, nothing pending: on to the next candidate of pass D.
+        i = nextCandidate(fl, i);
+        if (i >= len) break;
+        t = t0 + i;
+      }
       if (!pending && dir != 0 && t > entryBar) {
         // A quiet stretch of the position: bars that touch neither stop nor target, where %K
         // cannot reach the exit band and the mark stays above ruin. Each would check its stops,

@@ -7,13 +7,15 @@
 //     max - min per bar;
 //  B. the raw StochRSI: 100 * ((r - min) / (max - min)), 50 where max = min (for finite
 //     doubles, max - min == 0 exactly when max == min);
-//  C. the running sum of the raw StochRSI, %K = sk / kSmooth (NaN before its first bar), %K's
-//     running sum, %D = sd / dSmooth, the band's ATR sum; the windows of the raw StochRSI and
-//     of %K read back from rings of RING values;
+//  C. the running sums (the raw StochRSI's, %K's, the band's ATR sum) with %K = sk / kSmooth
+//     between them, then %D = sd / dSmooth; the windows of the raw StochRSI and of %K read back
+//     from rings of RING values;
 //  D. which bars could open a position: a cross of %K over %D inside the bounds of the bands (a
 //     superset of the entries, decided exactly in E);
 //  E. the decisions and the account, bar by bar. A bar that starts flat with nothing pending
-//     and no candidate from D does nothing (no fill, no stop, no order, no mark): skipped.
+//     and no candidate from D does nothing (no fill, no stop, no order, no mark): skipped (the
+//     WASM twin jumps to the next set bit). A quiet stretch of a position (see quietUntil) is
+//     marked in one accountMarkRun.
 // The indicator passes (A-D) run over every bar; the decisions (E) from the first decidable bar.
 import { bandAt, bandHi, bandLo } from '../indicators/bands.js';
 import { CFG_FILL, CFG_SHORTS, FILL_CLOSE, EXIT_SIGNAL } from '../layout.js';
@@ -27,7 +29,7 @@ const MASK = RING - 1;
 /** The longest kSmooth and dSmooth this kernel takes (longer ones take the series kernel). */
 export const MAX_SMOOTH = RING - CHUNK;
 /** f64 values of work memory one genome needs besides the suffix arrays. */
-export const PASS_WORK = 3 * RING + 4 + 6 * CHUNK;
+export const PASS_WORK = 3 * RING + 4 + 5 * CHUNK;
 const BAND_MARGIN = 1e-9;
 
 /**
@@ -74,9 +76,8 @@ export function stochRsiBandsGenome(
   const ringD = work.subarray(2 * RING + 3, 3 * RING + 4);
   const num = work.subarray(3 * RING + 4, 3 * RING + 4 + CHUNK);
   const den = work.subarray(3 * RING + 4 + CHUNK, 3 * RING + 4 + 2 * CHUNK);
-  const skc = work.subarray(3 * RING + 4 + 2 * CHUNK, 3 * RING + 4 + 3 * CHUNK);
-  const sdc = work.subarray(3 * RING + 4 + 3 * CHUNK, 3 * RING + 4 + 4 * CHUNK);
-  const sbc = work.subarray(3 * RING + 4 + 4 * CHUNK, 3 * RING + 4 + 5 * CHUNK);
+  const sdc = work.subarray(3 * RING + 4 + 2 * CHUNK, 3 * RING + 4 + 3 * CHUNK);
+  const sbc = work.subarray(3 * RING + 4 + 3 * CHUNK, 3 * RING + 4 + 4 * CHUNK);
   const fl = new Uint8Array(CHUNK);
   const stochK = genes[1]! | 0;
   const kSmooth = genes[2]! | 0;
@@ -166,30 +167,48 @@ export function stochRsiBandsGenome(
       const dn = den[i]!;
       ringS[at + i] = dn === 0 ? 50.0 : 100.0 * (num[i]! / dn);
     }
-    // C: the running sums, %K and %D (NaN before their first bars), the band's ATR sum.
-    for (let t = t0 > fS ? t0 : fS; t < t1; t++) {
-      const s = ringS[t & MASK]!;
-      if (t <= fK) sk = sk + s;
-      else sk = sk + (s - ringS[(t - kSmooth) & MASK]!);
-      skc[t - t0] = sk;
-    }
-    for (let t = t0 > fA ? t0 : fA; t < t1; t++) {
-      const a = atrS[t]!;
-      if (t <= fB) sb = sb + a;
-      else sb = sb + (a - atrS[t - atrK]!);
-      sbc[t - t0] = sb;
-    }
+    // C: the running sums (the raw StochRSI's, %K's, the band's ATR sum) with %K = sk / kSmooth
+    // between them (NaN before fK), then %D = sd / dSmooth (NaN before fD).
     // The slot before the ring holds the bar before a chunk that starts the ring.
     if (at === 0) {
       ringK[0] = ringK[1 + MASK]!;
       ringD[0] = ringD[1 + MASK]!;
     }
-    for (let i = 0; i < len; i++) ringK[1 + at + i] = t0 + i < fK ? NaN : skc[i]! / kk;
-    for (let t = t0 > fK ? t0 : fK; t < t1; t++) {
-      const k = ringK[1 + (t & MASK)]!;
-      if (t <= fD) sd = sd + k;
-      else sd = sd + (k - ringK[1 + ((t - dSmooth) & MASK)]!);
-      sdc[t - t0] = sd;
+    if (t0 > fD && t0 > fB) {
+      for (let t = t0; t < t1; t++) {
+        const j = t & MASK;
+        sk = sk + (ringS[j]! - ringS[(t - kSmooth) & MASK]!);
+        const k = sk / kk;
+        ringK[1 + j] = k;
+        sd = sd + (k - ringK[1 + ((t - dSmooth) & MASK)]!);
+        sdc[t - t0] = sd;
+        sb = sb + (atrS[t]! - atrS[t - atrK]!);
+        sbc[t - t0] = sb;
+      }
+    } else {
+      // The chunks of the warm-ups: each stage from its first bar.
+      for (let t = t0; t < t1; t++) {
+        const j = t & MASK;
+        let k = NaN;
+        if (t >= fS) {
+          const s = ringS[j]!;
+          if (t <= fK) sk = sk + s;
+          else sk = sk + (s - ringS[(t - kSmooth) & MASK]!);
+          if (t >= fK) {
+            k = sk / kk;
+            if (t <= fD) sd = sd + k;
+            else sd = sd + (k - ringK[1 + ((t - dSmooth) & MASK)]!);
+          }
+        }
+        ringK[1 + j] = k;
+        sdc[t - t0] = sd;
+        if (t >= fA) {
+          const a = atrS[t]!;
+          if (t <= fB) sb = sb + a;
+          else sb = sb + (a - atrS[t - atrK]!);
+        }
+        sbc[t - t0] = sb;
+      }
     }
     for (let i = 0; i < len; i++) ringD[1 + at + i] = t0 + i < fD ? NaN : sdc[i]! / kd;
     // D: the bars where a flat account could open a position.
