@@ -44,7 +44,8 @@ import { firstValid } from "../indicators/common";
 import { STOCH_RSI_BANDS_GENES, STOCH_RSI_BANDS_SCRATCH, stochRsiBandsRun } from "./stoch-rsi-bands";
 import { MAX_SMOOTH, PASS_WORK, stochRsiBandsGenome } from "./stoch-rsi-bands-pass";
 
-const KEY_SHIFT: f64 = 4294967296.0; // 2^32: key = rsiK * 2^32 + input index
+const KEY_SHIFT: f64 = 4294967296.0; // 2^32: key = rsiK * 2^32 + ...
+const INDEX_SHIFT: f64 = 1048576.0; // 2^20: ... + stochK * 2^20 + input index
 
 /** Scratch bytes of stochRsiBandsBatch: the series kernel's 7n values, one genome's work, one key per genome. */
 export function stochRsiBandsBatchScratchBytes(n: i32, count: i32): usize {
@@ -96,22 +97,35 @@ export function stochRsiBandsBatch(
   const sufMin = sRsi + bytes;
   const sufMax = sufMin + bytes;
   const sAtr = scratch + 4 * bytes; // where the series kernel expects the shared ATR
+  const sStoch = scratch + 5 * bytes; // the raw StochRSI shared by genomes of one rsiK and stochK
   const work = (scratch + bytes * STOCH_RSI_BANDS_SCRATCH + 15) & ~(<usize>15);
   const keys = work + <usize>PASS_WORK * 8;
   atr(high, low, close, n, atrPeriod, sAtr);
   const fA = firstValid(sAtr, n);
   let finiteCloses = true;
   for (let t = 0; t < n; t++) if (!isFinite(ld(close, t))) finiteCloses = false;
-  for (let g = 0; g < count; g++) st(keys, g, <f64>(<i32>ld(genomes + <usize>(g * STOCH_RSI_BANDS_GENES) * 8, 0)) * KEY_SHIFT + <f64>g);
+  // Keys rsiK * 2^32 + min(stochK, 4095) * 2^20 + input index (rsiK * 2^32 + index for 2^20
+  // genomes or more): genomes of one rsiK, and within it of one stochK, are visited together.
+  const byStoch = count < (1 << 20);
+  for (let g = 0; g < count; g++) {
+    const gp = genomes + <usize>(g * STOCH_RSI_BANDS_GENES) * 8;
+    const sk = <i32>ld(gp, 1);
+    const mid = byStoch ? <f64>(sk < 4095 ? sk : 4095) * INDEX_SHIFT : 0.0;
+    st(keys, g, <f64>(<i32>ld(gp, 0)) * KEY_SHIFT + mid + <f64>g);
+  }
   sortKeys(keys, count);
   let groupK = 0;
   let fR = 0;
   let clean = false;
+  // The raw StochRSI of the last genome of the fast path, kept for the next one of the same
+  // rsiK and stochK (0 = none; the series kernel overwrites it).
+  let cachedStochK = 0;
   for (let j = 0; j < count; j++) {
     if (shouldStop()) return E_STOPPED;
     const key = ld(keys, j);
     const rsiK = <i32>floor(key / KEY_SHIFT);
-    const g = <i32>(key - <f64>rsiK * KEY_SHIFT);
+    const rest = key - <f64>rsiK * KEY_SHIFT;
+    const g = <i32>(byStoch ? rest - floor(rest / INDEX_SHIFT) * INDEX_SHIFT : rest);
     const gp = genomes + <usize>(g * STOCH_RSI_BANDS_GENES) * 8;
     const op = out + <usize>(g * MET_LENGTH) * 8;
     if (!finiteCloses) {
@@ -121,6 +135,7 @@ export function stochRsiBandsBatch(
       continue;
     }
     if (rsiK != groupK) {
+      cachedStochK = 0;
       rsi(close, n, rsiK, sRsi);
       fR = firstValid(sRsi, n);
       clean = true;
@@ -129,8 +144,11 @@ export function stochRsiBandsBatch(
       groupK = rsiK;
     }
     if (clean && <i32>ld(gp, 2) <= MAX_SMOOTH && <i32>ld(gp, 3) <= MAX_SMOOTH) {
-      stochRsiBandsGenome(open, high, low, close, n, gp, cfg, op, sRsi, fR, sAtr, fA, sufMin, sufMax, work);
+      const stochK = <i32>ld(gp, 1);
+      stochRsiBandsGenome(open, high, low, close, n, gp, cfg, op, sRsi, fR, sAtr, fA, sufMin, sufMax, work, sStoch, stochK == cachedStochK);
+      cachedStochK = stochK;
     } else {
+      cachedStochK = 0;
       // The series kernel recomputes this RSI into sRsi: the same values, so the group stays.
       const s = stochRsiBandsRun(open, high, low, close, n, gp, cfg, op, 0, 0, 0, scratch, scratchBytes, true);
       if (s != OK) return s;

@@ -116,12 +116,14 @@ function quietUntil(t: i32, t1: i32, t0: i32, low: usize, high: usize, close: us
 /**
  * One genome over bars [0, n). rsiP: the RSI of its rsiK (first valid at fR, no NaN nor sign
  * bit after it); atrP: the ATR (first valid at fA); sufMin, sufMax: scratch of stochK + 1 values
- * (n at most); work: PASS_WORK values, 16-byte aligned. Periods and sensitivity were checked by
+ * (n at most); work: PASS_WORK values, 16-byte aligned; sStoch: n values of the raw StochRSI,
+ * written (reuse false) or read back from the genome before, of the same rsiK and stochK (reuse). Periods and sensitivity were checked by
  * the caller, and kSmooth, dSmooth <= MAX_SMOOTH.
  */
 export function stochRsiBandsGenome(
   open: usize, high: usize, low: usize, close: usize, n: i32, genes: usize, cfg: usize, out: usize,
   rsiP: usize, fR: i32, atrP: usize, fA: i32, sufMin: usize, sufMax: usize, work: usize,
+  sStoch: usize, reuse: bool,
 ): void {
   // Rings of RING values indexed by bar & MASK; %K's and %D's have a slot before them (index -1).
   const ringS = work;
@@ -190,44 +192,53 @@ export function stochRsiBandsGenome(
   for (let t0 = 0; t0 < n; t0 += CHUNK) {
     const t1 = t0 + CHUNK < n ? t0 + CHUNK : n;
     const len = t1 - t0;
-    // A: r - min and max - min of the StochRSI window (bars before fS are never read), one block
-    // of stochK bars at a time, so that no test of the block's end sits in the per-bar loop.
-    let t = t0 > fR ? t0 : fR;
-    while (t < t1) {
-      if (p == 0) {
-        if (t > fR) suffixExtremes(rsiP + (<usize>(t - stochK) << 3), stochK, sufMin, sufMax);
-        const rb = load<i64>(rsiP + (<usize>t << 3));
-        curMin = rb;
-        curMax = rb;
-        windowAt(rb, curMin, curMax, sufMin + 8, sufMax + 8, num, den, t - t0);
-        p = stochK == 1 ? 0 : 1;
-        t++;
-        continue;
-      }
-      // Bars t .. end - 1 are positions p .. of the current block.
-      const end = t + (stochK - p) < t1 ? t + (stochK - p) : t1;
-      let qo = <usize>(p + 1) << 3;
-      let cMin = curMin;
-      let cMax = curMax;
-      for (; t < end; t++) {
-        const rb = load<i64>(rsiP + (<usize>t << 3));
-        cMin = select<i64>(rb, cMin, rb < cMin);
-        cMax = select<i64>(rb, cMax, rb > cMax);
-        windowAt(rb, cMin, cMax, sufMin + qo, sufMax + qo, num, den, t - t0);
-        qo += 8;
-      }
-      curMin = cMin;
-      curMax = cMax;
-      p = <i32>(qo >> 3) - 1;
-      if (p == stochK) p = 0;
-    }
-    // B: the raw StochRSI of the chunk's bars into the ring.
     const at = ringS + (<usize>(t0 & MASK) << 3);
-    for (let i = 0; i < len; i += 2) {
-      const o = <usize>i << 3;
-      const dn = v128.load(den + o);
-      const s = f64x2.mul(v100, f64x2.div(v128.load(num + o), dn));
-      v128.store(at + o, v128.bitselect(v50, s, f64x2.eq(dn, v0)));
+    const keep = sStoch + (<usize>t0 << 3);
+    if (reuse) {
+      // The raw StochRSI of this rsiK and stochK, from the genome before.
+      memory.copy(at, keep, <usize>len << 3);
+    } else {
+      // A: r - min and max - min of the StochRSI window (bars before fS are never read), one block
+      // of stochK bars at a time, so that no test of the block's end sits in the per-bar loop.
+      let t = t0 > fR ? t0 : fR;
+      while (t < t1) {
+        if (p == 0) {
+          if (t > fR) suffixExtremes(rsiP + (<usize>(t - stochK) << 3), stochK, sufMin, sufMax);
+          const rb = load<i64>(rsiP + (<usize>t << 3));
+          curMin = rb;
+          curMax = rb;
+          windowAt(rb, curMin, curMax, sufMin + 8, sufMax + 8, num, den, t - t0);
+          p = stochK == 1 ? 0 : 1;
+          t++;
+          continue;
+        }
+        // Bars t .. end - 1 are positions p .. of the current block.
+        const end = t + (stochK - p) < t1 ? t + (stochK - p) : t1;
+        let qo = <usize>(p + 1) << 3;
+        let cMin = curMin;
+        let cMax = curMax;
+        for (; t < end; t++) {
+          const rb = load<i64>(rsiP + (<usize>t << 3));
+          cMin = select<i64>(rb, cMin, rb < cMin);
+          cMax = select<i64>(rb, cMax, rb > cMax);
+          windowAt(rb, cMin, cMax, sufMin + qo, sufMax + qo, num, den, t - t0);
+          qo += 8;
+        }
+        curMin = cMin;
+        curMax = cMax;
+        p = <i32>(qo >> 3) - 1;
+        if (p == stochK) p = 0;
+      }
+      // B: the raw StochRSI of the chunk's bars into the ring, and kept at sStoch for the genomes
+      // that follow with the same rsiK and stochK.
+      for (let i = 0; i < len; i += 2) {
+        const o = <usize>i << 3;
+        const dn = v128.load(den + o);
+        const s = f64x2.mul(v100, f64x2.div(v128.load(num + o), dn));
+        const sv = v128.bitselect(v50, s, f64x2.eq(dn, v0));
+        v128.store(at + o, sv);
+        v128.store(keep + o, sv);
+      }
     }
     // C: the running sums, %K = sk / kSmooth (NaN before fK) and %K's running sum, with the
     // band's ATR sum beside them: independent add chains in one loop, so that they overlap.

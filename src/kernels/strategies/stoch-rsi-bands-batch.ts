@@ -43,7 +43,8 @@ import { firstValid } from '../indicators/common.js';
 import { STOCH_RSI_BANDS_GENES, STOCH_RSI_BANDS_SCRATCH, stochRsiBandsRun } from './stoch-rsi-bands.js';
 import { MAX_SMOOTH, PASS_WORK, stochRsiBandsGenome } from './stoch-rsi-bands-pass.js';
 
-const KEY_SHIFT = 4294967296.0; // 2^32: key = rsiK * 2^32 + input index
+const KEY_SHIFT = 4294967296.0; // 2^32: key = rsiK * 2^32 + ...
+const INDEX_SHIFT = 1048576.0; // 2^20: ... + stochK * 2^20 + input index
 
 /** Scratch bytes of stochRsiBandsBatch: the series kernel's 7n values, one genome's work, one key per genome. */
 export function stochRsiBandsBatchScratchBytes(n: number, count: number): number {
@@ -95,6 +96,7 @@ export function stochRsiBandsBatch(
   const sufMin = scratch.subarray(n, 2 * n);
   const sufMax = scratch.subarray(2 * n, 3 * n);
   const sAtr = scratch.subarray(4 * n, 5 * n); // where the series kernel expects the shared ATR
+  const sStoch = scratch.subarray(5 * n, 6 * n); // the raw StochRSI shared by genomes of one rsiK and stochK
   const w0 = STOCH_RSI_BANDS_SCRATCH * n;
   const work = scratch.subarray(w0, w0 + PASS_WORK);
   const keys = scratch.subarray(w0 + PASS_WORK, w0 + PASS_WORK + count);
@@ -102,16 +104,27 @@ export function stochRsiBandsBatch(
   const fA = firstValid(sAtr, n);
   let finiteCloses = true;
   for (let t = 0; t < n; t++) if (!Number.isFinite(close[t]!)) finiteCloses = false;
-  for (let g = 0; g < count; g++) keys[g] = (genomes[g * STOCH_RSI_BANDS_GENES]! | 0) * KEY_SHIFT + g;
+  // Keys rsiK * 2^32 + min(stochK, 4095) * 2^20 + input index (rsiK * 2^32 + index for 2^20
+  // genomes or more): genomes of one rsiK, and within it of one stochK, are visited together.
+  const byStoch = count < 1 << 20;
+  for (let g = 0; g < count; g++) {
+    const o = g * STOCH_RSI_BANDS_GENES;
+    const sk = genomes[o + 1]! | 0;
+    keys[g] = (genomes[o]! | 0) * KEY_SHIFT + (byStoch ? (sk < 4095 ? sk : 4095) * INDEX_SHIFT : 0) + g;
+  }
   sortKeys(keys, count);
   let groupK = 0;
   let fR = 0;
   let clean = false;
+  // The raw StochRSI of the last genome of the fast path, kept for the next one of the same
+  // rsiK and stochK (0 = none; the series kernel overwrites it).
+  let cachedStochK = 0;
   for (let j = 0; j < count; j++) {
     if (shouldStop()) return E_STOPPED;
     const key = keys[j]!;
     const rsiK = Math.floor(key / KEY_SHIFT);
-    const g = key - rsiK * KEY_SHIFT;
+    const rest = key - rsiK * KEY_SHIFT;
+    const g = byStoch ? rest - Math.floor(rest / INDEX_SHIFT) * INDEX_SHIFT : rest;
     const gs = genomes.subarray(g * STOCH_RSI_BANDS_GENES, (g + 1) * STOCH_RSI_BANDS_GENES);
     const os = out.subarray(g * MET_LENGTH, (g + 1) * MET_LENGTH);
     if (!finiteCloses) {
@@ -121,6 +134,7 @@ export function stochRsiBandsBatch(
       continue;
     }
     if (rsiK !== groupK) {
+      cachedStochK = 0;
       rsi(close, n, rsiK, sRsi);
       fR = firstValid(sRsi, n);
       clean = true;
@@ -129,8 +143,11 @@ export function stochRsiBandsBatch(
       groupK = rsiK;
     }
     if (clean && (gs[2]! | 0) <= MAX_SMOOTH && (gs[3]! | 0) <= MAX_SMOOTH) {
-      stochRsiBandsGenome(open, high, low, close, n, gs, cfg, os, sRsi, fR, sAtr, fA, sufMin, sufMax, work);
+      const stochK = gs[1]! | 0;
+      stochRsiBandsGenome(open, high, low, close, n, gs, cfg, os, sRsi, fR, sAtr, fA, sufMin, sufMax, work, sStoch, stochK === cachedStochK);
+      cachedStochK = stochK;
     } else {
+      cachedStochK = 0;
       // The series kernel recomputes this RSI into sRsi: the same values, so the group stays.
       const s = stochRsiBandsRun(open, high, low, close, n, gs, cfg, os, null, null, 0, scratch, scratchBytes, true);
       if (s !== OK) return s;

@@ -62,13 +62,15 @@ function quietUntil(
 /**
  * One genome over bars [0, n). rsiS: the RSI of its rsiK (first valid at fR, no NaN nor sign
  * bit after it); atrS: the ATR (first valid at fA); sufMin, sufMax: scratch of stochK + 1 values
- * (n at most); work: PASS_WORK values. Periods and sensitivity were checked by the caller, and
+ * (n at most); work: PASS_WORK values; sStoch: n values of the raw StochRSI, written (reuse
+ * false) or read back from the genome before, of the same rsiK and stochK (reuse). Periods and sensitivity were checked by the caller, and
  * kSmooth, dSmooth <= MAX_SMOOTH.
  */
 export function stochRsiBandsGenome(
   open: Float64Array, high: Float64Array, low: Float64Array, close: Float64Array, n: number,
   genes: Float64Array, cfg: Float64Array, out: Float64Array, rsiS: Float64Array, fR: number,
   atrS: Float64Array, fA: number, sufMin: Float64Array, sufMax: Float64Array, work: Float64Array,
+  sStoch: Float64Array, reuse: boolean,
 ): void {
   // Rings indexed by bar & MASK; %K's and %D's have a slot before them (index 0 here, 1 + bar & MASK).
   const ringS = work.subarray(0, RING);
@@ -130,42 +132,50 @@ export function stochRsiBandsGenome(
   for (let t0 = 0; t0 < n; t0 += CHUNK) {
     const t1 = t0 + CHUNK < n ? t0 + CHUNK : n;
     const len = t1 - t0;
-    // A: r - min and max - min of the StochRSI window (bars before fS are never read).
-    for (let t = t0 > fR ? t0 : fR; t < t1; t++) {
-      const r = rsiS[t]!;
-      if (p === 0) {
-        if (t > fR) {
-          // The block [t - stochK, t) is complete: its suffix extremes.
-          const b = t - stochK;
-          let sm = rsiS[b + stochK - 1]!;
-          let sx = sm;
-          for (let i = stochK - 1; i >= 0; i--) {
-            const v = rsiS[b + i]!;
-            sm = Math.min(v, sm);
-            sx = Math.max(v, sx);
-            sufMin[i] = sm;
-            sufMax[i] = sx;
-          }
-        }
-        curMin = r;
-        curMax = r;
-      } else {
-        curMin = Math.min(r, curMin);
-        curMax = Math.max(r, curMax);
-      }
-      const q = p + 1;
-      p = q === stochK ? 0 : q;
-      // The window is this block up to t and the previous block from position q on.
-      const mn = Math.min(sufMin[q]!, curMin);
-      const mx = Math.max(sufMax[q]!, curMax);
-      num[t - t0] = r - mn;
-      den[t - t0] = mx - mn;
-    }
-    // B: the raw StochRSI of the chunk's bars into the ring.
     const at = t0 & MASK;
-    for (let i = 0; i < len; i++) {
-      const dn = den[i]!;
-      ringS[at + i] = dn === 0 ? 50.0 : 100.0 * (num[i]! / dn);
+    if (reuse) {
+      // The raw StochRSI of this rsiK and stochK, from the genome before.
+      ringS.set(sStoch.subarray(t0, t1), at);
+    } else {
+      // A: r - min and max - min of the StochRSI window (bars before fS are never read).
+      for (let t = t0 > fR ? t0 : fR; t < t1; t++) {
+        const r = rsiS[t]!;
+        if (p === 0) {
+          if (t > fR) {
+            // The block [t - stochK, t) is complete: its suffix extremes.
+            const b = t - stochK;
+            let sm = rsiS[b + stochK - 1]!;
+            let sx = sm;
+            for (let i = stochK - 1; i >= 0; i--) {
+              const v = rsiS[b + i]!;
+              sm = Math.min(v, sm);
+              sx = Math.max(v, sx);
+              sufMin[i] = sm;
+              sufMax[i] = sx;
+            }
+          }
+          curMin = r;
+          curMax = r;
+        } else {
+          curMin = Math.min(r, curMin);
+          curMax = Math.max(r, curMax);
+        }
+        const q = p + 1;
+        p = q === stochK ? 0 : q;
+        // The window is this block up to t and the previous block from position q on.
+        const mn = Math.min(sufMin[q]!, curMin);
+        const mx = Math.max(sufMax[q]!, curMax);
+        num[t - t0] = r - mn;
+        den[t - t0] = mx - mn;
+      }
+      // B: the raw StochRSI of the chunk's bars into the ring, and kept at sStoch for the genomes
+      // that follow with the same rsiK and stochK.
+      for (let i = 0; i < len; i++) {
+        const dn = den[i]!;
+        const v = dn === 0 ? 50.0 : 100.0 * (num[i]! / dn);
+        ringS[at + i] = v;
+        sStoch[t0 + i] = v;
+      }
     }
     // C: the running sums (the raw StochRSI's, %K's, the band's ATR sum) with %K = sk / kSmooth
     // between them (NaN before fK), then %D = sd / dSmooth (NaN before fD).
