@@ -23,9 +23,9 @@ import { ld, st } from "../memory";
 import { bandAt, bandHi, bandLo } from "../indicators/bands";
 import { CFG_FILL, CFG_SHORTS, FILL_CLOSE, EXIT_SIGNAL } from "../layout";
 import {
-  accInit, accOrder, accMark, accFinish, accCheckStops, accSetRiskPerTrade, accBlock, accountMarkRun,
-  dir, entryBar, cash, units, stopLevel, targetLevel,
+  accInit, accOrder, accMark, accFinish, accCheckStops, accSetRiskPerTrade, accBlock, accountMarkRun, dir, entryBar,
 } from "./account";
+import { nextCandidate, quietUntil, suffixExtremes, windowAt } from "./stoch-rsi-bands-steps";
 
 /** Bars per chunk (even, so the f64x2 passes cover whole pairs). */
 export const CHUNK: i32 = 256;
@@ -37,76 +37,6 @@ export const MAX_SMOOTH: i32 = RING - CHUNK;
 /** f64 values of work memory (16-byte aligned) one genome needs besides the suffix arrays. */
 export const PASS_WORK: i32 = 3 * RING + 4 + 5 * CHUNK;
 const BAND_MARGIN: f64 = 1e-9;
-
-/** The first set bit at or after i of the CHUNK candidate bits at fl (CHUNK if none). */
-// @ts-ignore: decorator
-@inline function nextCandidate(fl: usize, i: i32): i32 {
-  let w = i >> 6;
-  let m = load<u64>(fl + (<usize>w << 3)) & (<u64>-1 << <u64>(i & 63));
-  while (m == 0) {
-    w++;
-    if (w >= CHUNK >> 6) return CHUNK;
-    m = load<u64>(fl + (<usize>w << 3));
-  }
-  return (w << 6) + <i32>ctz(m);
-}
-
-/** Suffix extremes of the block of stochK RSI values at b, as bits (see the batch kernel's header). */
-function suffixExtremes(b: usize, stochK: i32, sufMin: usize, sufMax: usize): void {
-  let sm = load<i64>(b + (<usize>(stochK - 1) << 3));
-  let sx = sm;
-  for (let i = stochK - 1; i >= 0; i--) {
-    const v = load<i64>(b + (<usize>i << 3));
-    sm = select<i64>(v, sm, v < sm);
-    sx = select<i64>(v, sx, v > sx);
-    store<i64>(sufMin + (<usize>i << 3), sm);
-    store<i64>(sufMax + (<usize>i << 3), sx);
-  }
-}
-
-/**
- * One bar of pass A: the window is the current block up to the bar (running extremes cMin,
- * cMax) and the previous block from the next position on (suffix extremes at sMin, sMax; the
- * sentinels past the block's end select nothing). Writes r - min and max - min at index i.
- */
-// @ts-ignore: decorator
-@inline function windowAt(rb: i64, cMin: i64, cMax: i64, sMin: usize, sMax: usize, num: usize, den: usize, i: i32): void {
-  const a = load<i64>(sMin);
-  const b = load<i64>(sMax);
-  const mn = reinterpret<f64>(select<i64>(a, cMin, a < cMin));
-  const mx = reinterpret<f64>(select<i64>(b, cMax, b > cMax));
-  const o = <usize>i << 3;
-  store<f64>(num + o, reinterpret<f64>(rb) - mn);
-  store<f64>(den + o, mx - mn);
-}
-
-/**
- * The first bar u in [t, t1) where the open position (dir, stopLevel, targetLevel, cash,
- * units of the scalar account) could do anything but be marked: a stop or target touched (the
- * checks of accountCheckStops), %K beyond `exitBound` towards the exit band (hiMin long, loMax
- * short: a superset of the exits), or the mark at or below zero (ruin).
- */
-function quietUntil(t: i32, t1: i32, t0: i32, low: usize, high: usize, close: usize, atK: usize, exitBound: f64): i32 {
-  const lv = stopLevel;
-  const tv = targetLevel;
-  const cs = cash;
-  const us = units;
-  let u = t;
-  if (dir > 0) {
-    for (; u < t1; u++) {
-      const j = <usize>u << 3;
-      const k = load<f64>(atK + (<usize>(u - t0) << 3));
-      if (load<f64>(low + j) <= lv || load<f64>(high + j) >= tv || k > exitBound || !(cs + us * load<f64>(close + j) > 0)) break;
-    }
-  } else {
-    for (; u < t1; u++) {
-      const j = <usize>u << 3;
-      const k = load<f64>(atK + (<usize>(u - t0) << 3));
-      if (load<f64>(high + j) >= lv || load<f64>(low + j) <= tv || k < exitBound || !(cs + us * load<f64>(close + j) > 0)) break;
-    }
-  }
-  return u;
-}
 
 // @ts-ignore: decorator
 @inline function stage(first: i64, n: i32): i32 {
@@ -309,7 +239,7 @@ export function stochRsiBandsGenome(
       let i = t - t0;
       if (!pending && dir == 0 && t != 0) {
         // Flat, nothing pending: on to the next candidate of pass D.
-        i = nextCandidate(fl, i);
+        i = nextCandidate(fl, i, CHUNK);
         if (i >= len) break;
         t = t0 + i;
       }

@@ -20,6 +20,7 @@
 import { bandAt, bandHi, bandLo } from '../indicators/bands.js';
 import { CFG_FILL, CFG_SHORTS, FILL_CLOSE, EXIT_SIGNAL } from '../layout.js';
 import * as acc from './account.js';
+import { quietUntil } from './stoch-rsi-bands-steps.js';
 
 /** Bars per chunk (even, so the two-bar passes of the WASM twin cover whole pairs). */
 export const CHUNK = 256;
@@ -31,33 +32,6 @@ export const MAX_SMOOTH = RING - CHUNK;
 /** f64 values of work memory one genome needs besides the suffix arrays. */
 export const PASS_WORK = 3 * RING + 4 + 5 * CHUNK;
 const BAND_MARGIN = 1e-9;
-
-/**
- * The first bar u in [t, t1) where the open position (dir, stopLevel, targetLevel, cash,
- * units of the scalar account) could do anything but be marked: a stop or target touched (the
- * checks of accountCheckStops), %K beyond `exitBound` towards the exit band (hiMin long, loMax
- * short: a superset of the exits), or the mark at or below zero (ruin). %K of bar u is
- * ringK[kAt + u].
- */
-function quietUntil(
-  t: number, t1: number, low: Float64Array, high: Float64Array, close: Float64Array, ringK: Float64Array, kAt: number, exitBound: number,
-): number {
-  const lv = acc.stopLevel;
-  const tv = acc.targetLevel;
-  const cs = acc.cash;
-  const us = acc.units;
-  let u = t;
-  if (acc.dir > 0) {
-    for (; u < t1; u++) {
-      if (low[u]! <= lv || high[u]! >= tv || ringK[kAt + u]! > exitBound || !(cs + us * close[u]! > 0)) break;
-    }
-  } else {
-    for (; u < t1; u++) {
-      if (high[u]! >= lv || low[u]! <= tv || ringK[kAt + u]! < exitBound || !(cs + us * close[u]! > 0)) break;
-    }
-  }
-  return u;
-}
 
 /**
  * One genome over bars [0, n). rsiS: the RSI of its rsiK (first valid at fR, no NaN nor sign
