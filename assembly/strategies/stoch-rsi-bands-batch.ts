@@ -145,8 +145,18 @@ export function stochRsiBandsBatch(
     }
     if (clean && <i32>ld(gp, 2) <= MAX_SMOOTH && <i32>ld(gp, 3) <= MAX_SMOOTH) {
       const stochK = <i32>ld(gp, 1);
-      stochRsiBandsGenome(open, high, low, close, n, gp, cfg, op, sRsi, fR, sAtr, fA, sufMin, sufMax, work, sStoch, stochK == cachedStochK);
-      cachedStochK = stochK;
+      const reuse = stochK == cachedStochK;
+      // Keep the raw StochRSI only for a next genome of the same rsiK and stochK.
+      let keep = false;
+      if (!reuse && j + 1 < count) {
+        const nk = ld(keys, j + 1);
+        const nr = nk - floor(nk / KEY_SHIFT) * KEY_SHIFT;
+        const ng = <i32>(byStoch ? nr - floor(nr / INDEX_SHIFT) * INDEX_SHIFT : nr);
+        const np = genomes + <usize>(ng * STOCH_RSI_BANDS_GENES) * 8;
+        keep = <i32>ld(np, 0) == rsiK && <i32>ld(np, 1) == stochK;
+      }
+      stochRsiBandsGenome(open, high, low, close, n, gp, cfg, op, sRsi, fR, sAtr, fA, sufMin, sufMax, work, sStoch, reuse, keep);
+      cachedStochK = keep || reuse ? stochK : 0;
     } else {
       cachedStochK = 0;
       // The series kernel recomputes this RSI into sRsi: the same values, so the group stays.

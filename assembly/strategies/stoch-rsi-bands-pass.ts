@@ -46,14 +46,14 @@ const BAND_MARGIN: f64 = 1e-9;
 /**
  * One genome over bars [0, n). rsiP: the RSI of its rsiK (first valid at fR, no NaN nor sign
  * bit after it); atrP: the ATR (first valid at fA); sufMin, sufMax: scratch of stochK + 1 values
- * (n at most); work: PASS_WORK values, 16-byte aligned; sStoch: n values of the raw StochRSI,
- * written (reuse false) or read back from the genome before, of the same rsiK and stochK (reuse). Periods and sensitivity were checked by
- * the caller, and kSmooth, dSmooth <= MAX_SMOOTH.
+ * (n at most); work: PASS_WORK values, 16-byte aligned; sStoch: n values of the raw StochRSI of
+ * this rsiK and stochK, read back from the genome before (reuse) or written for the next one
+ * (keep). Periods and sensitivity were checked by the caller, and kSmooth, dSmooth <= MAX_SMOOTH.
  */
 export function stochRsiBandsGenome(
   open: usize, high: usize, low: usize, close: usize, n: i32, genes: usize, cfg: usize, out: usize,
   rsiP: usize, fR: i32, atrP: usize, fA: i32, sufMin: usize, sufMax: usize, work: usize,
-  sStoch: usize, reuse: bool,
+  sStoch: usize, reuse: bool, keep: bool,
 ): void {
   // Rings of RING values indexed by bar & MASK; %K's and %D's have a slot before them (index -1).
   const ringS = work;
@@ -123,10 +123,10 @@ export function stochRsiBandsGenome(
     const t1 = t0 + CHUNK < n ? t0 + CHUNK : n;
     const len = t1 - t0;
     const at = ringS + (<usize>(t0 & MASK) << 3);
-    const keep = sStoch + (<usize>t0 << 3);
+    const kept = sStoch + (<usize>t0 << 3);
     if (reuse) {
       // The raw StochRSI of this rsiK and stochK, from the genome before.
-      memory.copy(at, keep, <usize>len << 3);
+      memory.copy(at, kept, <usize>len << 3);
     } else {
       // A: r - min and max - min of the StochRSI window (bars before fS are never read), one block
       // of stochK bars at a time, so that no test of the block's end sits in the per-bar loop.
@@ -167,8 +167,8 @@ export function stochRsiBandsGenome(
         const s = f64x2.mul(v100, f64x2.div(v128.load(num + o), dn));
         const sv = v128.bitselect(v50, s, f64x2.eq(dn, v0));
         v128.store(at + o, sv);
-        v128.store(keep + o, sv);
       }
+      if (keep) memory.copy(kept, at, <usize>len << 3);
     }
     // C: the running sums, %K = sk / kSmooth (NaN before fK) and %K's running sum, with the
     // band's ATR sum beside them: independent add chains in one loop, so that they overlap.

@@ -144,8 +144,18 @@ export function stochRsiBandsBatch(
     }
     if (clean && (gs[2]! | 0) <= MAX_SMOOTH && (gs[3]! | 0) <= MAX_SMOOTH) {
       const stochK = gs[1]! | 0;
-      stochRsiBandsGenome(open, high, low, close, n, gs, cfg, os, sRsi, fR, sAtr, fA, sufMin, sufMax, work, sStoch, stochK === cachedStochK);
-      cachedStochK = stochK;
+      const reuse = stochK === cachedStochK;
+      // Keep the raw StochRSI only for a next genome of the same rsiK and stochK.
+      let keep = false;
+      if (!reuse && j + 1 < count) {
+        const nk = keys[j + 1]!;
+        const nr = nk - Math.floor(nk / KEY_SHIFT) * KEY_SHIFT;
+        const ng = byStoch ? nr - Math.floor(nr / INDEX_SHIFT) * INDEX_SHIFT : nr;
+        const o = ng * STOCH_RSI_BANDS_GENES;
+        keep = (genomes[o]! | 0) === rsiK && (genomes[o + 1]! | 0) === stochK;
+      }
+      stochRsiBandsGenome(open, high, low, close, n, gs, cfg, os, sRsi, fR, sAtr, fA, sufMin, sufMax, work, sStoch, reuse, keep);
+      cachedStochK = keep || reuse ? stochK : 0;
     } else {
       cachedStochK = 0;
       // The series kernel recomputes this RSI into sRsi: the same values, so the group stays.

@@ -36,15 +36,15 @@ const BAND_MARGIN = 1e-9;
 /**
  * One genome over bars [0, n). rsiS: the RSI of its rsiK (first valid at fR, no NaN nor sign
  * bit after it); atrS: the ATR (first valid at fA); sufMin, sufMax: scratch of stochK + 1 values
- * (n at most); work: PASS_WORK values; sStoch: n values of the raw StochRSI, written (reuse
- * false) or read back from the genome before, of the same rsiK and stochK (reuse). Periods and sensitivity were checked by the caller, and
- * kSmooth, dSmooth <= MAX_SMOOTH.
+ * (n at most); work: PASS_WORK values; sStoch: n values of the raw StochRSI of this rsiK and
+ * stochK, read back from the genome before (reuse) or written for the next one (keep). Periods
+ * and sensitivity were checked by the caller, and kSmooth, dSmooth <= MAX_SMOOTH.
  */
 export function stochRsiBandsGenome(
   open: Float64Array, high: Float64Array, low: Float64Array, close: Float64Array, n: number,
   genes: Float64Array, cfg: Float64Array, out: Float64Array, rsiS: Float64Array, fR: number,
   atrS: Float64Array, fA: number, sufMin: Float64Array, sufMax: Float64Array, work: Float64Array,
-  sStoch: Float64Array, reuse: boolean,
+  sStoch: Float64Array, reuse: boolean, keep: boolean,
 ): void {
   // Rings indexed by bar & MASK; %K's and %D's have a slot before them (index 0 here, 1 + bar & MASK).
   const ringS = work.subarray(0, RING);
