@@ -2,10 +2,13 @@
 // stochRsiBands (stoch-rsi-bands.ts; the contract and W2 tests compare them), computed in a
 // better order of memory and work. Twin: assembly/strategies/stoch-rsi-bands-batch.ts.
 //
-// - Shared work: the ATR depends on the config only (once per call); the RSI on rsiK alone, so
-//   the genomes are visited in order of rsiK (a heap sort of keys rsiK * 2^32 + input index) and
-//   the RSI series is computed once per distinct rsiK, by the same `rsi` kernel. Results are
-//   written by input index, so the visiting order changes nothing.
+// - Shared work: the ATR depends on the config only (once per call); the RSI on rsiK alone and
+//   the raw StochRSI on rsiK and stochK, so the genomes are visited in order of rsiK, then
+//   stochK (a heap sort of keys rsiK * 2^32 + min(stochK, 4095) * 2^20 + input index) and the
+//   RSI series is computed once per distinct rsiK, by the same `rsi` kernel, the raw StochRSI
+//   once per run of genomes with the same rsiK and stochK (kept as a series of n values for the
+//   next genome only when it shares both). Results are written by input index, so the visiting
+//   order changes nothing.
 // - One streaming pass per genome (stoch-rsi-bands-pass.ts) instead of five more series of n
 //   doubles: chunks of 256 bars, each in a few short passes (the indicators of every bar, then
 //   the decisions); the windows of the raw StochRSI and of %K are rings of 512 values, so
@@ -31,7 +34,9 @@
 // - Flat bars are not marked: with the position flat and a finite close, accMark adds +0 to each
 //   sum and leaves the peak and trough alone (e = cash = the previous equity), so skipping it is
 //   exact. Bars where the position was held at any moment (including an entry
-//   stopped out within its fill bar) are marked as before.
+//   stopped out within its fill bar) are marked as before; a quiet stretch of a position (no
+//   stop or target touched, %K short of the exit band, the mark above ruin) in one
+//   accountMarkRun, which is the per-bar mark with its state in locals.
 // Inputs outside those assumptions (a non-finite close, a NaN inside the RSI after warm-up) take
 // the series kernel for the genomes concerned.
 import { OK, E_LENGTH, E_PERIOD, E_PARAM, E_SCRATCH, E_STOPPED } from '../status.js';
