@@ -17,7 +17,10 @@ export const CFG_ATR_PERIOD: i32 = 11;
 // Warm-up: the index, within the bars handed to a kernel, of the window's first bar (bars before
 // it only warm the indicators up). 0 = a cold start. Twin: src/kernels/layout.ts.
 export const CFG_ORIGIN: i32 = 12;
-export const CFG_LENGTH: i32 = 13;
+// The warm-up cap of the options (bars before a window; Infinity = all history). Read by the
+// host only (src/strategy/run.ts), which turns it into the bars handed over and CFG_ORIGIN.
+export const CFG_WARMUP: i32 = 13;
+export const CFG_LENGTH: i32 = 14;
 
 export const FILL_NEXT_OPEN: i32 = 0;
 export const FILL_CLOSE: i32 = 1;

@@ -12,7 +12,7 @@ import { kernelsFor } from './kernels/registry.js';
 import {
   CFG_LENGTH, CFG_COMMISSION, CFG_SLIPPAGE, CFG_CASH, CFG_FILL, CFG_SIZING, CFG_FRACTION,
   CFG_LOT_SIZE, CFG_MAX_LEVERAGE, CFG_MIN_PRICE_RISK, CFG_SHORTS, CFG_PERIODS_PER_YEAR,
-  CFG_ATR_PERIOD, FILL_CLOSE, FILL_NEXT_OPEN, SIZING_FRACTION, SIZING_RISK, METRIC_NAMES,
+  CFG_ATR_PERIOD, CFG_WARMUP, FILL_CLOSE, FILL_NEXT_OPEN, SIZING_FRACTION, SIZING_RISK, METRIC_NAMES,
   TR_LENGTH, TR_ENTRY_BAR, TR_EXIT_BAR, TR_DIRECTION, TR_UNITS, TR_ENTRY_PRICE, TR_EXIT_PRICE,
   TR_PNL, TR_RETURN, TR_EXIT_REASON, EXIT_REASONS,
 } from './kernels/layout.js';
@@ -54,13 +54,21 @@ export interface BacktestOptions {
    * `riskPerTrade` gene (a gene of that name wins). @default 0.01
    */
   riskPerTrade?: number;
+  /**
+   * Bars before a window that its indicators may use (README "Windows and warm-up"): a window is
+   * traded, marked and measured on its own bars only, its indicators are computed from up to
+   * this many earlier bars of the market. A non-negative integer; 0 is a cold start (the window
+   * as if the data held only its bars). undefined, Infinity or null (JSON's Infinity) = all
+   * earlier bars. @default all history
+   */
+  warmup?: number | null;
   /** Kernel backend. @default 'wasm' */
   backend?: Backend;
   /** Bars to use, half-open [start, end). @default the whole series */
   window?: Window;
 }
 
-/** Every option with its value decided. */
+/** Every option with its value decided (warmup: a bar count, or null for all history). */
 export type ResolvedOptions = Required<Omit<BacktestOptions, 'window'>>;
 
 export const BACKTEST_DEFAULTS = {
@@ -74,6 +82,8 @@ export const BACKTEST_DEFAULTS = {
   minPriceRisk: 0.001,
   atrPeriod: 14,
   riskPerTrade: DEFAULT_RISK_PER_TRADE,
+  /** All history (null; Infinity and undefined mean the same). */
+  warmup: null as number | null,
   backend: 'wasm' as Backend,
 };
 
@@ -144,6 +154,10 @@ export function resolveOptions(family: StrategyFamily, market: MarketData, o: Ba
   }
   const atrPeriod = finite('atrPeriod', o.atrPeriod ?? d.atrPeriod, 1, 1e6);
   if (!Number.isInteger(atrPeriod)) throw configError('atrPeriod', `must be an integer, got ${atrPeriod}`);
+  const warmup = o.warmup === undefined || o.warmup === null || o.warmup === Infinity ? null : o.warmup;
+  if (warmup !== null && !(typeof warmup === 'number' && Number.isInteger(warmup) && warmup >= 0)) {
+    throw configError('warmup', `must be a non-negative integer (bars before a window; omit it for all history), got ${String(warmup)}`);
+  }
   return {
     commission: finite('commission', o.commission ?? d.commission, 0, 0.5),
     slippage: finite('slippage', o.slippage ?? d.slippage, 0, 0.5),
@@ -158,6 +172,7 @@ export function resolveOptions(family: StrategyFamily, market: MarketData, o: Ba
     periodsPerYear: finite('periodsPerYear', ppy, 0, 1e9, true),
     atrPeriod,
     riskPerTrade: finite('riskPerTrade', o.riskPerTrade ?? d.riskPerTrade, 0, 1, true),
+    warmup,
     backend,
   };
 }
@@ -177,6 +192,7 @@ export function configVector(o: ResolvedOptions): Float64Array {
   c[CFG_SHORTS] = o.allowShort ? 1 : 0;
   c[CFG_PERIODS_PER_YEAR] = o.periodsPerYear;
   c[CFG_ATR_PERIOD] = o.atrPeriod;
+  c[CFG_WARMUP] = o.warmup ?? Infinity;
   return c;
 }
 

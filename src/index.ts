@@ -63,9 +63,11 @@ export { redactUrl } from './queue/connection.js';
 // Evolution (the main job)
 export { evolve, EVOLVE_DEFAULTS } from './ga/evolve.js';
 export type {
-  EvolveOptions, EvolveHooks, EvolveResult, GenerationStats, GenerationTiming, GenerationReport, RankedGenome, StopReason,
+  EvolveOptions, EvolveHooks, EvolveResult, GenerationStats, GenerationTiming, GenerationReport, RankedGenome, StopReason, EvolveConfig,
+  FoldMetrics, MarketMetrics, ResultMarket,
   AnalysisProgress,
 } from './ga/evolve.js';
+export { genomeMarkets, resultMarkets } from './ga/result-markets.js';
 export type { OverfittingReport } from './ga/overfitting.js';
 export { OPERATOR_DEFAULTS } from './ga/operators.js';
 export type { OperatorConfig, CrossoverKind, MutationKind } from './ga/operators.js';

@@ -1,8 +1,9 @@
 // The Piscina worker: evaluates batches of genomes on market data it shares with the main
-// thread. Everything heavy happens once per worker, on its first task: the views over the
-// shared market buffer, the WASM instance (from the Module compiled on the main thread) and the
-// copy of the market into that instance's memory; a strategy module is imported once, on the
-// first task that names it. Each task only brings its genomes (a transferred Float64Array) and
+// thread. Everything heavy happens once per worker: the WASM instance (from the Module compiled
+// on the main thread) on the first task; the views over a market's shared buffer and the copy
+// of that market into the instance's memory on the first task that names the market (the
+// instance then holds every market it was asked about, once); a strategy module is imported
+// once, on the first task that names it. Each task only brings its genomes (a transferred Float64Array) and
 // returns its metrics the same way.
 import { workerData } from 'node:worker_threads';
 import { move } from 'piscina';
@@ -22,17 +23,22 @@ import type { Strategy } from '../src/strategy/strategy.js';
 
 const setup = workerData as WorkerSetup;
 const stop = new Int32Array(setup.stop);
-let ready: { kernels: KernelSet; market: MarketData } | null = null;
+let kernelSet: KernelSet | null = null;
+/** Views over each market's shared buffer, made once (the WASM kernels key their copy by them). */
+const markets: (MarketData | undefined)[] = [];
 const indicators = new IndicatorCache(setup.indicatorCacheBytes);
 const modules = new Map<string, Promise<Strategy>>();
 
-function init(): { kernels: KernelSet; market: MarketData } {
-  if (ready === null) {
-    const market = marketFromTransfer(setup.market);
-    const kernels = setup.backend === 'wasm' ? createWasmKernels({ module: setup.module! }) : createTsKernels();
-    ready = { kernels, market };
+function init(m: number): { kernels: KernelSet; market: MarketData } {
+  kernelSet ??= setup.backend === 'wasm' ? createWasmKernels({ module: setup.module! }) : createTsKernels();
+  let market = markets[m];
+  if (market === undefined) {
+    const t = setup.markets[m];
+    if (t === undefined) throw new EngineError('E_POOL', `task names market ${m}, the pool has ${setup.markets.length}`);
+    market = marketFromTransfer(t);
+    markets[m] = market;
   }
-  return ready;
+  return { kernels: kernelSet, market };
 }
 
 function strategyOf(ref: StrategyRef): Promise<Strategy> {
@@ -60,7 +66,7 @@ export default async function evaluate(task: WorkerTask): Promise<EvalReply> {
     injectFaults(task);
     const strategy = await strategyOf(task.strategy);
     const t0 = performance.now();
-    const { kernels, market } = init();
+    const { kernels, market } = init(task.market);
     const h0 = indicators.hits;
     const m0 = indicators.misses;
     const exec = { cfg: task.cfg, riskPerTrade: task.riskPerTrade };

@@ -11,7 +11,7 @@
 import { ld, st, keepIf, pick } from "../memory";
 import {
   CFG_COMMISSION, CFG_SLIPPAGE, CFG_CASH, CFG_SIZING, CFG_FRACTION, CFG_LOT_SIZE,
-  CFG_MAX_LEVERAGE, CFG_MIN_PRICE_RISK, CFG_PERIODS_PER_YEAR, SIZING_RISK,
+  CFG_MAX_LEVERAGE, CFG_MIN_PRICE_RISK, CFG_PERIODS_PER_YEAR, CFG_ORIGIN, CFG_FILL, FILL_CLOSE, SIZING_RISK,
   MET_TOTAL_RETURN, MET_SHARPE, MET_SORTINO, MET_MAX_DRAWDOWN, MET_CALMAR, MET_TRADES,
   MET_WIN_RATE, MET_PROFIT_FACTOR, MET_EXPOSURE, MET_ANNUAL_RETURN,
   TR_ENTRY_BAR, TR_EXIT_BAR, TR_DIRECTION, TR_UNITS, TR_ENTRY_PRICE, TR_EXIT_PRICE, TR_PNL,
@@ -61,6 +61,10 @@ export const A_EQUITY_OUT: i32 = 32;
 export const A_TRADES_OUT: i32 = 33;
 export const A_TRADES_CAP: i32 = 34;
 export const A_TRADES_DROPPED: i32 = 35;
+// The window within the kernel's bars (CFG_ORIGIN): bar indices given to the account functions
+// are the kernel's; records, the equity output and the metrics are the window's (from origin).
+export const A_ORIGIN: i32 = 36;
+export const A_CLOSE_FILL: i32 = 37; // 1 = close fills (the first signal bar is origin + 1)
 export const A_SLOTS: i32 = 40;
 export const A_BYTES: i32 = A_SLOTS * 8;
 
@@ -80,6 +84,19 @@ export function accountInit(a: usize, cfg: usize, equity: usize, trades: usize, 
   st(a, A_EQUITY_OUT, <f64>equity);
   st(a, A_TRADES_OUT, <f64>trades);
   st(a, A_TRADES_CAP, <f64>tradesCap);
+  st(a, A_ORIGIN, ld(cfg, CFG_ORIGIN));
+  st(a, A_CLOSE_FILL, <i32>ld(cfg, CFG_FILL) == FILL_CLOSE ? 1.0 : 0.0);
+}
+
+/**
+ * The first bar at which a kernel may decide a signal (README "Windows and warm-up"): the
+ * window's first bar (origin) with next-open fills, the one after it with close fills (the
+ * window's first equity is its cash), and never before `lookback` (the first bar whose event
+ * test has the bars it looks back on). Bars before the window only warm the indicators up.
+ */
+export function accountFirstSignal(a: usize, lookback: i32): i32 {
+  const first = <i32>ld(a, A_ORIGIN) + <i32>ld(a, A_CLOSE_FILL);
+  return first > lookback ? first : lookback;
 }
 
 // A closed trade: its share of the metrics, its record (when wanted), and the bars it was held
@@ -97,8 +114,9 @@ export function accountInit(a: usize, cfg: usize, equity: usize, trades: usize, 
   if (out != 0) {
     if (trades < <i32>ld(a, A_TRADES_CAP)) {
       const p = out + <usize>(trades * TR_LENGTH) * 8;
-      st(p, TR_ENTRY_BAR, ld(a, A_ENTRY_BAR));
-      st(p, TR_EXIT_BAR, <f64>exitBar);
+      const origin = ld(a, A_ORIGIN);
+      st(p, TR_ENTRY_BAR, ld(a, A_ENTRY_BAR) - origin);
+      st(p, TR_EXIT_BAR, <f64>exitBar - origin);
       st(p, TR_DIRECTION, ld(a, A_DIR));
       st(p, TR_UNITS, ld(a, A_UNITS));
       st(p, TR_ENTRY_PRICE, ld(a, A_ENTRY_PRICE));
@@ -190,9 +208,15 @@ export function accountCheckStops(a: usize, o: f64, h: f64, l: f64, t: i32): boo
  * E[t] = cash + units * close[t], close[t] read at close[at + t - from]. Equity at or below zero
  * in a position liquidates at that close and ends trading for the window (exit reason `ruin`).
  * Returns whether that happened. One bar (to = from + 1) is the per-bar mark; longer runs keep
- * the state in locals between bars (the generic simulator's quiet stretches).
+ * the state in locals between bars (the generic simulator's quiet stretches). Bars before the
+ * window (origin) are not marked; the equity output holds bar t at t - origin.
  */
 export function accountMarkRun(a: usize, close: usize, at: i32, from: i32, to: i32): bool {
+  const origin = <i32>ld(a, A_ORIGIN);
+  if (from < origin) {
+    at = at + (origin - from);
+    from = origin;
+  }
   let cash = ld(a, A_CASH);
   let units = ld(a, A_UNITS);
   let inPosition = ld(a, A_DIR) != 0;
@@ -218,8 +242,8 @@ export function accountMarkRun(a: usize, close: usize, at: i32, from: i32, to: i
       e = cash;
       ruin = true;
     }
-    if (equityOut != 0) st(equityOut, t, e);
-    if (t == 0) {
+    if (equityOut != 0) st(equityOut, t - origin, e);
+    if (t == origin) {
       st(a, A_FIRST, e);
       prev = e;
       peak = e;
@@ -252,7 +276,7 @@ export function accountMarkRun(a: usize, close: usize, at: i32, from: i32, to: i
 }
 
 /**
- * The end of the window at bar n - 1: an open position counts as a trade closed at the last
+ * The end of the window at bar n - 1 (of the kernel's bars): an open position counts as a trade closed at the last
  * close, net of the exit commission (E[n-1] stays the mark-to-market value, cash unchanged).
  */
 export function accountCloseAtEnd(a: usize, n: i32, lastClose: f64): void {
@@ -263,11 +287,13 @@ export function accountCloseAtEnd(a: usize, n: i32, lastClose: f64): void {
 
 /**
  * The metrics vector (SPEC section 5) from the marks' sums (first and last equity, the return
- * sums, the maximum drawdown) and account a's closed trades.
+ * sums, the maximum drawdown) and account a's closed trades, over the window's bars: those of
+ * the kernel's n from origin on.
  */
 export function accountMetrics(
-  a: usize, n: i32, first: f64, last: f64, sumR: f64, sumR2: f64, sumNeg2: f64, drawdown: f64, out: usize,
+  a: usize, bars: i32, first: f64, last: f64, sumR: f64, sumR2: f64, sumNeg2: f64, drawdown: f64, out: usize,
 ): void {
+  const n = bars - <i32>ld(a, A_ORIGIN);
   const ppy = ld(a, A_PERIODS_PER_YEAR);
   const trades = ld(a, A_TRADES);
   const grossProfit = ld(a, A_GROSS_PROFIT);
@@ -347,6 +373,16 @@ export function accOpen(d: i32, x: f64, bar: i32, stopDistance: f64, targetDista
   const opened = accountOpen(SCALAR, d, x, bar, stopDistance, targetDistance);
   sync();
   return opened;
+}
+
+/** accountFirstSignal on the scalar account. */
+export function accFirstSignal(lookback: i32): i32 {
+  return accountFirstSignal(SCALAR, lookback);
+}
+
+/** The window's first bar within the kernel's bars (CFG_ORIGIN). */
+export function accOrigin(): i32 {
+  return <i32>ld(SCALAR, A_ORIGIN);
 }
 
 /** Risk per trade for `risk` sizing: a gene of the strategies that size by risk. */

@@ -8,7 +8,7 @@ import {
   CFG_FILL, CFG_SHORTS, CFG_SIZING, FILL_CLOSE, SIZING_RISK, MET_LENGTH, EXIT_SIGNAL, EXIT_REVERSAL,
 } from "../layout";
 import {
-  accountInit, accountOrder, accountCheckStops, accountMarkRun, accountFinish,
+  accountInit, accountOrder, accountCheckStops, accountMarkRun, accountFinish, accountFirstSignal,
   A_BYTES, A_DIR, A_STOP, A_TARGET, A_RISK_PER_TRADE, A_SIZE_SCALE,
 } from "./account";
 
@@ -31,7 +31,8 @@ const SIM: usize = memory.data(A_BYTES, 16);
  * - a target whose direction is the one held is ignored (no resizing); 0 goes flat; a reversal
  *   closes and opens at the same fill (exit reason `reversal`);
  * - the fill is open[t + 1] (next-open) or close[t] (close); targets are read for
- *   t <= n - 2, from t = 0 with next-open fills, t = 1 with close fills (E[0] stays the cash);
+ *   t <= n - 2, from the window's origin o (CFG_ORIGIN; 0 without warm-up) with next-open
+ *   fills, o + 1 with close fills (E[o] stays the cash); targets before that are ignored;
  * - stop[t] and take[t] (0 = no series) are price distances from the entry fill, taken at the
  *   signal bar; NaN or <= 0 = none. The levels are checked on every bar from the fill bar on
  *   (SPEC section 2: a gap fills at the open, the stop wins a tie). With `risk` sizing the
@@ -56,7 +57,7 @@ export function simulate(
   const a = SIM;
   accountInit(a, cfg, equity, trades, tradesCap);
   st(a, A_RISK_PER_TRADE, riskPerTrade);
-  const from = closeFill ? 1 : 0;
+  const from = accountFirstSignal(a, 0); // the window's first bar (next-open) or the one after (close)
   const last = n - 2;
   let pending = false;
   let pendingDir = 0;

@@ -8,8 +8,8 @@ import {
   EXIT_REVERSAL, EXIT_RUIN, CFG_CASH,
 } from "../layout";
 import {
-  accInit, accOrder, accMark, accFinish, dir, accountInit, accountOrder, accountClose,
-  accountCloseAtEnd, accountMetrics, A_BYTES, A_CASH, A_UNITS, A_DIR, A_RUINED,
+  accInit, accOrder, accMark, accFinish, accFirstSignal, dir, accountInit, accountOrder, accountClose,
+  accountCloseAtEnd, accountMetrics, accountFirstSignal, A_BYTES, A_CASH, A_UNITS, A_DIR, A_RUINED, A_ORIGIN,
 } from "./account";
 
 export const SMA_CROSS_GENES: i32 = 2;
@@ -18,8 +18,9 @@ export const SMA_CROSS_GENES: i32 = 2;
  * One genome [fast, slow] over bars [0, n): SMAs as running sums (SPEC section 7), a cross-up
  * at t goes long, a cross-down goes short (or flat when shorts are off), filled at open[t+1]
  * (or close[t]); a signal in the direction already held is ignored. Signals are taken for
- * max(fast, slow) <= t <= n - 2. Writes MET_LENGTH metrics to out; equity (n values) and
- * trades (TR_LENGTH values each, at most tradesCap) when their pointers are not 0.
+ * accountFirstSignal(max(fast, slow)) <= t <= n - 2: bars before the window's origin
+ * (CFG_ORIGIN) only feed the SMAs. Writes MET_LENGTH metrics to out; equity (n - origin values)
+ * and trades (TR_LENGTH values each, at most tradesCap) when their pointers are not 0.
  */
 export function smaCross(
   open: usize, high: usize, low: usize, close: usize, n: i32, genes: usize, cfg: usize,
@@ -36,6 +37,7 @@ export function smaCross(
   const ks = <f64>slow;
   const lag = fast > slow ? fast : slow;
   accInit(cfg, equity, trades, tradesCap);
+  const first = accFirstSignal(lag); // nothing is decided before the window
   let sf: f64 = 0;
   let ss: f64 = 0;
   let pf: f64 = 0;
@@ -52,7 +54,7 @@ export function smaCross(
     ss = t < slow ? ss + c : ss + (c - ld(close, t - slow));
     const f = sf / kf;
     const s = ss / ks;
-    if (t >= lag && t <= n - 2) {
+    if (t >= first && t <= n - 2) {
       let target = 2;
       if (pf <= ps && f > s) target = 1;
       else if (pf >= ps && f < s) target = downTarget;
@@ -231,7 +233,8 @@ let xLast: i32 = 0;
 
 /**
  * Pass 1: the crosses of two genomes (lanes) over bars [0, n - 1), as event lists of
- * t * 2 + (1 for up, 0 for down), for t >= the lane's lag. The counts go to xNA and xNB.
+ * t * 2 + (1 for up, 0 for down), for t >= the lane's lag and t >= firstBar (the window's first
+ * signal bar, accountFirstSignal). The counts go to xNA and xNB.
  *
  * The loop runs two bars per iteration (constant address offsets for the second, one pointer
  * step for both). To keep the trip counts even, the warm-up segment may run one bar past the
@@ -239,7 +242,7 @@ let xLast: i32 = 0;
  * whose events crossStep drops). Bar 0 runs through the loop too, from zero sums and a NaN
  * state: its order comes out exactly as smaCross's first comparison, and no event is taken.
  */
-function crosses(bars: usize, head: usize, n: i32, fa: i32, sa: i32, fb: i32, sb: i32, evA: usize, evB: usize): void {
+function crosses(bars: usize, head: usize, n: i32, fa: i32, sa: i32, fb: i32, sb: i32, evA: usize, evB: usize, firstBar: i32): void {
   xLagA = fa > sa ? fa : sa;
   xLagB = fb > sb ? fb : sb;
   xEvA = evA;
@@ -254,6 +257,9 @@ function crosses(bars: usize, head: usize, n: i32, fa: i32, sa: i32, fb: i32, sb
   let state = f64x2.splat(NaN);
   let lag = xLagA > xLagB ? xLagA : xLagB;
   if (lag > n - 1) lag = n - 1;
+  // Events only from the window's first signal bar on (the sums still start at bar 0).
+  if (xLagA < firstBar) xLagA = firstBar;
+  if (xLagB < firstBar) xLagB = firstBar;
   // Two segments of the same loop: the warm-up bars [0, warm) read the zero-padded copy `head`,
   // the rest [warm, end) the bars themselves (where every close[t - k] exists). Both have an
   // even length: warm <= lag + 1 <= headBars, and end <= n.
@@ -457,13 +463,14 @@ export function smaCrossBatch(
     accountInit(LB, cfg, 0, 0, 0);
     crosses(
       bars, head, n, <i32>ld(genomes, 2 * g), <i32>ld(genomes, 2 * g + 1), <i32>ld(genomes, 2 * h),
-      <i32>ld(genomes, 2 * h + 1), evA, evB,
+      <i32>ld(genomes, 2 * h + 1), evA, evB, accountFirstSignal(LA, 0),
     );
     const nA = xNA;
     const nB = xNB;
 
-    // Pass 2: bar 0, then segments between the bars where a lane acts on an event (the bar of
-    // its fill: the signal bar with close fills, the next bar with next-open fills).
+    // Pass 2: the window's first bar (origin; flat, its equity the cash), then segments between
+    // the bars where a lane acts on an event (the bar of its fill: the signal bar with close
+    // fills, the next bar with next-open fills).
     let src = stateA;
     let dst = stateB;
     const first = f64x2.splat(cash0);
@@ -478,7 +485,7 @@ export function smaCrossBatch(
     v128.store(src, first, S_PREV);
     let iA = 0;
     let iB = 0;
-    let t = 1;
+    let t = <i32>ld(LA, A_ORIGIN) + 1;
     for (;;) {
       const xA = iA < nA ? (load<i32>(evA + (<usize>iA << 2)) >> 1) + fillShift : n;
       const xB = iB < nB ? (load<i32>(evB + (<usize>iB << 2)) >> 1) + fillShift : n;

@@ -18,12 +18,15 @@
 //     and no candidate from D does nothing (no fill, no stop, no order, no mark): skipped, by
 //     going to the next set bit. A quiet stretch of a position (see quietUntil) is marked in
 //     one accountMarkRun.
-// The indicator passes (A-D) run over every bar; the decisions (E) from the first decidable bar.
+// The indicator passes (A-D) run over every bar; the decisions and the account (E) from the
+// window's first bar (CFG_ORIGIN; 0 = no warm-up): signals from accFirstSignal(1) on, the first
+// mark at the origin.
 import { ld, st } from "../memory";
 import { bandAt, bandHi, bandLo } from "../indicators/bands";
 import { CFG_FILL, CFG_SHORTS, FILL_CLOSE, EXIT_SIGNAL } from "../layout";
 import {
-  accInit, accOrder, accMark, accFinish, accCheckStops, accSetRiskPerTrade, accBlock, accountMarkRun, dir, entryBar,
+  accInit, accOrder, accMark, accFinish, accCheckStops, accSetRiskPerTrade, accFirstSignal, accOrigin, accBlock,
+  accountMarkRun, dir, entryBar,
 } from "./account";
 import { nextCandidate, quietUntil, suffixExtremes, windowAt } from "./stoch-rsi-bands-steps";
 
@@ -104,6 +107,10 @@ export function stochRsiBandsGenome(
   const shorts = ld(cfg, CFG_SHORTS) != 0;
   accInit(cfg, 0, 0, 0);
   accSetRiskPerTrade(ld(genes, 11));
+  // Warm-up: bars before the window's first bar (origin) only warm the indicators up; nothing
+  // is decided before `first` (the cross looks at the bar before) nor marked before origin.
+  const first = accFirstSignal(1);
+  const origin = accOrigin();
   let pending = false;
   let pendingTarget = 0;
   let pendingStop: f64 = 0;
@@ -235,9 +242,9 @@ export function stochRsiBandsGenome(
       store<u64>(w, load<u64>(w) | (<u64>i64x2.bitmask(m) << <u64>(i & 63)));
     }
     // E: the decisions and the account, bar by bar.
-    for (let t = t0; t < t1; t++) {
+    for (let t = t0 > origin ? t0 : origin; t < t1; t++) {
       let i = t - t0;
-      if (!pending && dir == 0 && t != 0) {
+      if (!pending && dir == 0 && t != origin) {
         // Flat, nothing pending: on to the next candidate of pass D.
         i = nextCandidate(fl, i, CHUNK);
         if (i >= len) break;
@@ -268,7 +275,7 @@ export function stochRsiBandsGenome(
       const pd = load<f64>(atD + (<usize>i << 3) - 8);
       const k = load<f64>(atK + (<usize>i << 3));
       const d = load<f64>(atD + (<usize>i << 3));
-      if (t >= 1 && t <= n - 2 && t >= fB) {
+      if (t >= first && t <= n - 2 && t >= fB) {
         const a = ld(atrP, t);
         const sbv = ld(sbc, i);
         let target = 2;
@@ -304,7 +311,7 @@ export function stochRsiBandsGenome(
           }
         }
       }
-      if (touched || dir != 0 || t == 0) accMark(c, t);
+      if (touched || dir != 0 || t == origin) accMark(c, t);
     }
   }
   accFinish(n, ld(close, n - 1), out);

@@ -8,7 +8,7 @@ import {
 import { stochRsi } from "../indicators/stoch-rsi";
 import { atr } from "../indicators/atr";
 import { bands } from "../indicators/bands";
-import { accInit, accOrder, accMark, accFinish, accCheckStops, accSetRiskPerTrade, dir, entryBar } from "./account";
+import { accInit, accOrder, accMark, accFinish, accCheckStops, accSetRiskPerTrade, accFirstSignal, dir, entryBar } from "./account";
 
 export const STOCH_RSI_BANDS_GENES: i32 = 12;
 /** Scratch series the kernel needs: RSI, raw StochRSI, %K, %D, ATR, lower and upper band. */
@@ -20,7 +20,9 @@ export const STOCH_RSI_BANDS_SCRATCH: i32 = 7;
  * above %D while %K < lower band; exit when %K > upper band, or at the stop (entry - stopAtr x
  * ATR) or target (entry + takeProfitAtr x ATR), ATR taken at the signal bar. Shorts mirrored
  * when CFG_SHORTS is set. Stops are checked from the fill bar on (next-open) or from the bar
- * after it (close fills, whose fill bar's range is already past). scratch holds
+ * after it (close fills, whose fill bar's range is already past). Signals are decided from
+ * accountFirstSignal(1) on: bars before the window's origin (CFG_ORIGIN) only warm the
+ * indicators up (the cross at the origin looks at the bar before it). scratch holds
  * STOCH_RSI_BANDS_SCRATCH * n f64.
  */
 export function stochRsiBands(
@@ -69,6 +71,7 @@ export function stochRsiBandsRun(
   const shorts = ld(cfg, CFG_SHORTS) != 0;
   accInit(cfg, equity, trades, tradesCap);
   accSetRiskPerTrade(ld(genes, 11));
+  const first = accFirstSignal(1); // the cross looks at bar t - 1; nothing is decided before the window
   let pending = false;
   let pendingTarget = 0;
   let pendingStop: f64 = 0;
@@ -82,7 +85,7 @@ export function stochRsiBandsRun(
       accCheckStops(ld(open, t), ld(high, t), ld(low, t), t);
     }
     const c = ld(close, t);
-    if (t >= 1 && t <= n - 2) {
+    if (t >= first && t <= n - 2) {
       const k = ld(sK, t);
       const d = ld(sD, t);
       const pk = ld(sK, t - 1);

@@ -2,6 +2,8 @@ import { existsSync, statSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
 import type { MarketData } from '../data/market.js';
 import { loadMarket } from '../data/load.js';
+import { loadMarkets, resolveDataPaths } from '../data/basket.js';
+import type { InputPath } from './outputs.js';
 import { synthetic, DEFAULT_SYNTHETIC_BARS, DEFAULT_SYNTHETIC_SEED } from '../data/synthetic.js';
 import { configError } from '../errors.js';
 
@@ -24,7 +26,8 @@ export interface RunState {
 
 /** Data options shared by every command that reads market data. */
 export interface DataOptions {
-  data?: string;
+  /** `--data`, repeatable: files, directories or globs (see resolveDataPaths). */
+  data?: string[];
   synthBars: number;
   synthSeed: number;
 }
@@ -37,13 +40,34 @@ export function requireFile(option: string, path: string): void {
   if (!statSync(path).isFile()) throw configError(option, `not a file: ${path}`);
 }
 
-/** `--data FILE` (CSV or Parquet, by extension), or the built-in synthetic series. */
-export async function loadData(o: DataOptions): Promise<MarketData> {
-  if (o.data !== undefined) {
+/** The files `--data` names (none without --data), resolved once. */
+export function dataFiles(o: Pick<DataOptions, 'data'>): string[] {
+  return o.data === undefined ? [] : resolveDataPaths(o.data, '--data');
+}
+
+/** Each data file as an input of the outputs check. */
+export function dataInputs(files: readonly string[]): InputPath[] {
+  return files.map((path) => ({ option: '--data', path }));
+}
+
+/**
+ * The markets of a command: every file `files` holds (see dataFiles), all loaded and validated
+ * before any is used, or the built-in synthetic series when there is none.
+ */
+export async function loadDataMarkets(o: DataOptions, files: readonly string[]): Promise<MarketData[]> {
+  if (files.length > 0) return loadMarkets(files, '--data');
+  return [synthetic({ bars: o.synthBars, seed: o.synthSeed })];
+}
+
+/** `--data FILE` (CSV or Parquet, by extension), or the built-in synthetic series: one market. */
+export async function loadData(o: { data?: string | string[] | undefined; synthBars: number; synthSeed: number }): Promise<MarketData> {
+  if (typeof o.data === 'string') {
     requireFile('--data', o.data);
     return loadMarket(o.data);
   }
-  return synthetic({ bars: o.synthBars, seed: o.synthSeed });
+  const files = dataFiles({ ...(o.data !== undefined ? { data: o.data } : {}) });
+  if (files.length > 1) throw configError('--data', `this command takes one market, got ${files.length} files (${files.join(', ')})`);
+  return (await loadDataMarkets(o as DataOptions, files))[0]!;
 }
 
 export function notEmpty(raw: string): string {

@@ -6,10 +6,15 @@ import type { Backend } from '../kernels/kernel-set.js';
 import { DATA_DEFAULTS } from './context.js';
 import { num, oneOf } from './parse.js';
 
+/** `--data` repeated: every value, in order. */
+function collectData(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
 /** `--data` and the synthetic source's knobs. */
 export function addDataOptions(cmd: Command): Command {
   return cmd
-    .option('--data <file>', 'OHLCV CSV or Parquet file, by extension (default: the built-in synthetic series)')
+    .option('--data <path>', 'OHLCV CSV or Parquet file (by extension), a directory of them, or a glob; repeatable: each file is a market (default: the built-in synthetic series)', collectData)
     .option('--synth-bars <n>', 'bars of the synthetic series when no --data', num({ min: 2, max: 1e8, integer: true }), DATA_DEFAULTS.synthBars)
     .option('--synth-seed <n>', 'seed of the synthetic series when no --data', num({ min: 0, max: 2 ** 32 - 1, integer: true }), DATA_DEFAULTS.synthSeed);
 }
@@ -31,6 +36,7 @@ export function addExecutionOptions(cmd: Command): Command {
     .option('--allow-short', 'trade the short side too')
     .option('--atr-period <n>', 'ATR period of stops and bands', num({ min: 1, max: 100000, integer: true }), d.atrPeriod)
     .option('--periods-per-year <n>', 'annualisation (default: estimated from the timestamps)', num({ min: 0, minOpen: true }))
+    .option('--warmup <n>', 'bars before a window its indicators may use, or `all` (0 = cold start; default: all)', warmupArg)
     .addOption(new Option('--backend <name>', 'kernel backend').choices(['wasm', 'ts']).argParser(oneOf<Backend>(['wasm', 'ts'])).default(d.backend));
 }
 
@@ -48,7 +54,13 @@ export interface ExecutionCli {
   allowShort?: boolean;
   atrPeriod: number;
   periodsPerYear?: number;
+  warmup?: number;
   backend: Backend;
+}
+
+/** `--warmup N`: a non-negative integer, or `all` (Infinity: every earlier bar, the default). */
+function warmupArg(raw: string): number {
+  return raw.trim() === 'all' ? Infinity : num({ min: 0, integer: true })(raw);
 }
 
 export function executionOptions(o: ExecutionCli): BacktestOptions {
@@ -66,6 +78,8 @@ export function executionOptions(o: ExecutionCli): BacktestOptions {
   };
   if (o.sizing !== undefined) r.sizing = o.sizing;
   if (o.periodsPerYear !== undefined) r.periodsPerYear = o.periodsPerYear;
+  // All history is the default: left out, so that the run signature reads the same either way.
+  if (o.warmup !== undefined && Number.isFinite(o.warmup)) r.warmup = o.warmup;
   if (o.longOnly === true) r.allowShort = false;
   if (o.allowShort === true) r.allowShort = true;
   return r;

@@ -17,7 +17,7 @@ export interface QueueRunOptions {
   queue?: string;
   batchSize?: number;
   maxSeconds?: number;
-  market: MarketData;
+  markets: readonly MarketData[];
   backtest: Omit<BacktestOptions, 'backend' | 'window'>;
   backend?: Backend;
   /** Whether stderr is a terminal: the waiting line is then rewritten in place. */
@@ -47,7 +47,7 @@ export async function openQueueEvaluator(o: QueueRunOptions, io: Io): Promise<Qu
   };
   return createQueueEvaluator({
     redis: o.redis,
-    market: o.market,
+    markets: o.markets,
     backtest: o.backtest,
     onStatus,
     ...(o.backend !== undefined ? { backend: o.backend } : {}),

@@ -24,7 +24,7 @@ function genesLines(list: RankedGenome[]): string {
 
 /** The objective columns of an NSGA-II result, as `max:sharpe` -> name and direction. */
 function objectiveColumns(r: EvolveResult): { name: string; label: string }[] {
-  return ((r.config['objectives'] as string[] | null) ?? []).map((o) => ({ name: o.split(':')[1]!, label: o }));
+  return (r.config.objectives ?? []).map((o) => ({ name: o.split(':')[1]!, label: o }));
 }
 
 function objectiveCell(name: string, v: number | undefined): string {
@@ -53,22 +53,28 @@ export function hallOfFameTable(r: EvolveResult, limit = 10): string {
   return `${note}${table(header, rows)}\n\n${genesLines(hof)}`;
 }
 
-/** One row per window the best genome was measured on: each fold in and out of sample, the holdout. */
+/** One row per window the best genome was measured on: each fold in and out of sample, the holdout (several markets: market after market). */
 export function windowRows(r: EvolveResult): { label: string; start: number; end: number; m: Metrics }[] {
   const best = r.hallOfFame[0];
   if (best === undefined) return [];
-  const w = r.windows;
+  if (r.markets === undefined || best.markets === undefined) return rowsOf(r.windows, best, '');
+  return best.markets.flatMap((m, k) => rowsOf(r.markets![k]!.windows, m, `${m.name} `));
+}
+
+function rowsOf(
+  w: EvolveResult['windows'], best: Pick<RankedGenome, 'inSample' | 'outOfSample' | 'holdout' | 'folds'>, prefix: string,
+): { label: string; start: number; end: number; m: Metrics }[] {
   const out: { label: string; start: number; end: number; m: Metrics }[] = [];
   if (best.folds !== null) {
     best.folds.forEach((f, k) => {
-      out.push({ label: `fold ${k + 1} in-sample`, start: f.train.start, end: f.train.end, m: f.inSample });
-      out.push({ label: `fold ${k + 1} out-of-sample`, start: f.test.start, end: f.test.end, m: f.outOfSample });
+      out.push({ label: `${prefix}fold ${k + 1} in-sample`, start: f.train.start, end: f.train.end, m: f.inSample });
+      out.push({ label: `${prefix}fold ${k + 1} out-of-sample`, start: f.test.start, end: f.test.end, m: f.outOfSample });
     });
   } else {
-    out.push({ label: w.test.length === 0 ? 'whole series (in-sample)' : 'in-sample', start: w.train[0]!.start, end: w.train[0]!.end, m: best.inSample });
-    if (best.outOfSample !== null && w.test[0] !== undefined) out.push({ label: 'out-of-sample', start: w.test[0].start, end: w.test[0].end, m: best.outOfSample });
+    out.push({ label: `${prefix}${w.test.length === 0 ? 'whole series (in-sample)' : 'in-sample'}`, start: w.train[0]!.start, end: w.train[0]!.end, m: best.inSample });
+    if (best.outOfSample !== null && w.test[0] !== undefined) out.push({ label: `${prefix}out-of-sample`, start: w.test[0].start, end: w.test[0].end, m: best.outOfSample });
   }
-  if (best.holdout !== null && w.holdout !== null) out.push({ label: 'holdout', start: w.holdout.start, end: w.holdout.end, m: best.holdout });
+  if (best.holdout !== null && w.holdout !== null) out.push({ label: `${prefix}holdout`, start: w.holdout.start, end: w.holdout.end, m: best.holdout });
   return out;
 }
 
@@ -77,6 +83,27 @@ export function windowsTable(r: EvolveResult): string {
   const cols: MetricName[] = ['sharpe', 'totalReturn', 'maxDrawdown', 'trades', 'winRate', 'exposure'];
   const rows = windowRows(r).map((x) => [x.label, `[${x.start}, ${x.end})`, ...cols.map((c) => formatMetric(c, x.m[c]))]);
   return table(['window', 'bars', 'sharpe', 'return', 'maxDD', 'trades', 'winRate', 'exposure'], rows);
+}
+
+/**
+ * Several markets: the best genome on each market (in sample: the mean over folds; out of
+ * sample: over the folds' test windows; the holdout), then the aggregate row (the mean of the
+ * markets' metrics). Empty for a single market.
+ */
+export function marketsTable(r: EvolveResult): string {
+  const best = r.hallOfFame[0];
+  if (r.markets === undefined || best?.markets === undefined) return '';
+  const cols: MetricName[] = ['sharpe', 'totalReturn', 'maxDrawdown', 'trades'];
+  const cells = (m: Metrics | null): string[] => (m === null ? cols.map(() => '') : cols.map((c) => formatMetric(c, c === 'trades' ? Math.round(m[c] * 10) / 10 : m[c])));
+  const holdout = r.markets.some((m) => m.windows.holdout !== null);
+  const oos = r.markets.some((m) => m.windows.test.length > 0);
+  const row = (name: string, bars: string, x: { inSample: Metrics; outOfSample: Metrics | null; holdout: Metrics | null }): string[] => [
+    name, bars, ...cells(x.inSample), ...(oos ? cells(x.outOfSample) : []), ...(holdout ? cells(x.holdout) : []),
+  ];
+  const rows = best.markets.map((m, k) => row(m.name, r.markets![k]!.bars.toLocaleString('en-US'), m));
+  rows.push(row(`aggregate (${r.config.marketAggregate ?? 'mean'} fitness, mean metrics)`, r.data.bars.toLocaleString('en-US'), best));
+  const head = (p: string): string[] => [`${p} sharpe`, `${p} return`, `${p} maxDD`, `${p} trades`];
+  return table(['market', 'bars', ...head('IS'), ...(oos ? head('OOS') : []), ...(holdout ? head('holdout') : [])], rows);
 }
 
 /** The Pareto front of an NSGA-II run, sorted by the first objective, one column per objective. */
@@ -99,9 +126,9 @@ export function stopText(r: EvolveResult): string {
   const n = r.stopped.generations;
   const c = r.config;
   const why: Record<string, string> = {
-    generations: `reached the limit of ${String(c['generations'])} generations`,
-    patience: `no better best for ${String(c['patience'])} generations (--patience)`,
-    'max-seconds': `reached the time limit of ${String(c['maxSeconds'])} s (--max-seconds)`,
+    generations: `reached the limit of ${c.generations} generations`,
+    patience: `no better best for ${String(c.patience)} generations (--patience)`,
+    'max-seconds': `reached the time limit of ${String(c.maxSeconds)} s (--max-seconds)`,
     interrupted: 'interrupted',
   };
   const resumed = r.timings.resumedFrom !== null ? ` (resumed from a checkpoint at generation ${r.timings.resumedFrom})` : '';

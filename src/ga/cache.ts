@@ -37,6 +37,11 @@ export class FitnessCache {
     }
   }
 
+  /** Removes an entry (a reserved result whose evaluation failed). */
+  delete(key: string): void {
+    this.map.delete(key);
+  }
+
   /** Entries, least recently used first (for checkpoints). */
   entries(): [string, Float64Array][] {
     return [...this.map.entries()];

@@ -1,12 +1,16 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { MarketData } from '../data/market.js';
 import { configError } from '../errors.js';
 import { appendFileDurable, truncateFile, writeFileAtomic } from '../io.js';
 import { Fields, bad, canonicalJson, contentDigest, isObj, kind } from './checkpoint-format.js';
 import type { Obj } from './checkpoint-format.js';
 import type { RandomState } from '../random.js';
+import type { RunSignature } from './signature.js';
+import { checkSignature } from './signature.js';
+
+export { checkSignature, marketDigest, signatureDifferences } from './signature.js';
+export type { RunSignature } from './signature.js';
 
 /** Float64Array <-> base64 of its bytes: exact bits, compact, JSON-safe (NaN and Infinity too). */
 export function f64ToBase64(a: Float64Array): string {
@@ -26,24 +30,6 @@ export function base64ToF64(s: string): Float64Array {
  */
 export function checkpointFiles(path: string): { snapshot: string; history: string; lock: string } {
   return { snapshot: path, history: `${path}.history`, lock: `${path}.lock` };
-}
-
-/** sha256 of the market's columns (time and OHLCV): the data part of a run's signature. */
-export function marketDigest(m: MarketData): string {
-  const h = createHash('sha256');
-  for (const col of [m.time, m.open, m.high, m.low, m.close, m.volume]) {
-    h.update(new Uint8Array(col.buffer, col.byteOffset, col.byteLength));
-  }
-  return h.digest('hex');
-}
-
-/** The part of a run that decides its result: data digest and every result-affecting option. */
-export interface RunSignature {
-  data: string;
-  bars: number;
-  /** The strategy and its content digest (sha256 of its module): a changed module is another run. */
-  strategy?: { name: string; digest: string };
-  options: Record<string, unknown>;
 }
 
 /** The coordinator's bookkeeping at the end of a generation (JSON-safe; floats as base64). */
@@ -167,6 +153,12 @@ export async function readCheckpoint(path: string, now?: RunSignature, shape?: C
   const f = new Fields(path);
   const sig = f.obj(raw['signature'], 'signature');
   const signature: RunSignature = { data: f.str(sig['data'], 'signature.data'), bars: f.int(sig['bars'], 'signature.bars'), options: f.obj(sig['options'], 'signature.options') };
+  if (sig['markets'] !== undefined) {
+    signature.markets = f.arr(sig['markets'], 'signature.markets').map((x, i) => {
+      const e = f.obj(x, `signature.markets[${i}]`);
+      return { name: f.str(e['name'], `signature.markets[${i}].name`), digest: f.str(e['digest'], `signature.markets[${i}].digest`), bars: f.int(e['bars'], `signature.markets[${i}].bars`) };
+    });
+  }
   if (sig['strategy'] !== undefined) {
     const st = f.obj(sig['strategy'], 'signature.strategy');
     signature.strategy = { name: f.str(st['name'], 'signature.strategy.name'), digest: f.str(st['digest'], 'signature.strategy.digest') };
@@ -302,50 +294,4 @@ export class CheckpointWriter {
       history: { file: basename(this.historyPath), records: this.records, bytes: this.bytes, sha256: this.hash.copy().digest('hex') },
     });
   }
-}
-
-/** Leaf values of nested plain objects under dotted keys (`backtest.commission`). */
-function leaves(o: Record<string, unknown>, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
-  for (const [k, v] of Object.entries(o)) {
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) leaves(v as Record<string, unknown>, `${prefix}${k}.`, out);
-    else out[`${prefix}${k}`] = v;
-  }
-  return out;
-}
-
-/**
- * The differences between two signatures, one sentence each, naming every option that differs
- * (nested settings field by field, `backtest.commission`) with both values under their labels.
- */
-export function signatureDifferences(a: RunSignature, b: RunSignature, labelA: string, labelB: string): string[] {
-  const diffs: string[] = [];
-  if (a.data !== b.data || a.bars !== b.bars) {
-    diffs.push(`the data differs (${labelA}: ${a.bars} bars, sha256 ${a.data.slice(0, 12)}...; ${labelB}: ${b.bars} bars, sha256 ${b.data.slice(0, 12)}...)`);
-  }
-  if (a.strategy !== undefined && b.strategy !== undefined && a.strategy.digest !== b.strategy.digest) {
-    diffs.push(`the strategy ${b.strategy.name} changed since the ${labelA} (sha256 ${a.strategy.digest.slice(0, 12)}... then, ${b.strategy.digest.slice(0, 12)}... ${labelB})`);
-  }
-  // Nested settings (backtest costs, operators) are compared field by field, so the message
-  // names the field that differs instead of printing two whole objects to diff by eye.
-  const was = leaves(a.options);
-  const is = leaves(b.options);
-  const keys = [...new Set([...Object.keys(was), ...Object.keys(is)])].sort();
-  for (const k of keys) {
-    const x = JSON.stringify(was[k]);
-    const y = JSON.stringify(is[k]);
-    if (x !== y) diffs.push(`${k} differs (${labelA}: ${x ?? 'unset'}, ${labelB}: ${y ?? 'unset'})`);
-  }
-  return diffs;
-}
-
-/**
- * Refuses to resume a checkpoint whose data or result-affecting options differ, naming each
- * difference. Stopping options, threads, batch size and backend are not part of the signature.
- */
-export function checkSignature(saved: RunSignature, now: RunSignature): void {
-  const diffs = signatureDifferences(saved, now, 'checkpoint', 'now');
-  if ((saved.strategy === undefined) !== (now.strategy === undefined)) {
-    diffs.push(`the strategy's digest is missing from the ${saved.strategy === undefined ? 'checkpoint' : 'run'}`);
-  }
-  if (diffs.length > 0) throw configError('resume', `the checkpoint is from another run: ${diffs.join('; ')}`);
 }

@@ -1,327 +1,60 @@
-import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import type { BacktestOptions, Metrics, ResolvedOptions } from '../backtest.js';
-import { configVector, metricsFromVector, resolveOptions } from '../backtest.js';
-import type { MarketData } from '../data/market.js';
-import { synthetic } from '../data/synthetic.js';
 import { EngineError, configError } from '../errors.js';
-import { canonicalKey, randomGenome } from '../genome/canonical.js';
-import type { StrategyFamily } from '../genome/families.js';
-import { genesToParams } from '../genome/families.js';
-import type { StrategyInput } from '../strategy/load.js';
-import { resolveStrategy } from '../strategy/load.js';
-import type { Backend, Window } from '../kernels/kernel-set.js';
-import { MET_LENGTH, MET_SHARPE } from '../kernels/layout.js';
+import { randomGenome } from '../genome/canonical.js';
+import { MET_LENGTH } from '../kernels/layout.js';
 import { kernelsFor } from '../kernels/registry.js';
-import { genotypeSpread } from '../stats/diversity.js';
 import type { Evaluator } from '../pool/evaluator.js';
-import { cachedMarketDigest } from '../pool/evaluator.js';
 import { createInProcessEvaluator } from '../pool/in-process.js';
 import { createPoolEvaluator } from '../pool/pool.js';
-import { packageVersion } from '../paths.js';
+import { emitEngineWarning } from '../pool/threads.js';
 import { removeStaleTemporaries } from '../io.js';
 import { acquireLock } from '../lock.js';
 import type { Lock } from '../lock.js';
-import { Random } from '../random.js';
-import { FitnessCache } from './cache.js';
-import type { LoadedCheckpoint, RunSignature, SnapshotProgress } from './checkpoint.js';
-import { CheckpointWriter, base64ToF64, checkpointFiles, f64ToBase64, readCheckpoint } from './checkpoint.js';
+import { selectionReturns } from './analysis.js';
+import type { Breeder } from './breeders.js';
+import { NsgaBreeder, SingleObjectiveBreeder } from './breeders.js';
+import { CheckpointWriter, checkpointFiles, readCheckpoint } from './checkpoint.js';
+import { EvaluationService } from './evaluation.js';
 import { checkEvaluator } from './evaluator-check.js';
-import type { FitnessSpec, Objective } from './fitness.js';
-import { DEFAULT_MIN_TRADE_RATE, MIN_TRADES_PENALTY, compileFitness, objectiveValues, parseFitness, parseObjectives, windowMinTrades } from './fitness.js';
-import type { Direction } from './nsga2.js';
-import { assignCrowdingDistances, selNSGA2, selTournamentDCD, sortNondominated } from './nsga2.js';
-import { rankByFrontAndCrowding } from './ranking.js';
-import { DEFAULT_HOF_DISTINCT, compressReturns, hofDistinctText, parseHofDistinct, selectDistinct } from './hall-of-fame.js';
-import { breedIslands, resolveIslands } from './islands.js';
-import type { Landscape } from './landscape.js';
-import { buildLandscape, neighbourGenomes } from './landscape.js';
+import type { EvolveHooks, EvolveOptions } from './evolve-options.js';
+import { finishGeneration, newStats } from './generation.js';
+import type { GenerationContext } from './generation.js';
+import { compressReturns } from './hall-of-fame.js';
 import { checkEvolveOptions } from './options-check.js';
-import type { OperatorConfig } from './operators.js';
-import { familyBounds, immigrantCount, resolveOperatorConfig, selTournament, variation } from './operators.js';
-import type { OverfittingReport } from './overfitting.js';
-import { TrialSharpes, analyzeOverfitting, genomeReturns, outOfSampleTrades, returnCorrelation } from './overfitting.js';
-import { SUMMARY_HEAD, barsPerRowFor, readSummary, summarizeInProcess, summaryWidth } from './return-series.js';
-import { checkThreads, emitEngineWarning } from '../pool/threads.js';
-import type { EquityCurve } from '../report/curve.js';
-import { bestCurve } from '../report/curve.js';
-import type { FoldAggregate, RunWindows } from './windows.js';
-import { aggregate, splitWindows, windowKey } from './windows.js';
+import { buildResult } from './result.js';
+import type { EvolveResult, GenerationStats, GenerationTiming, StopReason } from './result-types.js';
+import { setupRun } from './run-setup.js';
+import { RunState } from './run-state.js';
+import { Scorer } from './scoring.js';
 
-/** Options of an evolution run. Every field is optional and has a documented default. */
-export interface EvolveOptions {
-  /** Market data. @default the built-in synthetic series (5,000 bars, seed 42) */
-  market?: MarketData;
-  /**
-   * A built-in's name, the path or file: URL of a strategy module, or a definition (a definition
-   * object runs in process only: worker threads import strategies by URL). @default 'stoch-rsi-bands'
-   */
-  strategy?: StrategyInput;
-  /** Genomes per generation. @default 128 */
-  population?: number;
-  /** Generations evaluated, the initial population included. @default 40 */
-  generations?: number;
-  /** Seed of the run's one PRNG. @default 1 */
-  seed?: number;
-  /** Selection and variation (DEAP-like). @default OPERATOR_DEFAULTS */
-  operators?: Partial<OperatorConfig>;
-  /**
-   * Fitness by name (`default` = 0.5 sharpe + 0.5 calmar, `seed` = the source documents'
-   * sharpe - 0.5 maxDrawdown + 0.3 winRate, ...) or `metric:weight,...`. A string: a function is
-   * refused (E_CONFIG), because a run must be reproducible from its result and checkpoint.
-   */
-  fitness?: string;
-  /** Two or more objectives (`max:sharpe,min:maxDrawdown`): switches to NSGA-II. */
-  objectives?: string;
-  /** Absolute floor of the minimum-trades rule: a genome with fewer trades on a window gets the fixed penalty fitness (-1000). @default 5 */
-  minTrades?: number;
-  /**
-   * Minimum trades per 1,000 bars of each window: a window of N bars asks for
-   * max(minTrades, ceil(minTradeRate x N / 1000)) trades. @default 5
-   */
-  minTradeRate?: number;
-  /**
-   * In-sample fraction; the rest is reported out of sample only. null: the whole series is
-   * in-sample (no out-of-sample check at all). @default 0.7 without folds, none with folds
-   */
-  train?: number | null;
-  /** Anchored walk-forward folds (see splitWindows). */
-  folds?: number;
-  /** How fold fitness is combined. @default 'mean' */
-  foldAggregate?: FoldAggregate;
-  /** Costs, sizing and fills, as in backtest(). @default the spec's */
-  backtest?: Omit<BacktestOptions, 'backend' | 'window'>;
-  /** Kernel backend. @default 'wasm' */
-  backend?: Backend;
-  /** Worker threads; 0 evaluates on the calling thread. @default os.availableParallelism() */
-  threads?: number;
-  /** Genomes per worker task. @default chosen by the pool */
-  batchSize?: number;
-  /** Entries of the fitness cache (genome x window). @default 100000 */
-  cacheSize?: number;
-  /** Size of the hall of fame. @default 10 */
-  hallOfFame?: number;
-  /**
-   * What makes hall-of-fame entries distinct: `corr:R` (per-bar return correlation on the
-   * selection window at most R), `gene:D` (normalised gene distance at least D) or `off`.
-   * @default 'corr:0.95'
-   */
-  hofDistinct?: string;
-  /** Island model: sub-populations bred apart with ring migration; 1 = off. @default 1 */
-  islands?: number;
-  /** Generations between ring migrations of the island model. @default 5 */
-  migrationInterval?: number;
-  /** The two genes of the landscape heat-map. @default the two most influential */
-  landscapeGenes?: [string, string];
-  /** Stop after this many generations without a better best fitness. */
-  patience?: number;
-  /** Stop starting new generations after this many seconds. */
-  maxSeconds?: number;
-  /** Write the state after every generation to this file (atomically). */
-  checkpoint?: string;
-  /** Continue the run saved in this checkpoint (and keep checkpointing to it). */
-  resume?: string;
-  /** Evaluate with this evaluator instead of creating one (it is not closed). */
-  evaluator?: Evaluator;
-  /**
-   * Genomes in the final overfitting analysis (PBO): the final population's best this many
-   * distinct genomes by fitness (multi-objective: by the first objective), ties broken by genome.
-   * Bounds its work (backtests on the pool) and memory (genomes x at most 20,000 rows). @default 256
-   */
-  analysisSample?: number;
-}
+export { EVOLVE_DEFAULTS } from './evolve-options.js';
+export type { AnalysisProgress, EvolveHooks, EvolveOptions } from './evolve-options.js';
+export type {
+  EvolveConfig, EvolveResult, FoldMetrics, GenerationReport, GenerationStats, GenerationTiming, MarketMetrics, RankedGenome, ResultMarket, StopReason,
+} from './result-types.js';
+export { breedSingle } from './breeders.js';
 
-export const EVOLVE_DEFAULTS = {
-  strategy: 'stoch-rsi-bands',
-  population: 128,
-  generations: 40,
-  seed: 1,
-  fitness: 'default',
-  minTrades: 5,
-  minTradeRate: DEFAULT_MIN_TRADE_RATE,
-  train: 0.7,
-  foldAggregate: 'mean' as FoldAggregate,
-  backend: 'wasm' as Backend,
-  cacheSize: 100_000,
-  hallOfFame: 10,
-  analysisSample: 256,
-};
-
-/** Statistics of one generation (deterministic: no timings here). */
-export interface GenerationStats {
-  generation: number;
-  /**
-   * Best and worst fitness, and the mean and median of the genomes with at least minTrades trades
-   * (all genomes when none has); multi-objective: of the first objective.
-   */
-  best: number;
-  mean: number;
-  median: number;
-  worst: number;
-  bestParams: Record<string, number>;
-  /** Genome-window backtests actually run this generation. */
-  evaluated: number;
-  cacheHits: number;
-  cacheMisses: number;
-  /** Distinct genomes in the population. */
-  distinct: number;
-  /** Genomes below minTrades (they get the penalty fitness, which weighs on the mean). */
-  penalized: number;
-  /** Multi-objective: size of the first non-dominated front. */
-  front?: number;
-  /**
-   * Diversity: mean pairwise correlation of the hall of fame's return streams on the selection
-   * window (null with fewer than two), and the population's genotype spread (mean over genes of
-   * std / range, in [0, 0.5]).
-   */
-  diversity: { hallOfFameCorrelation: number | null; genotypeSpread: number };
-}
-
-/** Timings of one generation (kept apart: they differ between runs). */
-export interface GenerationTiming {
-  generation: number;
-  breedMs: number;
-  evaluateMs: number;
-  /** Evaluation time not spent computing (transfers, scheduling, idle workers). */
-  waitMs: number;
-}
-
-/** What onGeneration receives after each completed generation. */
-export interface GenerationReport {
-  stats: GenerationStats;
-  timing: GenerationTiming;
-  generations: number;
-  elapsedSeconds: number;
-  evaluationsPerSecond: number;
-  /** Seconds to the last generation at the recent pace (null until one has been timed). */
-  etaSeconds: number | null;
-  cacheHitRate: number;
-}
-
-/** A genome of the hall of fame or the Pareto front, with its in- and out-of-sample metrics. */
-export interface RankedGenome {
-  rank: number;
-  params: Record<string, number>;
-  fitness: number;
-  /** Multi-objective mode: the objective values. */
-  objectives?: Record<string, number>;
-  /**
-   * Multi-objective mode: the non-dominated front (0 = Pareto front) and the crowding distance
-   * in it; the hall of fame is ranked by front, then by descending crowding (NSGA-II's own
-   * crowded comparison), and `fitness` is the first objective's value.
-   */
-  front?: number;
-  crowding?: number;
-  /** Metrics on the in-sample window (with folds: the mean over folds). */
-  inSample: Metrics;
-  /** Metrics on the out-of-sample window (with folds: the mean over the folds' test windows). */
-  outOfSample: Metrics | null;
-  /** With --folds and --train: the final holdout. */
-  holdout: Metrics | null;
-  /** With folds: each fold's windows and metrics. */
-  folds: { train: Window; test: Window; inSample: Metrics; outOfSample: Metrics }[] | null;
-}
-
-export type StopReason = 'generations' | 'patience' | 'max-seconds' | 'interrupted';
-
-/** The result of a run: everything `result.json` holds. */
-export interface EvolveResult {
-  format: 'evoquant-result';
-  version: 1;
-  /** What produced the result: results are reproducible to the bit for the same versions. */
-  versions: { evoquant: string; node: string; v8: string };
-  config: Record<string, unknown>;
-  /** The strategy run: its name, module file (null: a definition object) and content digest. */
-  strategy: { name: string; file: string | null; digest: string; builtin: boolean };
-  data: { source: string; bars: number; from: number; to: number; sha256: string };
-  windows: RunWindows;
-  generations: GenerationStats[];
-  stopped: { reason: StopReason; generations: number };
-  evaluations: {
-    backtests: number; cacheHits: number; cacheMisses: number;
-    /** Indicator cache of the module path, summed over threads (absent for fused built-ins). */
-    indicatorCache?: { hits: number; misses: number };
-  };
-  hallOfFame: RankedGenome[];
-  paretoFront: RankedGenome[] | null;
-  /**
-   * Single-objective mode: the parameter landscape (heat-map of every evaluated genome's fitness
-   * over two genes, the winner's one-gene sensitivity and its robustness); null with NSGA-II.
-   */
-  landscape: Landscape | null;
-  /** How much of the best backtest is luck (deflated Sharpe, PBO), with a plain verdict. */
-  overfitting: OverfittingReport;
-  /** The best genome over the whole series, decimated for charts (the report draws it). */
-  curve: EquityCurve;
-  timings: {
-    backend: Backend;
-    threads: number;
-    batchSize: number | null;
-    evaluator: string;
-    resumedFrom: number | null;
-    perGeneration: GenerationTiming[];
-    totalSeconds: number;
-    evaluateSeconds: number;
-    breedSeconds: number;
-    backtestsPerSecond: number;
-    barEvaluationsPerSecond: number;
-    peakRssMb: number;
-  };
-}
-
-/** What onAnalysis receives as the final analysis backtests its sample. */
-export interface AnalysisProgress {
-  /** Return series done (the best genome's included), of `total`. */
-  done: number;
-  total: number;
-  elapsedSeconds: number;
-}
-
-/** Hooks of a run. */
-export interface EvolveHooks {
-  onGeneration?: (report: GenerationReport) => void;
-  /** Progress of the final analysis: genomes whose return series are done, of the total. */
-  onAnalysis?: (progress: AnalysisProgress) => void;
-  /** Warnings about the options (more threads than cores). @default process.emitWarning */
-  onWarning?: (message: string) => void;
-  /**
-   * Abandons the generation in progress; evolve() resolves with the result so far, or rejects
-   * with E_ABORT when not even the first generation has completed.
-   */
-  signal?: AbortSignal;
-}
-
-interface HofEntry {
-  key: string;
-  genes: Float64Array;
-  fitness: number;
-  /** Metrics per train window, MET_LENGTH each. */
-  metrics: Float64Array;
-}
-
-function intOption(name: string, v: number, lo: number, hi: number): number {
-  if (!Number.isInteger(v) || v < lo || v > hi) throw configError(name, `must be an integer in [${lo}, ${hi}], got ${v}`);
-  return v;
-}
-
-function sortedMedian(values: Float64Array): number {
-  const s = Float64Array.from(values).sort();
-  const n = s.length;
-  return n % 2 === 1 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
-}
-
-function metricsMean(vectors: Float64Array[]): Metrics {
-  const acc = new Float64Array(MET_LENGTH);
-  for (const v of vectors) for (let k = 0; k < MET_LENGTH; k++) acc[k] = acc[k]! + v[k]!;
-  for (let k = 0; k < MET_LENGTH; k++) acc[k] = acc[k]! / vectors.length;
-  return metricsFromVector(acc);
+/** The evaluator of a run: the given one (checked against the run), or one built for it. */
+function evaluatorFor(options: EvolveOptions, hooks: EvolveHooks, setup: Awaited<ReturnType<typeof setupRun>>): { evaluator: Evaluator; own: boolean } {
+  const { btOptions: backtest, backend, threads } = setup;
+  const data = { markets: setup.markets.map((m) => m.market) };
+  if (options.evaluator !== undefined) {
+    checkEvaluator(options.evaluator, { markets: setup.markets, family: setup.family, backtest, ...(options.backend !== undefined ? { backend } : {}) });
+    return { evaluator: options.evaluator, own: false };
+  }
+  const evaluator = threads === 0
+    ? createInProcessEvaluator({ ...data, backtest, backend })
+    : createPoolEvaluator({ ...data, backtest, backend, threads, onWarning: () => undefined, ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}) });
+  if (setup.threadsWarning !== null) (hooks.onWarning ?? emitEngineWarning)(setup.threadsWarning);
+  return { evaluator, own: true };
 }
 
 /**
- * Evolves a strategy family's parameters on market data: a generational GA (tournament
- * selection, crossover, mutation, elitism, random immigrants) or NSGA-II with several
- * objectives, fitness from backtests on the in-sample window(s) only, a fitness cache,
- * checkpoints after every generation, and a hall of fame reported in and out of sample.
+ * Evolves a strategy family's parameters on one market or a basket: a generational GA
+ * (tournament selection, crossover, mutation, elitism, random immigrants) or NSGA-II with
+ * several objectives, fitness from backtests on the in-sample window(s) only (aggregated over
+ * folds, then markets), a fitness cache, checkpoints after every generation, and a hall of fame
+ * reported in and out of sample.
  *
  * Every random choice comes from one PRNG seeded with `seed`, and evaluations are exact and
  * independent of how they are spread over threads, so the same seed and options give the same
@@ -330,169 +63,21 @@ function metricsMean(vectors: Float64Array[]): Metrics {
 export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {}): Promise<EvolveResult> {
   checkEvolveOptions(options, hooks);
   const started = performance.now();
-  const market = options.market ?? synthetic();
-  const family = await resolveStrategy(options.strategy ?? EVOLVE_DEFAULTS.strategy);
-  const G = family.genes.length;
-  const P = intOption('population', options.population ?? EVOLVE_DEFAULTS.population, 4, 1_000_000);
+  const setup = await setupRun(options);
+  const { family, P, G, multi, slots } = setup;
   // `let`: a resumed run without its own limit keeps the checkpoint's (set when it is read).
-  let generations = intOption('generations', options.generations ?? EVOLVE_DEFAULTS.generations, 1, 1_000_000);
-  const seed = intOption('seed', options.seed ?? EVOLVE_DEFAULTS.seed, 0, 0xffffffff);
-  const minTrades = intOption('minTrades', options.minTrades ?? EVOLVE_DEFAULTS.minTrades, 0, 1e9);
-  const minTradeRate = options.minTradeRate ?? EVOLVE_DEFAULTS.minTradeRate;
-  if (typeof minTradeRate !== 'number' || !(minTradeRate >= 0 && minTradeRate <= 1000)) {
-    throw configError('minTradeRate', `must be a number of trades per 1,000 bars in [0, 1000], got ${String(minTradeRate)}`);
-  }
-  const cacheSize = intOption('cacheSize', options.cacheSize ?? EVOLVE_DEFAULTS.cacheSize, 0, 1e8);
-  const hofSize = intOption('hallOfFame', options.hallOfFame ?? EVOLVE_DEFAULTS.hallOfFame, 1, 10_000);
-  const hofRule = parseHofDistinct(options.hofDistinct ?? DEFAULT_HOF_DISTINCT);
-  const islandCfg = resolveIslands(options.islands, options.migrationInterval, P);
-  const threads = options.threads ?? availableParallelism();
-  const threadsWarning = checkThreads('threads', threads, 0);
-  const analysisSample = intOption('analysisSample', options.analysisSample ?? EVOLVE_DEFAULTS.analysisSample, 2, 1_000_000);
-  if (options.patience !== undefined) intOption('patience', options.patience, 1, 1e9);
-  if (options.maxSeconds !== undefined && !(options.maxSeconds > 0)) {
-    throw configError('maxSeconds', `must be a positive number, got ${options.maxSeconds}`);
-  }
-  const foldAgg = options.foldAggregate ?? EVOLVE_DEFAULTS.foldAggregate;
-  if (foldAgg !== 'mean' && foldAgg !== 'min') throw configError('foldAggregate', `must be mean or min, got ${String(foldAgg)}`);
-  const backend = options.backend ?? EVOLVE_DEFAULTS.backend;
-  if (backend !== 'wasm' && backend !== 'ts') throw configError('backend', `must be wasm or ts, got ${String(backend)}`);
-  const multi = options.objectives !== undefined;
-  if (multi && options.fitness !== undefined) throw configError('objectives', 'cannot be combined with fitness (one or the other)');
-  const objectives: Objective[] = multi ? parseObjectives(options.objectives!) : [];
-  if (multi && islandCfg.islands > 1) throw configError('islands', 'applies to the single-objective GA only (NSGA-II keeps its diversity by crowding)');
-  const fitnessSpec: FitnessSpec = parseFitness(options.fitness ?? EVOLVE_DEFAULTS.fitness);
-  if (multi && P % 4 !== 0) throw configError('population', `must be a multiple of 4 with several objectives (NSGA-II pairs tournaments in fours), got ${P}`);
-  const ops = resolveOperatorConfig(options.operators ?? {}, P);
-  const train =
-    options.train === null ? undefined : options.train !== undefined ? options.train : options.folds === undefined ? EVOLVE_DEFAULTS.train : undefined;
-  const windows = splitWindows(market.length, train, options.folds);
-  const btOptions = options.backtest ?? {};
-  // Resolving here validates the execution options for the family before any work starts.
-  const resolved: ResolvedOptions = resolveOptions(family, market, { ...btOptions, backend }, windows.train[0]);
-  const m = objectives.length;
-  const directions: Direction[] = objectives.map((o) => o.direction);
-  // The minimum-trades rule scales with each window's length (minTrades is the floor).
-  const windowMin = windows.train.map((w) => windowMinTrades(w.end - w.start, minTrades, minTradeRate));
-  const fitnessOfWindow = windowMin.map((k) => compileFitness(fitnessSpec, k));
-  // The selection window (the in-sample window, or the last and largest fold): where the
-  // overfitting statistics look, and where diversity is measured.
-  const selWindow = windows.train[windows.train.length - 1]!;
-  const selResolved = resolveOptions(family, market, btOptions, selWindow);
-  const selCfg = { cfg: configVector(selResolved), riskPerTrade: selResolved.riskPerTrade };
-  const selRootPpy = Math.sqrt(selResolved.periodsPerYear);
-  const { low, up } = familyBounds(family);
-
-  const config: Record<string, unknown> = {
-    strategy: family.name,
-    population: P,
-    generations,
-    seed,
-    mode: multi ? 'nsga2' : 'ga',
-    fitness: multi ? null : fitnessSpec.text,
-    objectives: multi ? objectives.map((o) => `${o.direction === 1 ? 'max' : 'min'}:${o.metric}`) : null,
-    minTrades,
-    minTradeRate,
-    minTradesPerWindow: windowMin,
-    train: train ?? null,
-    folds: options.folds ?? null,
-    foldAggregate: foldAgg,
-    operators: ops,
-    backtest: { ...resolved, periodsPerYear: btOptions.periodsPerYear ?? null, backend: undefined },
-    cacheSize,
-    hallOfFame: hofSize,
-    analysisSample,
-    hofDistinct: hofDistinctText(hofRule),
-    islands: islandCfg.islands,
-    migrationInterval: islandCfg.islands > 1 ? islandCfg.migrationInterval : null,
-    patience: options.patience ?? null,
-    maxSeconds: options.maxSeconds ?? null,
-  };
-  delete (config['backtest'] as Record<string, unknown>)['backend'];
-  const signature: RunSignature = {
-    data: cachedMarketDigest(market),
-    bars: market.length,
-    strategy: { name: family.name, digest: family.digest },
-    options: Object.fromEntries(
-      Object.entries(config).filter(([k]) => !['generations', 'patience', 'maxSeconds', 'analysisSample'].includes(k)),
-    ),
-  };
-
-  const ownEvaluator = options.evaluator === undefined;
-  const evaluator: Evaluator =
-    options.evaluator ??
-    (threads === 0
-      ? createInProcessEvaluator({ market, backtest: btOptions, backend })
-      : createPoolEvaluator({
-        market, backtest: btOptions, backend, threads, onWarning: () => undefined,
-        ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
-      }));
-  if (threadsWarning !== null && ownEvaluator) (hooks.onWarning ?? emitEngineWarning)(threadsWarning);
-  if (!ownEvaluator) {
-    checkEvaluator(evaluator, { market, digest: signature.data, family, backtest: btOptions, ...(options.backend !== undefined ? { backend } : {}) });
-  }
-
-  const cache = new FitnessCache(cacheSize);
-  let rng = new Random(seed);
-  let pop: Float64Array = new Float64Array(P * G);
-  let popFitness: Float64Array = new Float64Array(P);
-  let popObjs: Float64Array | null = multi ? new Float64Array(P * m) : null;
-  let popMetrics: Float64Array[] = windows.train.map(() => new Float64Array(P * MET_LENGTH));
-  let history: GenerationStats[] = [];
-  let hof: HofEntry[] = [];
-  let bestEver = -Infinity;
-  let stale = 0;
-  let backtests = 0;
-  let hits = 0;
-  let misses = 0;
-  let resumedFrom: number | null = null;
-  let trials = new TrialSharpes();
-  const localKernels = kernelsFor(evaluator.backend);
-  const timingsPerGen: GenerationTiming[] = [];
-  let evaluateMsTotal = 0;
-  let breedMsTotal = 0;
-  let barEvaluations = 0;
-
-  /**
-   * The cache lookups of a block on one train window, in order: hits fill `metrics`; the misses
-   * come back grouped by key, in first-seen order. Shared by the evaluation and by the replay of
-   * a checkpoint's history, so both leave the cache in the same state.
-   */
-  const lookup = (keys: string[], wi: number, metrics: Float64Array, gen: GenerationStats): Map<string, number[]> => {
-    const wk = windowKey(windows.train[wi]!);
-    const pending = new Map<string, number[]>();
-    for (let i = 0; i < keys.length; i++) {
-      const ck = `${keys[i]}|${wk}`;
-      const cached = cache.get(ck);
-      if (cached !== undefined) {
-        metrics.set(cached, i * MET_LENGTH);
-        gen.cacheHits++;
-      } else if (pending.has(ck)) {
-        pending.get(ck)!.push(i);
-        gen.cacheHits++;
-      } else {
-        pending.set(ck, [i]);
-        gen.cacheMisses++;
-      }
+  let generations = setup.generations;
+  if (options.landscapeGenes !== undefined) {
+    const lg = options.landscapeGenes;
+    if (!Array.isArray(lg) || lg.length !== 2 || lg[0] === lg[1] || !lg.every((n) => family.genes.some((g) => g.name === n))) {
+      throw configError('landscapeGenes', `must be two different genes of ${family.name} (${family.genes.map((g) => g.name).join(', ')}), got ${JSON.stringify(lg)}`);
     }
-    return pending;
-  };
-
-  /** Stores the misses' metrics (`out`, in `pending` order) in the cache and the trial statistics. */
-  const store = (keys: string[], wi: number, pending: Map<string, number[]>, out: Float64Array, metrics: Float64Array): void => {
-    let j = 0;
-    for (const [ck, first] of pending) {
-      const v = out.slice(j * MET_LENGTH, (j + 1) * MET_LENGTH);
-      j++;
-      cache.set(ck, v);
-      for (const i of first) metrics.set(v, i * MET_LENGTH);
-      if (wi === windows.train.length - 1) trials.add(keys[first[0]!]!, v[MET_SHARPE]! / selRootPpy);
-    }
-  };
-
-  /** What the last evaluated block did to the cache: the history record's content. */
-  let journal: { block: Float64Array; misses: Float64Array[] } | null = null;
-
+  }
+  const { evaluator, own } = evaluatorFor(options, hooks, setup);
+  const kernels = kernelsFor(evaluator.backend);
+  const scorer = new Scorer(slots, setup.foldAgg, setup.marketAgg, setup.objectives, setup.directions);
+  const service = new EvaluationService(family, evaluator, slots, scorer, setup.cacheSize, hooks.signal);
+  const returns = (genes: Float64Array): Float64Array => selectionReturns(kernels, setup, genes);
   // Return streams of hall-of-fame candidates (hofDistinct corr:R), compressed to at most
   // HOF_RETURN_POINTS points and kept for the recent candidates; derived state, so a resumed run
   // recomputes them to the same bits.
@@ -500,249 +85,74 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
   const hofReturns = (c: { key: string; genes: Float64Array }): Float64Array => {
     const hit = hofReturnCache.get(c.key);
     if (hit !== undefined) return hit;
-    const r = compressReturns(genomeReturns(localKernels, market, selWindow, family, c.genes, selCfg));
-    if (hofReturnCache.size >= 4 * (hofSize + P)) hofReturnCache.delete(hofReturnCache.keys().next().value!);
+    const r = compressReturns(returns(c.genes));
+    if (hofReturnCache.size >= 4 * (setup.hofSize + P)) hofReturnCache.delete(hofReturnCache.keys().next().value!);
     hofReturnCache.set(c.key, r);
     return r;
   };
-
-  // Every distinct genome evaluated (single objective): the landscape's heat-map points.
-  const seenGenomes = new Map<string, { genes: Float64Array; fitness: number }>();
-  if (options.landscapeGenes !== undefined) {
-    const lg = options.landscapeGenes;
-    if (!Array.isArray(lg) || lg.length !== 2 || lg[0] === lg[1] || !lg.every((n) => family.genes.some((g) => g.name === n))) {
-      throw configError('landscapeGenes', `must be two different genes of ${family.name} (${family.genes.map((g) => g.name).join(', ')}), got ${JSON.stringify(lg)}`);
-    }
-  }
-
-  /** The landscape: the winner's neighbours evaluated like any genome (and counted as trials). */
-  const landscapeOf = async (): Promise<Landscape | null> => {
-    if (multi || hof.length === 0) return null;
-    const winner = hof[0]!;
-    const nb = neighbourGenomes(family, winner.genes);
-    const block = new Float64Array(nb.length * G);
-    nb.forEach((n, i) => block.set(n.genes, i * G));
-    const scan = newStats(history.length);
-    const r = nb.length > 0 ? await evaluateBlock(block, nb.length, scan, false) : { fitness: new Float64Array(0) };
-    return buildLandscape(family, [...seenGenomes.values()], winner.genes, winner.fitness, nb.map((n, i) => ({ ...n, fitness: r.fitness[i]! })), options.landscapeGenes, scan.evaluated);
-  };
-
-  /** Evaluates a block of genomes on every train window, through the cache. */
-  const evaluateBlock = async (
-    block: Float64Array, count: number, gen: GenerationStats, cancellable = true,
-  ): Promise<{ fitness: Float64Array; objs: Float64Array | null; metrics: Float64Array[] }> => {
-    const keys: string[] = [];
-    for (let i = 0; i < count; i++) keys.push(canonicalKey(family, block, i * G));
-    const metrics = windows.train.map(() => new Float64Array(count * MET_LENGTH));
-    journal = { block, misses: [] };
-    for (let wi = 0; wi < windows.train.length; wi++) {
-      const w = windows.train[wi]!;
-      const pending = lookup(keys, wi, metrics[wi]!, gen);
-      if (pending.size === 0) {
-        journal.misses.push(new Float64Array(0));
-        continue;
-      }
-      const todo = new Float64Array(pending.size * G);
-      let j = 0;
-      for (const first of pending.values()) todo.set(block.subarray(first[0]! * G, (first[0]! + 1) * G), j++ * G);
-      const out = await evaluator.evaluate(family, todo, w, cancellable && hooks.signal !== undefined ? { signal: hooks.signal } : {});
-      gen.evaluated += pending.size;
-      barEvaluations += pending.size * (w.end - w.start);
-      journal.misses.push(out.slice(0, pending.size * MET_LENGTH));
-      store(keys, wi, pending, out, metrics[wi]!);
-    }
-    return { ...scoreBlock(metrics, count), metrics };
-  };
-
-  /** Fitness (and objectives) of a block from its metrics on every train window. */
-  const scoreBlock = (metrics: Float64Array[], count: number): { fitness: Float64Array; objs: Float64Array | null } => {
-    const fitness = new Float64Array(count);
-    const objs = multi ? new Float64Array(count * m) : null;
-    const perFold = new Float64Array(windows.train.length);
-    const tmp = new Float64Array(m);
-    for (let i = 0; i < count; i++) {
-      const f: number[] = [];
-      for (let wi = 0; wi < windows.train.length; wi++) f.push(fitnessOfWindow[wi]!(metrics[wi]!, i * MET_LENGTH));
-      // Under the minimum in any fold, the genome is penalised: the penalty is a marker, and a
-      // mean of -1000 with real fitness values would be neither a score nor a marker.
-      fitness[i] = f.includes(MIN_TRADES_PENALTY) ? MIN_TRADES_PENALTY : aggregate(f, foldAgg);
-      if (objs !== null) {
-        for (let k = 0; k < m; k++) {
-          for (let wi = 0; wi < windows.train.length; wi++) {
-            objectiveValues(objectives, windowMin[wi]!, metrics[wi]!, i * MET_LENGTH, tmp, 0);
-            perFold[wi] = tmp[k]!;
-          }
-          // 'min' aggregation is the worst fold in the objective's own direction.
-          const vals = Array.from(perFold);
-          objs[i * m + k] = fitness[i] === MIN_TRADES_PENALTY
-            ? directions[k]! * MIN_TRADES_PENALTY
-            : foldAgg === 'mean' ? aggregate(vals, 'mean') : directions[k] === 1 ? Math.min(...vals) : Math.max(...vals);
-        }
-      }
-    }
-    return { fitness, objs };
-  };
-
-  const newStats = (generation: number): GenerationStats => ({
-    generation,
-    best: 0,
-    mean: 0,
-    median: 0,
-    worst: 0,
-    bestParams: {},
-    evaluated: 0,
-    cacheHits: 0,
-    cacheMisses: 0,
-    distinct: 0,
-    penalized: 0,
-    diversity: { hallOfFameCorrelation: null, genotypeSpread: 0 },
-  });
-
-  /** Fills the population statistics of a generation and folds its members into the hall of fame. */
-  const finishGeneration = (gen: GenerationStats): void => {
-    const score = multi ? Float64Array.from({ length: P }, (_, i) => popObjs![i * m]! * directions[0]!) : popFitness;
-    let bi = 0;
-    let worst = Infinity;
-    for (let i = 0; i < P; i++) {
-      const v = score[i]!;
-      if (v > score[bi]!) bi = i;
-      if (v < worst) worst = v;
-      if (popFitness[i] === MIN_TRADES_PENALTY) gen.penalized++;
-    }
-    // Mean and median over the genomes that trade enough: the penalty is a marker, not a score.
-    const valid = Float64Array.from({ length: P }, (_, i) => i).filter((i) => popFitness[i] !== MIN_TRADES_PENALTY);
-    const scored = valid.length > 0 ? Float64Array.from(valid, (i) => score[i]!) : score;
-    let sum = 0;
-    for (const v of scored) sum += v;
-    const sign = multi ? directions[0]! : 1;
-    gen.best = score[bi]! * sign;
-    gen.mean = (sum / scored.length) * sign;
-    gen.median = sortedMedian(scored) * sign;
-    gen.worst = worst * sign;
-    gen.bestParams = genesToParams(family, pop, bi * G);
-    const keys = new Set<string>();
-    for (let i = 0; i < P; i++) keys.add(canonicalKey(family, pop, i * G));
-    gen.distinct = keys.size;
-    if (multi) {
-      gen.front = sortNondominated(popObjs!, P, m, directions, P)[0]!.length;
-    }
-    // Hall of fame (single objective): the best distinct genomes ever evaluated.
-    if (!multi) {
-      const byKey = new Map<string, HofEntry>(hof.map((h) => [h.key, h]));
-      for (let i = 0; i < P; i++) {
-        const key = canonicalKey(family, pop, i * G);
-        if (byKey.has(key)) continue;
-        const metrics = new Float64Array(windows.train.length * MET_LENGTH);
-        popMetrics.forEach((pm, wi) => metrics.set(pm.subarray(i * MET_LENGTH, (i + 1) * MET_LENGTH), wi * MET_LENGTH));
-        byKey.set(key, { key, genes: pop.slice(i * G, (i + 1) * G), fitness: popFitness[i]!, metrics });
-      }
-      hof = selectDistinct([...byKey.values()], hofSize, hofRule, low, up, hofReturns);
-    }
-    if (!multi) {
-      for (let i = 0; i < P; i++) {
-        const key = canonicalKey(family, pop, i * G);
-        if (!seenGenomes.has(key)) seenGenomes.set(key, { genes: pop.slice(i * G, (i + 1) * G), fitness: popFitness[i]! });
-      }
-    }
-    const elite = multi ? paretoMembers().slice(0, 10).map((x) => x.genes) : hof.slice(0, 10).map((h) => h.genes);
-    const corr = returnCorrelation(elite.map((g) => genomeReturns(localKernels, market, selWindow, family, g, selCfg)));
-    gen.diversity = {
-      hallOfFameCorrelation: Number.isFinite(corr) ? corr : null,
-      genotypeSpread: genotypeSpread(pop, P, G, low, up),
-    };
-    const best = gen.best;
-    if (best > bestEver) {
-      bestEver = best;
-      stale = 0;
-    } else {
-      stale++;
-    }
-    backtests += gen.evaluated;
-    hits += gen.cacheHits;
-    misses += gen.cacheMisses;
-    history.push(gen);
-  };
+  const breeder: Breeder = multi
+    ? new NsgaBreeder(family, setup.ops, setup.directions, setup.hofSize)
+    : new SingleObjectiveBreeder(family, setup.ops, setup.islands, { size: setup.hofSize, rule: setup.hofRule, low: setup.low, up: setup.up, returns: hofReturns });
+  const seen = multi ? null : new Map<string, { genes: Float64Array; fitness: number }>();
+  const genCtx: GenerationContext = { family, breeder, sign: multi ? setup.directions[0]! : 1, low: setup.low, up: setup.up, returns, seen };
+  let state = new RunState(setup.seed, P, G, setup.objectives.length, slots.length);
+  const timings = { started, perGeneration: [] as GenerationTiming[], evaluateMs: 0, breedMs: 0 };
+  let resumedFrom: number | null = null;
+  let stopReason: StopReason = 'generations';
 
   const checkpointPath = options.checkpoint ?? options.resume;
   const writer = checkpointPath === undefined ? null : new CheckpointWriter(checkpointPath);
-  /** Appends the generation just finished to the checkpoint's history and rewrites its snapshot. */
-  const saveCheckpoint = async (): Promise<void> => {
-    if (writer === null) return;
-    const progress: SnapshotProgress = {
-      hof: hof.map((h) => ({ key: h.key, genes: Array.from(h.genes), fitness: h.fitness, metrics: f64ToBase64(h.metrics) })),
-      bestEver: Number.isFinite(bestEver) ? bestEver : null,
-      stale,
-      backtests,
-      hits,
-      misses,
-      fitness: f64ToBase64(popFitness),
-      objectives: popObjs === null ? null : f64ToBase64(popObjs),
-      metrics: popMetrics.map(f64ToBase64),
-      generationLimit: generations,
-    };
-    const j = journal!;
-    await writer.save(
-      { generation: history.length - 1, stats: history[history.length - 1]!, block: f64ToBase64(j.block), misses: j.misses.map(f64ToBase64) },
-      { signature, generation: history.length, population: f64ToBase64(pop), rng: rng.getState(), progress },
-    );
-  };
 
-  /** Rebuilds the cache, the trial statistics and the history by replaying a checkpoint's records. */
-  const replay = (loaded: LoadedCheckpoint, file: string): void => {
-    const scratch = windows.train.map(() => new Float64Array(P * MET_LENGTH));
-    const scratchGen = newStats(0);
-    for (const rec of loaded.records) {
-      const block = base64ToF64(rec.block);
-      const keys: string[] = [];
-      for (let i = 0; i < P; i++) keys.push(canonicalKey(family, block, i * G));
-      for (let wi = 0; wi < windows.train.length; wi++) {
-        const pending = lookup(keys, wi, scratch[wi]!, scratchGen);
-        const out = base64ToF64(rec.misses[wi]!);
-        if (out.length !== pending.size * MET_LENGTH) {
-          throw configError('resume', `${file}: record ${rec.generation + 1}.misses[${wi}] holds ${out.length / MET_LENGTH} results, the cache replay needs ${pending.size}`);
-        }
-        store(keys, wi, pending, out, scratch[wi]!);
-      }
-      // The landscape's points, in the order the straight run met them (single objective: the
-      // evaluated block is the generation's population).
-      if (!multi) {
-        const { fitness } = scoreBlock(scratch, P);
-        for (let i = 0; i < P; i++) {
-          if (!seenGenomes.has(keys[i]!)) seenGenomes.set(keys[i]!, { genes: block.slice(i * G, (i + 1) * G), fitness: fitness[i]! });
-        }
-      }
-      history.push(rec.stats as GenerationStats);
+  /** Ends a generation: statistics, checkpoint, timings and the onGeneration report. */
+  const complete = async (gen: GenerationStats, breedMs: number, evaluateMs: number, c0: number): Promise<void> => {
+    finishGeneration(genCtx, state, gen);
+    if (writer !== null) {
+      const { record, snapshot } = state.toCheckpoint(service.journal!, generations);
+      await writer.save(record, { signature: setup.signature, ...snapshot });
     }
-  };
-
-  const timed = <T>(fn: () => T): [T, number] => {
-    const t0 = performance.now();
-    const r = fn();
-    return [r, performance.now() - t0];
-  };
-
-  const report = (timing: GenerationTiming): void => {
-    timingsPerGen.push(timing);
-    evaluateMsTotal += timing.evaluateMs;
-    breedMsTotal += timing.breedMs;
+    const timing: GenerationTiming = { generation: gen.generation, breedMs, evaluateMs, waitMs: waitOf(evaluateMs, evaluator.stats().computeMs - c0, evaluator.threads) };
+    timings.perGeneration.push(timing);
+    timings.evaluateMs += evaluateMs;
+    timings.breedMs += breedMs;
     if (hooks.onGeneration === undefined) return;
-    const elapsed = (performance.now() - started) / 1000;
-    const recent = timingsPerGen.slice(-5);
+    const recent = timings.perGeneration.slice(-5);
     const perGen = recent.reduce((s, t) => s + t.breedMs + t.evaluateMs, 0) / recent.length / 1000;
-    const gen = history[history.length - 1]!;
     const lookups = gen.cacheHits + gen.cacheMisses;
     hooks.onGeneration({
       stats: gen,
       timing,
       generations,
-      elapsedSeconds: elapsed,
-      evaluationsPerSecond: timing.evaluateMs > 0 ? gen.evaluated / (timing.evaluateMs / 1000) : 0,
-      etaSeconds: Math.max(0, generations - history.length) * perGen,
+      elapsedSeconds: (performance.now() - started) / 1000,
+      evaluationsPerSecond: evaluateMs > 0 ? gen.evaluated / (evaluateMs / 1000) : 0,
+      etaSeconds: Math.max(0, generations - state.history.length) * perGen,
       cacheHitRate: lookups > 0 ? gen.cacheHits / lookups : 0,
     });
   };
 
-  let stopReason: StopReason = 'generations';
+  /** Breeds (or draws) a generation, evaluates it and hands it to the breeder. */
+  const step = async (first: boolean): Promise<void> => {
+    const gen = newStats(state.history.length);
+    const c0 = evaluator.stats().computeMs;
+    let t = performance.now();
+    let offspring = state.pop;
+    if (first) for (let i = 0; i < P; i++) randomGenome(state.rng, family, state.pop, i * G);
+    else offspring = breeder.offspring(state);
+    let breedMs = performance.now() - t;
+    t = performance.now();
+    const r = await service.evaluate(offspring, P, gen);
+    const evaluateMs = performance.now() - t;
+    t = performance.now();
+    if (first) {
+      state.fitness = r.fitness;
+      state.objs = r.objs;
+      state.metrics = r.metrics;
+    } else {
+      breeder.survive(state, offspring, r);
+    }
+    breedMs += performance.now() - t;
+    await complete(gen, breedMs, evaluateMs, c0);
+  };
+
   let lock: Lock | undefined;
   try {
     if (checkpointPath !== undefined) {
@@ -752,52 +162,33 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
       await removeStaleTemporaries(files.history);
     }
     if (options.resume !== undefined) {
-      const loaded = await readCheckpoint(options.resume, signature, {
-        population: P, genes: G, objectives: m, windows: windows.train.length, metrics: MET_LENGTH,
+      const loaded = await readCheckpoint(options.resume, setup.signature, {
+        population: P, genes: G, objectives: setup.objectives.length, windows: slots.length, metrics: MET_LENGTH,
       });
-      const state = loaded.state;
-      const pr = state.progress;
-      rng = Random.fromState(state.rng);
-      pop = base64ToF64(state.population);
-      popFitness = base64ToF64(pr.fitness);
-      popObjs = pr.objectives === null ? null : base64ToF64(pr.objectives);
-      popMetrics = pr.metrics.map(base64ToF64);
-      hof = pr.hof.map((h) => ({ key: h.key, genes: Float64Array.from(h.genes), fitness: h.fitness, metrics: base64ToF64(h.metrics) }));
-      bestEver = pr.bestEver ?? -Infinity;
-      stale = pr.stale;
-      backtests = pr.backtests;
-      hits = pr.hits;
-      misses = pr.misses;
-      replay(loaded, checkpointFiles(options.resume).history);
-      if (options.generations === undefined && pr.generationLimit !== undefined) {
-        generations = pr.generationLimit;
-        config['generations'] = generations;
+      state = RunState.fromCheckpoint(loaded.state, loaded.records, P, G, setup.objectives.length, slots.length);
+      service.replay(loaded.records, P, checkpointFiles(options.resume).history, (block, keys, metrics) => {
+        // The landscape's points, in the order the straight run met them (single objective: the
+        // evaluated block is the generation's population).
+        if (seen === null) return;
+        const { fitness } = service.score(metrics, P);
+        for (let i = 0; i < P; i++) if (!seen.has(keys[i]!)) seen.set(keys[i]!, { genes: block.slice(i * G, (i + 1) * G), fitness: fitness[i]! });
+      });
+      const limit = loaded.state.progress.generationLimit;
+      if (options.generations === undefined && limit !== undefined) {
+        generations = limit;
+        setup.config.generations = generations;
       }
       await writer!.adopt(loaded, resolve(checkpointPath!) === resolve(options.resume));
-      resumedFrom = state.generation;
+      resumedFrom = loaded.state.generation;
     } else {
-      const gen = newStats(0);
-      const [, breedMs] = timed(() => {
-        for (let i = 0; i < P; i++) randomGenome(rng, family, pop, i * G);
-      });
-      const t0 = performance.now();
-      const c0 = evaluator.stats().computeMs;
-      const r = await evaluateBlock(pop, P, gen);
-      const evaluateMs = performance.now() - t0;
-      popFitness = r.fitness;
-      popObjs = r.objs;
-      popMetrics = r.metrics;
-      finishGeneration(gen);
-      await saveCheckpoint();
-      report({ generation: 0, breedMs, evaluateMs, waitMs: waitOf(evaluateMs, evaluator.stats().computeMs - c0, evaluator.threads) });
+      await step(true);
     }
-
-    while (history.length < generations) {
+    while (state.history.length < generations) {
       if (hooks.signal?.aborted === true) {
         stopReason = 'interrupted';
         break;
       }
-      if (options.patience !== undefined && stale >= options.patience) {
+      if (options.patience !== undefined && state.stale >= options.patience) {
         stopReason = 'patience';
         break;
       }
@@ -805,281 +196,31 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
         stopReason = 'max-seconds';
         break;
       }
-      const gen = newStats(history.length);
-      let breedMs: number;
-      let evaluateMs: number;
-      const c0 = evaluator.stats().computeMs;
-      if (!multi) {
-        let next: Float64Array;
-        [next, breedMs] = timed(() => breedIslands(rng, family, pop, popFitness, P, ops, islandCfg, history.length, breedSingle));
-        const t0 = performance.now();
-        const r = await evaluateBlock(next, P, gen);
-        evaluateMs = performance.now() - t0;
-        pop = next;
-        popFitness = r.fitness;
-        popMetrics = r.metrics;
-      } else {
-        let offspring: Float64Array;
-        [offspring, breedMs] = timed(() => {
-          const fronts = sortNondominated(popObjs!, P, m, directions, P);
-          const crowd = assignCrowdingDistances(popObjs!, P, m, fronts);
-          const chosen = selTournamentDCD(rng, popObjs!, P, m, directions, crowd, P);
-          const parents = new Float64Array(P * G);
-          chosen.forEach((idx, j) => parents.set(pop.subarray(idx * G, (idx + 1) * G), j * G));
-          return variation(rng, family, parents, P, ops);
-        });
-        const t0 = performance.now();
-        const r = await evaluateBlock(offspring, P, gen);
-        evaluateMs = performance.now() - t0;
-        const [, selMs] = timed(() => {
-          const all = new Float64Array(2 * P * G);
-          all.set(pop);
-          all.set(offspring, P * G);
-          const allObjs = new Float64Array(2 * P * m);
-          allObjs.set(popObjs!);
-          allObjs.set(r.objs!, P * m);
-          const allMetrics = popMetrics.map((pm, wi) => {
-            const a = new Float64Array(2 * P * MET_LENGTH);
-            a.set(pm);
-            a.set(r.metrics[wi]!, P * MET_LENGTH);
-            return a;
-          });
-          const allFitness = new Float64Array(2 * P);
-          allFitness.set(popFitness);
-          allFitness.set(r.fitness, P);
-          const keep = selNSGA2(allObjs, 2 * P, m, directions, P);
-          const nextPop = new Float64Array(P * G);
-          const nextObjs = new Float64Array(P * m);
-          const nextFit = new Float64Array(P);
-          const nextMetrics = popMetrics.map(() => new Float64Array(P * MET_LENGTH));
-          keep.forEach((idx, j) => {
-            nextPop.set(all.subarray(idx * G, (idx + 1) * G), j * G);
-            nextObjs.set(allObjs.subarray(idx * m, (idx + 1) * m), j * m);
-            nextFit[j] = allFitness[idx]!;
-            nextMetrics.forEach((nm, wi) => nm.set(allMetrics[wi]!.subarray(idx * MET_LENGTH, (idx + 1) * MET_LENGTH), j * MET_LENGTH));
-          });
-          pop = nextPop;
-          popObjs = nextObjs;
-          popFitness = nextFit;
-          popMetrics = nextMetrics;
-        });
-        breedMs += selMs;
-      }
-      finishGeneration(gen);
-      await saveCheckpoint();
-      report({ generation: gen.generation, breedMs, evaluateMs, waitMs: waitOf(evaluateMs, evaluator.stats().computeMs - c0, evaluator.threads) });
+      await step(false);
     }
-
-    return await finalResult();
   } catch (e) {
-    if (e instanceof EngineError && e.code === 'E_ABORT') {
-      // Interrupted inside a generation: that generation is abandoned; the last completed one
-      // (already checkpointed) is the result. Before the first generation completes there is no
-      // result (no evaluated population, an empty hall of fame): the cancellation stands.
-      if (history.length === 0) throw e;
-      stopReason = 'interrupted';
-      return await finalResult();
+    // Interrupted inside a generation: that generation is abandoned; the last completed one
+    // (already checkpointed) is the result. Before the first generation completes there is no
+    // result (no evaluated population, an empty hall of fame): the cancellation stands.
+    if (!(e instanceof EngineError && e.code === 'E_ABORT') || state.history.length === 0) {
+      await lock?.release();
+      if (own) await evaluator.close();
+      throw e;
     }
-    throw e;
+    stopReason = 'interrupted';
+  }
+  try {
+    return await buildResult({
+      setup, state, breeder, service, evaluator, kernels, hooks, seen, landscapeGenes: options.landscapeGenes, stopReason, resumedFrom,
+      batchSize: options.batchSize ?? null, timings,
+    });
   } finally {
     await lock?.release();
-    if (ownEvaluator) await evaluator.close();
-  }
-
-  // -- helpers that need the run's state --------------------------------------------------------
-
-  function curveOf(): EquityCurve {
-    const best = multi ? paretoMembers()[0]!.genes : hof[0]!.genes;
-    const fullResolved = resolveOptions(family, market, btOptions, { start: 0, end: market.length });
-    const fullCfg = { cfg: configVector(fullResolved), riskPerTrade: fullResolved.riskPerTrade };
-    return bestCurve(localKernels, market, family, best, fullCfg, resolved.cash, windows);
-  }
-
-  /**
-   * The overfitting analysis on a bounded, deterministic sample: the final population's best
-   * `analysisSample` distinct genomes (by fitness, or the first objective; ties by genome key),
-   * whose return series are backtested by the evaluator (on the pool) and kept compounded into
-   * at most MAX_RETURN_ROWS rows, and the best genome's, of which only the moments are kept.
-   */
-  async function overfittingOf(ranked: RankedGenome[]): Promise<OverfittingReport> {
-    const best = multi ? paretoMembers()[0]!.genes : hof[0]!.genes;
-    const score = multi ? Float64Array.from({ length: P }, (_, i) => popObjs![i * m]! * directions[0]!) : popFitness;
-    const keyed = Array.from({ length: P }, (_, i) => ({ i, key: canonicalKey(family, pop, i * G) }));
-    keyed.sort((a, b) => score[b.i]! - score[a.i]! || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    const seen = new Set<string>();
-    const chosen: number[] = [];
-    for (const { i, key } of keyed) {
-      if (seen.has(key)) continue;
-      seen.add(key);
-      if (chosen.length < analysisSample) chosen.push(i);
-    }
-    const block = new Float64Array((chosen.length + 1) * G);
-    block.set(best, 0);
-    chosen.forEach((i, j) => block.set(pop.subarray(i * G, (i + 1) * G), (j + 1) * G));
-    const barsPerRow = barsPerRowFor(selWindow);
-    const width = summaryWidth(selWindow, barsPerRow);
-    const t0 = performance.now();
-    const onProgress = (done: number, total: number): void => {
-      hooks.onAnalysis?.({ done, total, elapsedSeconds: (performance.now() - t0) / 1000 });
-    };
-    onProgress(0, chosen.length + 1);
-    const summaries = evaluator.returnSeries !== undefined
-      ? await evaluator.returnSeries(family, block, selWindow, barsPerRow, { onProgress })
-      : await summarizeInProcess(localKernels, market, selWindow, family, block, selCfg, null, barsPerRow, { onProgress });
-    const rows = width - SUMMARY_HEAD;
-    return analyzeOverfitting({
-      periodsPerYear: selResolved.periodsPerYear, window: selWindow, trials, barsPerRow, outOfSample: outOfSampleTrades(windows, ranked),
-      best: readSummary(summaries, 0, width).moments,
-      columns: chosen.map((_, j) => readSummary(summaries, j + 1, width).rows),
-      sample: {
-        rule: `the final population's best ${analysisSample} distinct genomes by ${multi ? 'the first objective' : 'fitness'}`,
-        limit: analysisSample, distinct: seen.size, size: chosen.length, rows, barsPerRow, matrixBytes: rows * chosen.length * 8,
-      },
-    });
-  }
-
-  function indicatorCounts(): { indicatorCache?: { hits: number; misses: number } } {
-    const st = evaluator.stats();
-    return st.indicatorHits === undefined ? {} : { indicatorCache: { hits: st.indicatorHits, misses: st.indicatorMisses ?? 0 } };
-  }
-
-  function sumEvaluated(): number {
-    let s = 0;
-    for (const t of timingsPerGen) s += history[t.generation]?.evaluated ?? 0;
-    return s;
-  }
-
-  function paretoMembers(): { genes: Float64Array; fitness: number; metrics: Float64Array; objs: Float64Array | null }[] {
-    const front = sortNondominated(popObjs!, P, m, directions, P)[0]!;
-    const seen = new Set<string>();
-    const out: { genes: Float64Array; fitness: number; metrics: Float64Array; objs: Float64Array | null; key: string }[] = [];
-    for (const i of front) {
-      const key = canonicalKey(family, pop, i * G);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const metrics = new Float64Array(windows.train.length * MET_LENGTH);
-      popMetrics.forEach((pm, wi) => metrics.set(pm.subarray(i * MET_LENGTH, (i + 1) * MET_LENGTH), wi * MET_LENGTH));
-      out.push({ key, genes: pop.slice(i * G, (i + 1) * G), fitness: popFitness[i]!, metrics, objs: popObjs!.slice(i * m, (i + 1) * m) });
-    }
-    // Ordered by the first objective (best first), then by key: a stable, meaningful order.
-    out.sort((a, b) => (b.objs![0]! - a.objs![0]!) * directions[0]! || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    return out;
-  }
-
-  /** NSGA-II's hall of fame: the final population by front, then crowding (ranking.ts). */
-  function nsgaHallOfFame(): { genes: Float64Array; fitness: number; metrics: Float64Array; objs: Float64Array | null; front: number; crowding: number }[] {
-    const keys = Array.from({ length: P }, (_, i) => canonicalKey(family, pop, i * G));
-    return rankByFrontAndCrowding(popObjs!, P, m, directions, keys).slice(0, hofSize).map((r) => {
-      const i = r.index;
-      const metrics = new Float64Array(windows.train.length * MET_LENGTH);
-      popMetrics.forEach((pm, wi) => metrics.set(pm.subarray(i * MET_LENGTH, (i + 1) * MET_LENGTH), wi * MET_LENGTH));
-      return { genes: pop.slice(i * G, (i + 1) * G), fitness: popObjs![i * m]!, metrics, objs: popObjs!.slice(i * m, (i + 1) * m), front: r.front, crowding: r.crowding };
-    });
-  }
-
-  async function describeRanked(list: { genes: Float64Array; fitness: number; metrics: Float64Array; objs: Float64Array | null; front?: number; crowding?: number }[]): Promise<RankedGenome[]> {
-    if (list.length === 0) return [];
-    const block = new Float64Array(list.length * G);
-    list.forEach((x, i) => block.set(x.genes, i * G));
-    const signalOpt = {};
-    const test: Float64Array[] = [];
-    for (const w of windows.test) test.push(await evaluator.evaluate(family, block, w, signalOpt));
-    const holdout = windows.holdout === null ? null : await evaluator.evaluate(family, block, windows.holdout, signalOpt);
-    return list.map((x, i) => {
-      const ins = windows.train.map((_, wi) => x.metrics.subarray(wi * MET_LENGTH, (wi + 1) * MET_LENGTH));
-      const oos = test.map((t) => t.subarray(i * MET_LENGTH, (i + 1) * MET_LENGTH));
-      const entry: RankedGenome = {
-        rank: i + 1,
-        params: genesToParams(family, x.genes),
-        fitness: x.fitness,
-        inSample: ins.length === 1 ? metricsFromVector(ins[0]!) : metricsMean(ins),
-        outOfSample: oos.length === 0 ? null : oos.length === 1 ? metricsFromVector(oos[0]!) : metricsMean(oos),
-        holdout: holdout === null ? null : metricsFromVector(holdout.subarray(i * MET_LENGTH, (i + 1) * MET_LENGTH)),
-        folds: windows.train.length > 1
-          ? windows.train.map((w, wi) => ({ train: w, test: windows.test[wi]!, inSample: metricsFromVector(ins[wi]!), outOfSample: metricsFromVector(oos[wi]!) }))
-          : null,
-      };
-      if (x.objs !== null) {
-        entry.objectives = Object.fromEntries(objectives.map((o, k) => [o.metric, x.objs![k]!]));
-        entry.fitness = x.objs[0]!;
-      }
-      if (x.front !== undefined) entry.front = x.front;
-      if (x.crowding !== undefined) entry.crowding = x.crowding;
-      return entry;
-    });
-  }
-
-  /**
-   * The result from the last completed generation: the hall of fame (or Pareto front) evaluated
-   * out of sample, the overfitting analysis, the curve. Also after an interruption, where the
-   * abandoned generation is not part of it (its evaluations never use the fired signal).
-   */
-  async function finalResult(): Promise<EvolveResult> {
-    const ranked = multi ? nsgaHallOfFame() : hof.map((h) => ({ genes: h.genes, fitness: h.fitness, metrics: h.metrics, objs: null as Float64Array | null }));
-    const evaluated = await describeRanked(ranked);
-    const front = multi ? await describeRanked(paretoMembers()) : null;
-    // Before the overfitting analysis: the neighbourhood scan's genomes are trials too.
-    const landscape = await landscapeOf();
-    const evaluateSeconds = evaluateMsTotal / 1000;
-    return {
-      format: 'evoquant-result',
-      version: 1,
-      versions: { evoquant: packageVersion(), node: process.version, v8: process.versions.v8 },
-      config,
-      strategy: { name: family.name, file: family.file, digest: family.digest, builtin: family.builtin },
-      data: { source: market.source, bars: market.length, from: market.time[0]!, to: market.time[market.length - 1]!, sha256: signature.data },
-      windows,
-      generations: history,
-      stopped: { reason: stopReason, generations: history.length },
-      evaluations: { backtests, cacheHits: hits, cacheMisses: misses, ...indicatorCounts() },
-      hallOfFame: evaluated,
-      paretoFront: front,
-      landscape,
-      overfitting: await overfittingOf(evaluated),
-      curve: curveOf(),
-      timings: {
-        backend: evaluator.backend,
-        threads: evaluator.threads,
-        batchSize: options.batchSize ?? null,
-        evaluator: evaluator.kind,
-        resumedFrom,
-        perGeneration: timingsPerGen,
-        totalSeconds: (performance.now() - started) / 1000,
-        evaluateSeconds,
-        breedSeconds: breedMsTotal / 1000,
-        backtestsPerSecond: evaluateSeconds > 0 ? sumEvaluated() / evaluateSeconds : 0,
-        barEvaluationsPerSecond: evaluateSeconds > 0 ? barEvaluations / evaluateSeconds : 0,
-        peakRssMb: process.resourceUsage().maxRSS / 1024,
-      },
-    };
+    if (own) await evaluator.close();
   }
 }
 
 /** Evaluation time not covered by computing, per thread. */
 function waitOf(evaluateMs: number, computeMs: number, threads: number): number {
   return Math.max(0, evaluateMs - computeMs / Math.max(1, threads));
-}
-
-/**
- * One generation of the single-objective GA: the best `elitism` survive unchanged, `immigrants`
- * fresh random genomes join, and the rest are offspring of tournament-selected parents (varAnd).
- */
-export function breedSingle(
-  rng: Random, family: StrategyFamily, pop: Float64Array, fitness: Float64Array, P: number, ops: OperatorConfig,
-): Float64Array {
-  const G = family.genes.length;
-  const order = Array.from({ length: P }, (_, i) => i).sort((a, b) => fitness[b]! - fitness[a]! || a - b);
-  const elites = Math.min(ops.elitism, P);
-  const immigrants = Math.min(immigrantCount(ops.immigrants, P), P - elites);
-  const children = P - elites - immigrants;
-  const next = new Float64Array(P * G);
-  for (let e = 0; e < elites; e++) next.set(pop.subarray(order[e]! * G, (order[e]! + 1) * G), e * G);
-  if (children > 0) {
-    const picks = selTournament(rng, fitness, children, ops.tournamentSize);
-    const parents = new Float64Array(children * G);
-    picks.forEach((idx, j) => parents.set(pop.subarray(idx * G, (idx + 1) * G), j * G));
-    next.set(variation(rng, family, parents, children, ops), elites * G);
-  }
-  for (let i = P - immigrants; i < P; i++) randomGenome(rng, family, next, i * G);
-  return next;
 }

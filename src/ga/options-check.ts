@@ -18,17 +18,18 @@ const market: Kind = {
   ok: (v) => isObject(v) && typeof v['length'] === 'number' && v['close'] instanceof Float64Array && v['time'] instanceof Float64Array,
   what: 'market data (from loadCsv, synthetic or marketFromArrays)',
 };
+const markets: Kind = { ok: (v) => Array.isArray(v) && v.every((m) => market.ok(m)), what: 'an array of market data (from loadCsv, synthetic or marketFromArrays)' };
 const evaluator: Kind = { ok: (v) => isObject(v) && typeof v['evaluate'] === 'function' && typeof v['close'] === 'function', what: 'an Evaluator (evaluate and close)' };
 const window: Kind = { ok: (v) => isObject(v) && typeof v['start'] === 'number' && typeof v['end'] === 'number', what: 'a window { start, end }' };
 
 /** Every option of evolve() and its kind (the single list the check and did-you-mean use). */
 export const EVOLVE_OPTION_KINDS: Readonly<Record<string, Kind>> = {
-  market,
+  market, markets,
   strategy: { ok: (v) => typeof v === 'string' || v instanceof URL || isObject(v), what: 'a built-in name, a module path or URL, or a strategy definition' },
   population: num, generations: num, seed: num, operators: obj,
   fitness: { ok: (v) => typeof v === 'string', what: 'a fitness name or "metric:weight,..." string (a function is not accepted: a run must be reproducible from its result and checkpoint)' },
   objectives: { ok: (v) => typeof v === 'string', what: 'a string such as "max:sharpe,min:maxDrawdown" (one string, not an array)' },
-  minTrades: num, minTradeRate: num, train: numOrNull, folds: num, foldAggregate: str, backtest: obj, backend: str,
+  minTrades: num, minTradeRate: num, train: numOrNull, folds: num, foldAggregate: str, marketAggregate: str, backtest: obj, backend: str,
   threads: num, batchSize: num, cacheSize: num, hallOfFame: num, hofDistinct: str, islands: num, migrationInterval: num,
   landscapeGenes: { ok: (v) => Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'string'), what: 'two gene names' },
   analysisSample: num, patience: num, maxSeconds: num, checkpoint: str, resume: str, evaluator,
@@ -37,7 +38,7 @@ export const EVOLVE_OPTION_KINDS: Readonly<Record<string, Kind>> = {
 /** The options of `backtest` inside evolve (backend and window belong to the run). */
 const BACKTEST_OPTION_KINDS: Readonly<Record<string, Kind>> = {
   commission: num, slippage: num, cash: num, fill: str, sizing: str, fraction: num, lotSize: num, maxLeverage: num,
-  minPriceRisk: num, allowShort: bool, periodsPerYear: num, atrPeriod: num, riskPerTrade: num, backend: str, window,
+  minPriceRisk: num, allowShort: bool, periodsPerYear: num, atrPeriod: num, riskPerTrade: num, warmup: numOrNull, backend: str, window,
 };
 
 const HOOK_KINDS: Readonly<Record<string, Kind>> = {

@@ -9,7 +9,7 @@ import { deflatedSharpe, returnMoments } from '../stats/deflated-sharpe.js';
 import { meanPairwiseCorrelation } from '../stats/diversity.js';
 import { probabilityOfBacktestOverfitting } from '../stats/pbo.js';
 import { dsrVerdict, pboVerdict } from '../stats/verdict.js';
-import type { RankedGenome } from './evolve.js';
+import type { RankedGenome } from './result-types.js';
 import type { RunWindows } from './windows.js';
 import type { ReturnMoments } from '../stats/deflated-sharpe.js';
 import { MAX_RETURN_ROWS, compoundReturns } from './return-series.js';

@@ -63,6 +63,29 @@ export function aggregate(values: number[], how: FoldAggregate): number {
   return s / values.length;
 }
 
+/** How the markets' fitness is combined (each market's already aggregated over its folds). */
+export type MarketAggregate = 'mean' | 'median' | 'min';
+
+/** Median of the values (the mean of the middle two for an even count). */
+export function median(values: readonly number[]): number {
+  const s = Float64Array.from(values).sort();
+  const n = s.length;
+  return n % 2 === 1 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
+}
+
+/**
+ * The markets' values combined; `direction` -1 makes `min` the largest (the worst of an
+ * objective that is minimised). One value is returned as it is, whatever `how`.
+ */
+export function aggregateMarkets(values: readonly number[], how: MarketAggregate, direction = 1): number {
+  if (values.length === 1) return values[0]!;
+  if (how === 'median') return median(values);
+  if (how === 'min') return direction === 1 ? Math.min(...values) : Math.max(...values);
+  let s = 0;
+  for (const v of values) s += v;
+  return s / values.length;
+}
+
 export function windowKey(w: Window): string {
   return `${w.start}:${w.end}`;
 }

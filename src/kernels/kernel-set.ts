@@ -4,7 +4,13 @@ import type { FusedKernel } from './fused.js';
 /** Where kernels run: compiled AssemblyScript (`wasm`) or their plain TypeScript twins (`ts`). */
 export type Backend = 'ts' | 'wasm';
 
-/** A half-open range of bars [start, end): evaluated exactly as if the data held only those bars. */
+/**
+ * A half-open range of bars [start, end). Handed to a KernelSet method, it is the bars the kernel
+ * gets, and cfg[CFG_ORIGIN] = o says where the evaluated window begins in them: the kernel trades,
+ * marks and measures bars [start + o, end) exactly as if the data held only those, while its
+ * indicators use every bar from `start` (README "Windows and warm-up"; src/strategy/run.ts
+ * windowSpan turns a window and the `warmup` option into these). o = 0 is a cold start.
+ */
 export interface Window {
   start: number;
   end: number;
@@ -14,7 +20,7 @@ export interface Window {
 export interface RawBacktest {
   /** MET_LENGTH values (see `METRIC_NAMES`). */
   metrics: Float64Array;
-  /** Mark-to-market equity per bar of the window, when asked for. */
+  /** Mark-to-market equity per bar of the window (from the origin on), when asked for. */
   equity: Float64Array | null;
   /** tradeCount x TR_LENGTH values, when asked for. */
   trades: Float64Array | null;

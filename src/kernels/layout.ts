@@ -20,7 +20,13 @@ export const CFG_ATR_PERIOD = 11;
  * marked or measured there. 0 = a cold start.
  */
 export const CFG_ORIGIN = 12;
-export const CFG_LENGTH = 13;
+/**
+ * The `warmup` option: bars before a window its indicators may use (Infinity = all history).
+ * Read by the host only (src/strategy/run.ts windowSpan), which hands the kernels the window
+ * with those bars before it and sets CFG_ORIGIN; no kernel reads it.
+ */
+export const CFG_WARMUP = 13;
+export const CFG_LENGTH = 14;
 
 export const FILL_NEXT_OPEN = 0;
 export const FILL_CLOSE = 1;

@@ -18,6 +18,7 @@ import * as m from './metrics/metrics.js';
 import { interleaveBars } from './strategies/sma-cross.js';
 import { simulate, simulateBatch } from './strategies/simulate.js';
 import { checkSimulateInput } from './simulate-input.js';
+import { originOf } from './origin.js';
 
 /** The plain TypeScript twins behind the KernelSet interface. */
 export function createTsKernels(): KernelSet {
@@ -128,7 +129,8 @@ export function createTsKernels(): KernelSet {
     backtest(market, window, kernel, genes, cfg, emit = {}): RawBacktest {
       const v = view(market, window);
       const metrics = new Float64Array(MET_LENGTH);
-      const equity = emit.equity === true ? new Float64Array(v.n) : null;
+      const windowBars = v.n - originOf(cfg, v.n, kernel.name); // the window's bars (after the warm-up)
+      const equity = emit.equity === true ? new Float64Array(windowBars) : null;
       const cap = v.n + 1;
       const trades = emit.trades === true ? new Float64Array(cap * TR_LENGTH) : null;
       const bytes = kernel.scratchBytes(v.n);
@@ -140,6 +142,7 @@ export function createTsKernels(): KernelSet {
 
     evaluate(market, window, kernel, genomes, count, cfg, stop) {
       const v = view(market, window);
+      originOf(cfg, v.n, kernel.name);
       const out = new Float64Array(count * MET_LENGTH);
       const gs = genomes.subarray(0, count * kernel.genes);
       // The batch kernels ask between genomes whether to stop (see host.ts).
@@ -160,7 +163,8 @@ export function createTsKernels(): KernelSet {
       checkSimulateInput(input, window);
       const v = view(market, window);
       const metrics = new Float64Array(MET_LENGTH);
-      const equity = emit.equity === true ? new Float64Array(v.n) : null;
+      const windowBars = v.n - originOf(cfg, v.n, 'simulate'); // the window's bars (after the warm-up)
+      const equity = emit.equity === true ? new Float64Array(windowBars) : null;
       const cap = v.n + 1;
       const trades = emit.trades === true ? new Float64Array(cap * TR_LENGTH) : null;
       const status = simulate(
@@ -175,6 +179,7 @@ export function createTsKernels(): KernelSet {
     simulateBatch(market, window, inputs, cfg, stop) {
       inputs.forEach((input, i) => checkSimulateInput(input, window, i));
       const v = view(market, window);
+      originOf(cfg, v.n, 'simulate');
       const out = new Float64Array(inputs.length * MET_LENGTH);
       const rows = inputs.map((s) => ({ target: s.target, stop: s.stopDistance, take: s.takeDistance, riskPerTrade: s.riskPerTrade }));
       setStopCheck(stop === undefined ? null : () => Atomics.load(stop, 0) !== 0);

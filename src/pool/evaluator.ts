@@ -30,6 +30,8 @@ export interface EvalSlot {
 
 /** Per-call options of `Evaluator.returnSeries`. */
 export interface ReturnSeriesOptions extends EvaluateOptions {
+  /** The market (its index in the evaluator's `markets`) whose window is summarised. @default 0 */
+  market?: number;
   /** Called as genomes are done (in completion order, `done` of `total`). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -181,8 +183,10 @@ function describeValue(x: unknown): string {
 
 /**
  * The kernels' config vector per strategy and window, resolved once. It depends on the window
- * because periodsPerYear, when not given, is estimated from the window's own timestamps: a
- * window is evaluated exactly as if the data held only its bars.
+ * because periodsPerYear, when not given, is estimated from the window's own timestamps. It
+ * carries the warmup option (CFG_WARMUP), from which the module that runs a window
+ * (src/strategy/run.ts windowSpan) decides the bars before it that the kernels see and sets
+ * CFG_ORIGIN (README "Windows and warm-up").
  */
 export class ConfigCache {
   private readonly vectors = new Map<string, Execution>();
@@ -234,8 +238,42 @@ export function marketsOf(options: Pick<EvaluatorOptions, 'market' | 'markets'>)
   return markets;
 }
 
+/**
+ * Checks the arguments of an evaluateSlots() call before any work: the genomes once, each slot's
+ * market index and window. Returns the genome count, the strategy and each slot's window.
+ */
+export function prepareSlots(
+  markets: readonly MarketData[], strategy: StrategyInput, genomes: Float64Array, slots: readonly SlotSpec[],
+): { count: number; strategy: Strategy; windows: Window[] } {
+  const s = strategyFromSync(strategy);
+  const count = validatePopulation(s, genomes);
+  if (!Array.isArray(slots)) throw configError('slots', `expected an array of { market, window }, got ${describeValue(slots)}`);
+  const windows = slots.map((slot, i) => {
+    if (slot === null || typeof slot !== 'object') throw configError(`slots[${i}]`, `expected { market, window }, got ${describeValue(slot)}`);
+    return resolveWindow(slotMarket(markets, slots, i), slot.window, slot.option ?? `slots[${i}].window`);
+  });
+  return { count, strategy: s, windows };
+}
+
+/** The market index of returnSeries' options (default 0), or E_CONFIG naming it. */
+export function seriesMarket(markets: readonly MarketData[], market: number | undefined): number {
+  const m = market ?? 0;
+  if (!Number.isInteger(m) || m < 0 || m >= markets.length) throw configError('market', `must be an index of the evaluator's ${markets.length} market(s), got ${String(market)}`);
+  return m;
+}
+
+/**
+ * A slot as evaluators take it internally: evaluate() is one slot without a window (the whole
+ * market), whose errors name `window` (`option`) rather than `slots[0].window`.
+ */
+export interface SlotSpec {
+  market: number;
+  window?: Window | undefined;
+  option?: string;
+}
+
 /** The market of a slot, or E_CONFIG naming the slot. */
-export function slotMarket(markets: readonly MarketData[], slots: readonly EvalSlot[], i: number): MarketData {
+export function slotMarket(markets: readonly MarketData[], slots: readonly { market: number }[], i: number): MarketData {
   const m = slots[i]!.market;
   const market = Number.isInteger(m) ? markets[m] : undefined;
   if (market === undefined) throw configError(`slots[${i}].market`, `must be an index of the evaluator's ${markets.length} market(s), got ${m}`);

@@ -10,7 +10,7 @@ import { kernelsFor } from '../kernels/registry.js';
 import { checkBarsPerRow, summarizeInProcess } from '../ga/return-series.js';
 import type { EvaluateOptions, Evaluator, EvaluatorOptions, EvaluatorStats } from './evaluator.js';
 import {
-  ConfigCache, addIndicatorStats, describeEvaluator, evaluateSlotsInTurn, marketsOf, prepareEvaluation, throwIfAborted,
+  ConfigCache, addIndicatorStats, describeEvaluator, evaluateSlotsInTurn, marketsOf, prepareEvaluation, prepareSlots, seriesMarket, throwIfAborted,
 } from './evaluator.js';
 import type { MarketData } from '../data/market.js';
 import { strategyFromSync } from '../strategy/load.js';
@@ -62,13 +62,18 @@ export function createInProcessEvaluator(options: EvaluatorOptions): Evaluator {
     market,
     markets,
     evaluate: (strategy, genomes, window, opts = {}) => evaluateOn(0, strategy, genomes, window, opts),
-    evaluateSlots: (strategy, genomes, slots, opts = {}) =>
-      evaluateSlotsInTurn(markets, genomes, strategyFromSync(strategy).genes.length, slots, (m, w) => evaluateOn(m, strategy, genomes, w, opts)),
+    async evaluateSlots(strategy, genomes, slots, opts = {}) {
+      if (closed) throw configError('evaluator', 'is closed');
+      // Every slot is checked before the first is evaluated.
+      prepareSlots(markets, strategy, genomes, slots);
+      return evaluateSlotsInTurn(markets, genomes, strategyFromSync(strategy).genes.length, slots, (m, w) => evaluateOn(m, strategy, genomes, w, opts));
+    },
     async returnSeries(strategyInput, genomes, window, barsPerRow, opts = {}) {
       if (closed) throw configError('evaluator', 'is closed');
       checkBarsPerRow(barsPerRow);
-      const { window: w, strategy } = prepareEvaluation(market, strategyInput, genomes, window);
-      return summarizeInProcess(kernels, market, w, strategy, genomes, configs[0]!.execution(strategy, w), indicators, barsPerRow, opts);
+      const m = seriesMarket(markets, opts.market);
+      const { window: w, strategy } = prepareEvaluation(markets[m]!, strategyInput, genomes, window);
+      return summarizeInProcess(kernels, markets[m]!, w, strategy, genomes, configs[m]!.execution(strategy, w), indicators, barsPerRow, opts);
     },
     async close() {
       closed = true;

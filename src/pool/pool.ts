@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
-import { marketTransfer } from '../data/market.js';
+import { marketName, marketTransfer } from '../data/market.js';
 import { EngineError, abortError, configError, ioError, poolError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 import type { StrategyInput } from '../strategy/load.js';
@@ -15,10 +15,10 @@ import { packageRoot } from '../paths.js';
 import type { EvaluateOptions, Evaluator, EvaluatorOptions } from './evaluator.js';
 import { checkThreads, emitEngineWarning } from './threads.js';
 import {
-  ConfigCache, addIndicatorStats, describeEvaluator, evaluateSlotsInTurn, marketsOf, prepareEvaluation, throwIfAborted,
+  ConfigCache, addIndicatorStats, describeEvaluator, marketsOf, prepareSlots, seriesMarket, throwIfAborted,
 } from './evaluator.js';
-import { strategyFromSync } from '../strategy/load.js';
-import type { EvaluatorStats } from './evaluator.js';
+import type { EvaluatorStats, SlotSpec } from './evaluator.js';
+import { fixedSlotBatches, guidedSlotBatches } from './batches.js';
 import { checkBarsPerRow, summaryWidth } from '../ga/return-series.js';
 import type { EvalReply, StrategyRef, WorkerHooks, WorkerSetup, WorkerTask } from './protocol.js';
 
@@ -49,6 +49,8 @@ export interface PoolEvaluatorOptions extends EvaluatorOptions {
 
 /** The pool evaluator, with a diagnostic view of its threads. */
 export interface PoolEvaluator extends Evaluator {
+  /** Always present on the pool. */
+  returnSeries: NonNullable<Evaluator['returnSeries']>;
   /** Thread ids of the live workers (to see that a stop kills none). */
   threadIds(): number[];
 }
@@ -68,23 +70,15 @@ export function workerPath(): string {
  * where possible (the WASM kernel runs genomes in pairs).
  */
 export function defaultBatchSizes(count: number, threads: number, bars: number): number[] {
-  const minSize = Math.max(2, Math.min(Math.ceil(2 ** 20 / Math.max(1, bars)), Math.ceil(count / threads)));
-  const sizes: number[] = [];
-  for (let left = count; left > 0;) {
-    let size = Math.max(minSize, Math.ceil(left / (2 * threads)));
-    size += size & 1;
-    size = Math.min(size, left);
-    sizes.push(size);
-    left -= size;
-  }
-  return sizes;
+  return guidedSlotBatches(count, [bars], threads, 2 ** 20)[0]!;
 }
 
 /**
- * An evaluator that shards populations over a Piscina pool. Market data is handed to the
+ * An evaluator that shards populations over a Piscina pool. Every market is handed to the
  * workers once, as shared memory, with the WASM module compiled once here; workers stay alive
- * between calls. Tasks carry transferred batches of genomes and return transferred metrics,
- * which land at their batch's place, so the result never depends on how the work was cut.
+ * between calls. A task names its market (an index) and window and carries a transferred batch
+ * of genomes; its transferred metrics land at their (slot, batch) place, so the result never
+ * depends on how the work was cut. evaluateSlots runs every slot's batches as one round of tasks.
  *
  * A worker that dies mid-task is replaced by the pool and its batch retried once on a fresh
  * worker; a second failure fails the call (E_POOL). A kernel error in a worker fails the call
@@ -103,9 +97,8 @@ export function createPoolEvaluator(options: PoolEvaluatorOptions): PoolEvaluato
   const filename = workerPath();
   if (!existsSync(filename)) throw ioError(`cannot find the worker ${filename} (run \`npm run build\`)`);
   const markets = marketsOf(options);
-  if (markets.length !== 1) throw configError('markets', `the pool evaluator takes one market for now, got ${markets.length}`);
   const market = markets[0]!;
-  const configs = new ConfigCache(market, options.backtest ?? {});
+  const configs = markets.map((m) => new ConfigCache(m, options.backtest ?? {}));
 
   const stopBuffer = new SharedArrayBuffer(4);
   const stop = new Int32Array(stopBuffer);
@@ -123,7 +116,7 @@ export function createPoolEvaluator(options: PoolEvaluatorOptions): PoolEvaluato
     if (t.corruptOnBatch !== undefined) hooks.corruptOnBatch = t.corruptOnBatch;
   }
   const setup: WorkerSetup = {
-    market: marketTransfer(market),
+    markets: markets.map(marketTransfer),
     backend,
     module: backend === 'wasm' ? compileWasm('release') : null,
     stop: stopBuffer,
@@ -155,23 +148,25 @@ export function createPoolEvaluator(options: PoolEvaluatorOptions): PoolEvaluato
   const stats: EvaluatorStats = { tasks: 0, computeMs: 0 };
 
   /**
-   * One call's batches on the pool. `returns` (a bars-per-row) asks for return summaries instead of
-   * metrics; `onBatch` hears of each batch done (genomes done so far, of the count).
+   * One call's batches on the pool: every slot's batches as one round of tasks. `returns` (a
+   * bars-per-row, one slot) asks for return summaries instead of metrics; `onProgress` hears of
+   * each batch done (genomes done so far, of the count).
    */
   async function run(
-    strategyInput: StrategyInput, genomes: Float64Array, window: Window | undefined, signal: AbortSignal | undefined,
+    strategyInput: StrategyInput, genomes: Float64Array, slots: readonly SlotSpec[], signal: AbortSignal | undefined,
     returns?: { barsPerRow: number; onProgress?: (done: number, total: number) => void },
   ): Promise<Float64Array> {
-    const { window: w, count, strategy: s } = prepareEvaluation(market, strategyInput, genomes, window);
+    const { count, strategy: s, windows } = prepareSlots(markets, strategyInput, genomes, slots);
     throwIfAborted(signal);
-    const { cfg, riskPerTrade } = configs.execution(s, w);
+    const execs = windows.map((w, i) => configs[slots[i]!.market]!.execution(s, w));
     const strategy = strategyRef(s);
     const G = s.genes.length;
     const sizes = options.batchSize !== undefined
-      ? Array.from({ length: Math.ceil(count / options.batchSize) }, (_, b) => Math.min(options.batchSize!, count - b * options.batchSize!))
-      : defaultBatchSizes(count, threads, w.end - w.start);
-    const width = returns === undefined ? MET_LENGTH : summaryWidth(w, returns.barsPerRow);
-    const out = new Float64Array(count * width);
+      ? fixedSlotBatches(count, slots.length, options.batchSize)
+      : guidedSlotBatches(count, windows.map((w) => w.end - w.start), threads, 2 ** 20);
+    const width = returns === undefined ? MET_LENGTH : summaryWidth(windows[0]!, returns.barsPerRow);
+    const out = new Float64Array(slots.length * count * width);
+    const total = slots.length * count;
     let done = 0;
     let failure: EngineError | null = null;
     const fail = (e: EngineError): void => {
@@ -180,12 +175,17 @@ export function createPoolEvaluator(options: PoolEvaluatorOptions): PoolEvaluato
     };
     const onAbort = (): void => fail(abortError(signal?.reason));
     signal?.addEventListener('abort', onAbort, { once: true });
+    // Names a batch in messages; the slot only when there are several (one-slot messages stay as they were).
+    const where = (slot: number, batch: number, start: number, end: number): string =>
+      `${slots.length > 1 ? `slot ${slot} (${marketName(markets[slots[slot]!.market]!)}, bars [${windows[slot]!.start}, ${windows[slot]!.end})) ` : ''}batch ${batch} (genomes ${start}..${end - 1})`;
 
-    const runBatch = async (batch: number, start: number, end: number): Promise<void> => {
+    const runBatch = async (slot: number, batch: number, start: number, end: number): Promise<void> => {
+      const { cfg, riskPerTrade } = execs[slot]!;
+      const at = slot * count + start;
       for (let attempt = 0; ; attempt++) {
         if (failure !== null) return;
         const part = genomes.slice(start * G, end * G);
-        const fields = { batch, strategy, window: w, cfg, riskPerTrade, genomes: part, count: end - start };
+        const fields = { batch, market: slots[slot]!.market, strategy, window: windows[slot]!, cfg, riskPerTrade, genomes: part, count: end - start };
         const task: WorkerTask = returns === undefined ? { kind: 'metrics', ...fields } : { kind: 'returns', ...fields, barsPerRow: returns.barsPerRow };
         let reply: EvalReply;
         try {
@@ -195,31 +195,35 @@ export function createPoolEvaluator(options: PoolEvaluatorOptions): PoolEvaluato
           if (attempt === 0) continue;
           const why = e instanceof Error ? e.message : String(e);
           const extra = poolFault !== null ? ` (pool: ${(poolFault as Error).message})` : '';
-          fail(poolError(`batch ${batch} (genomes ${start}..${end - 1}) failed on two workers: ${why}${extra}`, e));
+          fail(poolError(`${where(slot, batch, start, end)} failed on two workers: ${why}${extra}`, e));
           return;
         }
         if (reply instanceof Float64Array) {
           const n = (end - start) * width;
-          out.set(reply.subarray(0, n), start * width);
+          out.set(reply.subarray(0, n), at * width);
           stats.tasks++;
           stats.computeMs += reply[n]!;
           done += end - start;
-          returns?.onProgress?.(done, count);
+          returns?.onProgress?.(done, total);
           if (s.fused === null) addIndicatorStats(stats, reply[n + 1]!, reply[n + 2]!);
           return;
         }
         if (reply.code === 'E_ABORT') fail(abortError(signal?.reason));
-        else fail(new EngineError(reply.code as ErrorCode, `batch ${batch} (genomes ${start}..${end - 1}): ${reply.message}`));
+        else fail(new EngineError(reply.code as ErrorCode, `${where(slot, batch, start, end)}: ${reply.message}`));
         return;
       }
     };
 
     try {
+      // Batches are numbered across the whole round, in the order they are queued.
       const tasks: Promise<void>[] = [];
-      let start = 0;
-      sizes.forEach((size, b) => {
-        tasks.push(runBatch(b, start, start + size));
-        start += size;
+      let batch = 0;
+      sizes.forEach((slotSizes, slot) => {
+        let start = 0;
+        for (const size of slotSizes) {
+          tasks.push(runBatch(slot, batch++, start, start + size));
+          start += size;
+        }
       });
       await Promise.all(tasks);
     } finally {
@@ -230,29 +234,34 @@ export function createPoolEvaluator(options: PoolEvaluatorOptions): PoolEvaluato
     return out;
   }
 
+  /** Calls run one at a time: they share the stop flag, and the pool is busy anyway. */
+  const enqueue = (work: () => Promise<Float64Array>): Promise<Float64Array> => {
+    if (closed) return Promise.reject(configError('evaluator', 'is closed'));
+    const result = queue.then(work);
+    queue = result.catch(() => undefined);
+    return result;
+  };
+
   return {
     kind: 'pool',
     backend,
     threads,
     market,
     markets,
-    evaluateSlots(strategy, genomes, slots, opts = {}) {
-      return evaluateSlotsInTurn(markets, genomes, strategyFromSync(strategy).genes.length, slots, (_m, w) => this.evaluate(strategy, genomes, w, opts));
-    },
-    evaluate(strategy: StrategyInput, genomes: Float64Array, window?: Window, opts: EvaluateOptions = {}): Promise<Float64Array> {
-      if (closed) return Promise.reject(configError('evaluator', 'is closed'));
-      // One evaluation at a time: they share the stop flag, and the pool is busy anyway.
-      const result = queue.then(() => run(strategy, genomes, window, opts.signal));
-      queue = result.catch(() => undefined);
-      return result;
-    },
+    evaluateSlots: (strategy, genomes, slots, opts = {}) => enqueue(() => run(strategy, genomes, slots, opts.signal)),
+    evaluate: (strategy: StrategyInput, genomes: Float64Array, window?: Window, opts: EvaluateOptions = {}) =>
+      enqueue(() => run(strategy, genomes, [{ market: 0, window, option: 'window' }], opts.signal)),
     returnSeries(strategy, genomes, window, barsPerRow, opts = {}): Promise<Float64Array> {
       if (closed) return Promise.reject(configError('evaluator', 'is closed'));
-      checkBarsPerRow(barsPerRow);
+      let m: number;
+      try {
+        checkBarsPerRow(barsPerRow);
+        m = seriesMarket(markets, opts.market);
+      } catch (e) {
+        return Promise.reject(e);
+      }
       const progress = opts.onProgress !== undefined ? { onProgress: opts.onProgress } : {};
-      const result = queue.then(() => run(strategy, genomes, window, opts.signal, { barsPerRow, ...progress }));
-      queue = result.catch(() => undefined);
-      return result;
+      return enqueue(() => run(strategy, genomes, [{ market: m, window, option: 'window' }], opts.signal, { barsPerRow, ...progress }));
     },
     stats: () => ({ ...stats }),
     describe: describeEvaluator(options),

@@ -3,7 +3,8 @@ import type { Backend, Window } from '../kernels/kernel-set.js';
 
 /** What every worker gets once, at start (structured-cloned; the buffers are shared). */
 export interface WorkerSetup {
-  market: MarketTransfer;
+  /** Every market of the pool, once (shared buffers, never copied); a task names one by index. */
+  markets: MarketTransfer[];
   backend: Backend;
   /** The compiled kernels (backend wasm): compiled once on the main thread. */
   module: WebAssembly.Module | null;
@@ -40,6 +41,8 @@ export interface StrategyRef {
 export interface EvalTask {
   kind: 'metrics';
   batch: number;
+  /** The market (index into WorkerSetup.markets) whose `window` is evaluated. */
+  market: number;
   strategy: StrategyRef;
   window: Window;
   cfg: Float64Array;

@@ -121,3 +121,18 @@ export async function checkReachable(t: RedisTarget, timeoutMs = 4000): Promise<
     client.disconnect();
   }
 }
+
+/** A promise that rejects after `ms` (the operation itself is left to finish or fail). */
+export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    // Not unref'd: a close that hangs must not let the process end before its error is told.
+    const t = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    p.then((v) => {
+      clearTimeout(t);
+      resolve(v);
+    }, (e: unknown) => {
+      clearTimeout(t);
+      reject(e instanceof Error ? e : new Error(String(e)));
+    });
+  });
+}

@@ -5,15 +5,20 @@ import { randomUUID } from 'node:crypto';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { EngineError, abortError, configError, poolError } from '../errors.js';
-import { base64ToF64, f64ToBase64, marketDigest } from '../ga/checkpoint.js';
+import { base64ToF64, f64ToBase64 } from '../ga/checkpoint.js';
 import type { StrategyInput } from '../strategy/load.js';
 import type { Strategy } from '../strategy/strategy.js';
 import type { Window } from '../kernels/kernel-set.js';
 import { MET_LENGTH } from '../kernels/layout.js';
-import type { EvaluateOptions, Evaluator, EvaluatorOptions, EvaluatorStats } from '../pool/evaluator.js';
-import { ConfigCache, describeEvaluator, evaluateSlotsInTurn, marketsOf, prepareEvaluation, throwIfAborted } from '../pool/evaluator.js';
-import { strategyFromSync } from '../strategy/load.js';
-import { checkReachable, connectionCause, hostPort, parseRedisUrl, redisOptions } from './connection.js';
+import type { EvaluateOptions, EvaluatorStats } from '../pool/evaluator.js';
+import type { SlotSpec } from '../pool/evaluator.js';
+import { ConfigCache, cachedMarketDigest, describeEvaluator, marketsOf, prepareSlots, throwIfAborted } from '../pool/evaluator.js';
+import { fixedSlotBatches, guidedSlotBatches } from '../pool/batches.js';
+import { marketName } from '../data/market.js';
+import { checkReachable, connectionCause, hostPort, parseRedisUrl, redisOptions, withTimeout } from './connection.js';
+import type { QueueEvaluator, QueueEvaluatorOptions, QueueStatus } from './options.js';
+export type { QueueEvaluator, QueueEvaluatorOptions, QueueStatus } from './options.js';
+export { queueBatchSizes } from './options.js';
 import type { RedisTarget } from './connection.js';
 import { putMarket } from './market-store.js';
 import { DEFAULT_QUEUE, JOB_NAME, PREFIX, PROTOCOL, RUN_TTL_MS, jobId, keys } from './protocol.js';
@@ -21,89 +26,21 @@ import type { JobData, JobResult, StrategyRef } from './protocol.js';
 import { builtinRef } from './strategies.js';
 import { discardAbandoned, liveWorkers } from './registry.js';
 
-/** Options of the queue evaluator. */
-export interface QueueEvaluatorOptions extends EvaluatorOptions {
-  /** `redis://[user:password@]host:port[/db]` or `rediss://...` (TLS). */
-  redis: string;
-  /** Queue name, to keep several groups of workers apart on one Redis. @default 'evaluate' */
-  queue?: string;
-  /**
-   * Genomes per job. @default guided over the connected workers' threads, no job under 2^22
-   * bar-evaluations (see queueBatchSizes)
-   */
-  batchSize?: number;
-  /** Id of the run (keys its jobs and results). @default a random UUID */
-  runId?: string;
-  /**
-   * How a job names the strategy of an evaluate() call. @default built-ins by name and
-   * evoquant version (`builtin:<name>@<version>`)
-   */
-  strategyRef?: (strategy: Strategy) => StrategyRef;
-  /** Called about once a second while an evaluation is in progress. */
-  onStatus?: (status: QueueStatus) => void;
-  /**
-   * Epoch ms after which an evaluation that has no worker to run it gives up (E_ABORT): how
-   * `--max-seconds` applies while nobody is there to do the work.
-   */
-  deadline?: number;
-  /** Seconds without a connection to Redis after which an evaluation fails. @default 10 */
-  lostAfterSeconds?: number;
-}
-
-/** What the coordinator sees of the queue. */
-export interface QueueStatus {
-  /** Workers with a live heartbeat, and their threads. */
-  workers: number;
-  threads: number;
-  /** Jobs of the current evaluation: all of them, and those with a result. */
-  jobs: number;
-  done: number;
-  /** Seconds since a worker was last seen (0 while one is connected). */
-  noWorkerSeconds: number;
-  /** Whether the connection to Redis is up. */
-  connected: boolean;
-  /** The Redis URL without its password. */
-  redis: string;
-  queue: string;
-}
-
-/** The queue evaluator, with its run id and the queue's state. */
-export interface QueueEvaluator extends Evaluator {
-  readonly runId: string;
-  /** The Redis URL without its password. */
-  readonly redis: string;
-  status(): QueueStatus;
-}
-
-/**
- * How a population of `count` genomes over `bars` bars is cut into jobs by default: guided, as
- * the pool does (each job a (2 x threads)th of what is left), but no job under `minBarEvals`
- * bar-evaluations unless that would leave a thread without work: a job costs about a
- * millisecond of queue traffic, the pool's tasks a tenth of that.
- */
-export function queueBatchSizes(count: number, threads: number, bars: number, minBarEvals = 2 ** 22): number[] {
-  const minSize = Math.max(2, Math.min(Math.ceil(minBarEvals / Math.max(1, bars)), Math.ceil(count / threads)));
-  const sizes: number[] = [];
-  for (let left = count; left > 0;) {
-    let size = Math.max(minSize, Math.ceil(left / (2 * threads)));
-    size += size & 1;
-    size = Math.min(size, left);
-    sizes.push(size);
-    left -= size;
-  }
-  return sizes;
-}
-
+/** One job: genomes [start, end) of a slot, whose metrics land at genome `at` of the call's result. */
 interface Slot {
   batch: number;
+  slot: number;
   start: number;
   end: number;
+  at: number;
   id: string;
   attempt: number;
 }
 
 interface Call {
   call: number;
+  /** The market index of a job's slot. */
+  marketOf: (slot: Slot) => number;
   slots: Map<string, Slot>;
   total: number;
   done: number;
@@ -115,8 +52,10 @@ interface Call {
 
 /**
  * An evaluator that sends each population to `evoquant worker` processes through a BullMQ
- * queue on Redis. The market goes to Redis once, under its sha256; each evaluate() becomes jobs
- * of genome batches keyed by run id, call and batch; a result lands at its batch's place and a
+ * queue on Redis. Each market goes to Redis once, under its sha256; each evaluate() becomes jobs
+ * of genome batches keyed by run id, call and batch, and each evaluateSlots() one round of jobs
+ * for every slot's batches, each job naming its market's digest (and the run's basket, so a
+ * worker holds every market of the run in one pool); a result lands at its (slot, batch) place and a
  * second result for the same batch (at-least-once delivery: a stalled job redone elsewhere) or
  * a late one (a finished call) is ignored. A run keeps a heartbeat in Redis: workers discard
  * the jobs of a run whose coordinator is gone, and later runs remove them from the queue.
@@ -139,11 +78,10 @@ export async function createQueueEvaluator(options: QueueEvaluatorOptions): Prom
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(runId)) throw configError('runId', `must be 1 to 64 letters, digits, - or _, got ${JSON.stringify(runId)}`);
   const lostAfterMs = (options.lostAfterSeconds ?? 10) * 1000;
   const markets = marketsOf(options);
-  if (markets.length !== 1) throw configError('markets', `the queue evaluator takes one market for now, got ${markets.length}`);
   const market = markets[0]!;
   const backtestOptions = options.backtest ?? {};
   // Resolving configs here validates the execution options before any job is sent.
-  const configs = new ConfigCache(market, backtestOptions);
+  const configs = markets.map((m) => new ConfigCache(m, backtestOptions));
   // Built-ins by name and version; modules by name and the sha256 of their file, which a worker
   // must have been started with (workers never run code that comes from the queue).
   const refOf = options.strategyRef ?? ((s: Strategy): StrategyRef => (s.builtin ? builtinRef(s.name) : { name: s.name, digest: s.digest }));
@@ -176,10 +114,10 @@ export async function createQueueEvaluator(options: QueueEvaluatorOptions): Prom
     }
     client.disconnect();
   };
-  const marketId = marketDigest(market);
+  const marketIds = markets.map(cachedMarketDigest);
   try {
     await client.set(k.run(runId), String(Date.now()), 'PX', RUN_TTL_MS);
-    await putMarket(client, queueName, market, marketId);
+    for (let i = 0; i < markets.length; i++) await putMarket(client, queueName, markets[i]!, marketIds[i]!);
     await discardAbandoned(client, queue, queueName);
     await events.waitUntilReady();
   } catch (e) {
@@ -227,7 +165,7 @@ export async function createQueueEvaluator(options: QueueEvaluatorOptions): Prom
       c.reject(poolError(`job ${id} (batch ${slot.batch}) came back from worker ${value.worker} with ${metrics.length} values, expected ${n}`));
       return;
     }
-    c.out.set(metrics, slot.start * MET_LENGTH);
+    c.out.set(metrics, slot.at * MET_LENGTH);
     c.done++;
     stats.tasks++;
     stats.computeMs += value.computeMs;
@@ -238,7 +176,8 @@ export async function createQueueEvaluator(options: QueueEvaluatorOptions): Prom
     const c = current;
     const slot = c?.slots.get(id);
     if (c === null || slot === undefined) return;
-    c.reject(poolError(`job ${id} (batch ${slot.batch}, genomes ${slot.start}..${slot.end - 1}) failed: ${reason}`));
+    const where = markets.length > 1 ? `slot ${slot.slot} (${marketName(markets[c.marketOf(slot)]!)}), ` : '';
+    c.reject(poolError(`job ${id} (${where}batch ${slot.batch}, genomes ${slot.start}..${slot.end - 1}) failed: ${reason}`));
   };
   events.on('completed', ({ jobId: id, returnvalue }) => onResult(id, returnvalue as unknown as JobResult));
   events.on('failed', ({ jobId: id, failedReason }) => onFailed(id, failedReason));
@@ -293,41 +232,48 @@ export async function createQueueEvaluator(options: QueueEvaluatorOptions): Prom
     await Promise.allSettled(ids.map((id) => withTimeout(queue.remove(id), 2000)));
   };
 
-  async function run(strategyInput: StrategyInput, genomes: Float64Array, window: Window | undefined, signal: AbortSignal | undefined): Promise<Float64Array> {
-    const { window: w, count, strategy } = prepareEvaluation(market, strategyInput, genomes, window);
+  async function run(strategyInput: StrategyInput, genomes: Float64Array, specs: readonly SlotSpec[], signal: AbortSignal | undefined): Promise<Float64Array> {
+    const { count, strategy, windows } = prepareSlots(markets, strategyInput, genomes, specs);
     throwIfAborted(signal);
-    configs.get(strategy, w);
+    windows.forEach((w, i) => configs[specs[i]!.market]!.get(strategy, w));
     const G = strategy.genes.length;
-    const bars = w.end - w.start;
     const threads = Math.max(1, workers.threads);
     const sizes = options.batchSize !== undefined
-      ? Array.from({ length: Math.ceil(count / options.batchSize) }, (_, b) => Math.min(options.batchSize!, count - b * options.batchSize!))
-      : queueBatchSizes(count, threads, bars);
+      ? fixedSlotBatches(count, specs.length, options.batchSize)
+      : guidedSlotBatches(count, windows.map((w) => w.end - w.start), threads, 2 ** 22);
     const call = ++callSeq;
     const ref = refOf(strategy);
-    const dataOf = (slot: Slot): JobData => ({
-      v: PROTOCOL, run: runId, call, batch: slot.batch, market: marketId, bars: market.length, strategy: ref, backend,
-      backtest: backtestOptions, window: w, count: slot.end - slot.start,
-      genomes: f64ToBase64(genomes.subarray(slot.start * G, slot.end * G)),
-    });
+    const basket = markets.length > 1 ? { basket: marketIds } : {};
+    const dataOf = (slot: Slot): JobData => {
+      const m = specs[slot.slot]!.market;
+      return {
+        v: PROTOCOL, run: runId, call, batch: slot.batch, market: marketIds[m]!, bars: markets[m]!.length, ...basket, strategy: ref, backend,
+        backtest: backtestOptions, window: windows[slot.slot]!, count: slot.end - slot.start,
+        genomes: f64ToBase64(genomes.subarray(slot.start * G, slot.end * G)),
+      };
+    };
     const jobOpts = (slot: Slot) => ({ jobId: slot.id, removeOnComplete: { age: 600, count: 20_000 }, removeOnFail: { age: 24 * 3600 } });
     let settle!: { resolve: () => void; reject: (e: EngineError) => void };
     const finished = new Promise<void>((resolve, reject) => {
       settle = { resolve, reject };
     });
     const slots: Slot[] = [];
-    let start = 0;
-    sizes.forEach((size, b) => {
-      slots.push({ batch: b, start, end: start + size, id: jobId(runId, call, b), attempt: 0 });
-      start += size;
+    sizes.forEach((slotSizes, slot) => {
+      let start = 0;
+      for (const size of slotSizes) {
+        const b = slots.length;
+        slots.push({ batch: b, slot, start, end: start + size, at: slot * count + start, id: jobId(runId, call, b), attempt: 0 });
+        start += size;
+      }
     });
     let failure: EngineError | null = null;
     const c: Call = {
       call,
+      marketOf: (slot) => specs[slot.slot]!.market,
       slots: new Map(slots.map((s) => [s.id, s])),
       total: slots.length,
       done: 0,
-      out: new Float64Array(count * MET_LENGTH),
+      out: new Float64Array(specs.length * count * MET_LENGTH),
       resolve: () => settle.resolve(),
       reject: (e) => {
         if (failure === null) failure = e;
@@ -339,6 +285,7 @@ export async function createQueueEvaluator(options: QueueEvaluatorOptions): Prom
         queue.add(JOB_NAME, dataOf(again), jobOpts(again)).catch(() => undefined);
       },
     };
+    if (slots.length === 0) return c.out;
     const onAbort = (): void => c.reject(abortError(signal?.reason));
     signal?.addEventListener('abort', onAbort, { once: true });
     current = c;
@@ -355,12 +302,14 @@ export async function createQueueEvaluator(options: QueueEvaluatorOptions): Prom
     }
   }
 
-  function evaluate(strategy: StrategyInput, genomes: Float64Array, window?: Window, opts: EvaluateOptions = {}): Promise<Float64Array> {
+  function enqueue(strategy: StrategyInput, genomes: Float64Array, specs: readonly SlotSpec[], opts: EvaluateOptions): Promise<Float64Array> {
     if (closed) return Promise.reject(configError('evaluator', 'is closed'));
-    const result = chain.then(() => run(strategy, genomes, window, opts.signal));
+    const result = chain.then(() => run(strategy, genomes, specs, opts.signal));
     chain = result.catch(() => undefined);
     return result;
   }
+  const evaluate = (strategy: StrategyInput, genomes: Float64Array, window?: Window, opts: EvaluateOptions = {}): Promise<Float64Array> =>
+    enqueue(strategy, genomes, [{ market: 0, window, option: 'window' }], opts);
 
   return {
     kind: 'queue',
@@ -371,9 +320,7 @@ export async function createQueueEvaluator(options: QueueEvaluatorOptions): Prom
     },
     market,
     markets,
-    evaluateSlots(strategy, genomes, slots, opts = {}) {
-      return evaluateSlotsInTurn(markets, genomes, strategyFromSync(strategy).genes.length, slots, (_m, w) => evaluate(strategy, genomes, w, opts));
-    },
+    evaluateSlots: (strategy, genomes, slots, opts = {}) => enqueue(strategy, genomes, slots, opts),
     runId,
     redis: target.display,
     evaluate,
@@ -388,19 +335,4 @@ export async function createQueueEvaluator(options: QueueEvaluatorOptions): Prom
       await closeAll();
     },
   };
-}
-
-/** A promise that rejects after `ms` (the operation itself is left to finish or fail). */
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    // Not unref'd: a close that hangs must not let the process end before its error is told.
-    const t = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    p.then((v) => {
-      clearTimeout(t);
-      resolve(v);
-    }, (e: unknown) => {
-      clearTimeout(t);
-      reject(e instanceof Error ? e : new Error(String(e)));
-    });
-  });
 }

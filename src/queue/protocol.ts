@@ -56,6 +56,12 @@ export interface JobData {
   /** sha256 of the market (marketDigest), fetched once per worker from Redis. */
   market: string;
   bars: number;
+  /**
+   * Every market of the run (digests, in the coordinator's order; `market` is one of them), when
+   * it has several: a worker then keeps them all in one pool. Absent for one market. A worker
+   * that ignores it still evaluates the job right (on `market`).
+   */
+  basket?: string[];
   strategy: StrategyRef;
   backend: Backend;
   backtest: Omit<BacktestOptions, 'backend' | 'window'>;

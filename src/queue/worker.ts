@@ -67,6 +67,8 @@ interface RunLog {
 
 interface PoolEntry {
   key: string;
+  /** Its markets' digests, in the slot-index order of the jobs' basket. */
+  digests: string[];
   evaluator: Promise<Evaluator>;
   /** Evaluations on one pool run one after another: the pool is busy anyway, and timings stay exact. */
   chain: Promise<unknown>;
@@ -74,7 +76,7 @@ interface PoolEntry {
   lastUsed: number;
 }
 
-/** Pools kept alive at once (one per market and execution options; runs rarely interleave). */
+/** Pools kept alive at once (one per basket of markets and execution options; runs rarely interleave). */
 const MAX_POOLS = 2;
 
 /**
@@ -120,19 +122,25 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       m = getMarket(client, queueName, digest);
       m.catch(() => markets.delete(digest));
       markets.set(digest, m);
-      // Keep the markets of the pools alive, and one more.
-      while (markets.size > MAX_POOLS + 1) markets.delete(markets.keys().next().value!);
     }
     return m;
   };
+  // Markets stay while a pool holds them; one that no pool holds goes (its pool closed).
+  const pruneMarkets = (): void => {
+    const held = new Set([...pools.values()].flatMap((p) => p.digests));
+    for (const d of [...markets.keys()]) if (!held.has(d)) markets.delete(d);
+  };
 
+  // One pool per basket of markets (a run's markets, all in the pool's shared memory) and
+  // execution options: jobs of one run on any of its markets go to the same workers.
   const poolFor = (data: JobData): PoolEntry => {
-    const key = `${data.market}|${data.backend}|${JSON.stringify(data.backtest)}`;
+    const digests = data.basket ?? [data.market];
+    const key = `${digests.join(',')}|${data.backend}|${JSON.stringify(data.backtest)}`;
     let entry = pools.get(key);
     if (entry === undefined) {
-      const evaluator = marketOf(data.market).then((market) =>
-        createPoolEvaluator({ market, backtest: data.backtest, backend: data.backend, threads }));
-      entry = { key, evaluator, chain: Promise.resolve(), busy: 0, lastUsed: Date.now() };
+      const evaluator = Promise.all(digests.map(marketOf)).then((ms) =>
+        createPoolEvaluator({ markets: ms, backtest: data.backtest, backend: data.backend, threads }));
+      entry = { key, digests, evaluator, chain: Promise.resolve(), busy: 0, lastUsed: Date.now() };
       evaluator.catch(() => pools.delete(key));
       pools.set(key, entry);
       // Close the least recently used idle pools beyond the limit.
@@ -142,6 +150,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
         pools.delete(old.key);
         void old.evaluator.then((e) => e.close()).catch(() => undefined);
       }
+      pruneMarkets();
     }
     return entry;
   };
@@ -178,6 +187,8 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     const resolved = resolveStrategy(data.strategy, name, modules, version);
     if (resolved instanceof EngineError) throw new UnrecoverableError(resolved.message);
     const strategy = await strategyForPool(resolved);
+    const index = (data.basket ?? [data.market]).indexOf(data.market);
+    if (index < 0) throw new UnrecoverableError(`worker ${name}: job ${job.id ?? '?'} names market ${data.market.slice(0, 12)}... outside its basket`);
     const entry = poolFor(data);
     entry.busy++;
     entry.lastUsed = Date.now();
@@ -186,7 +197,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       const genomes = base64ToF64(data.genomes);
       const work = entry.chain.then(async () => {
         const c0 = evaluator.stats().computeMs;
-        const metrics = await evaluator.evaluate(strategy, genomes, data.window);
+        const metrics = await evaluator.evaluateSlots(strategy, genomes, [{ market: index, window: data.window }]);
         return { metrics, computeMs: evaluator.stats().computeMs - c0 };
       });
       entry.chain = work.catch(() => undefined);

@@ -4,6 +4,10 @@ import type { EvolveResult, RankedGenome } from '../ga/evolve.js';
 import { METRIC_NAMES } from '../kernels/layout.js';
 import { stopText, windowRows } from '../cli/result-tables.js';
 import type { MetricName } from '../kernels/layout.js';
+import { esc, isoDate, metric, show } from './html-format.js';
+import { marketCurves, marketsHtml } from './markets-html.js';
+
+export { show };
 
 const require = createRequire(import.meta.url);
 
@@ -13,32 +17,6 @@ function uplotAssets(): { js: string; css: string } {
     js: readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'),
     css: readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),
   };
-}
-
-function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
-const PERCENT = new Set<MetricName>(['totalReturn', 'annualReturn', 'maxDrawdown', 'winRate', 'exposure']);
-
-/** A number as the report shows it (the browser test reads these back). */
-export function show(v: number | null | undefined, kind: 'percent' | 'fixed' | 'int' | 'prob' = 'fixed'): string {
-  if (v === null || v === undefined || Number.isNaN(v)) return 'n/a';
-  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
-  if (kind === 'percent') return `${(v * 100).toFixed(2)}%`;
-  if (kind === 'int') return Math.round(v).toLocaleString('en-US');
-  if (kind === 'prob') return v.toFixed(4);
-  return v.toFixed(4);
-}
-
-function metric(name: MetricName, v: number | null | undefined): string {
-  if (name === 'trades' && typeof v === 'number' && Number.isFinite(v)) return Number.isInteger(v) ? String(v) : v.toFixed(1);
-  return show(v, PERCENT.has(name) ? 'percent' : 'fixed');
-}
-
-function isoDate(ms: number): string {
-  const s = new Date(ms).toISOString();
-  return s.endsWith('T00:00:00.000Z') ? s.slice(0, 10) : s.replace('.000Z', 'Z');
 }
 
 function hofTable(hof: RankedGenome[], hasOos: boolean, multi = false): string {
@@ -102,9 +80,10 @@ export function renderReport(r: EvolveResult): string {
   const { js, css } = uplotAssets();
   const o = r.overfitting;
   const hasOos = r.hallOfFame.some((h) => h.outOfSample !== null);
-  const objectives = (r.config['objectives'] as string[] | null) ?? null;
+  const objectives = r.config.objectives;
   const data = {
     curve: r.curve,
+    marketCurves: marketCurves(r),
     generations: r.generations.map((g) => ({ generation: g.generation, best: g.best, mean: g.mean, median: g.median })),
     pareto:
       r.paretoFront === null || objectives === null
@@ -124,7 +103,7 @@ export function renderReport(r: EvolveResult): string {
     objectiveLabels: objectives,
   };
   const json = JSON.stringify(data, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)).replace(/</g, '\\u003c');
-  const title = `evoquant: ${String(r.config['strategy'])} on ${r.data.source}`;
+  const title = `evoquant: ${r.config.strategy} on ${r.data.source}`;
   const w = r.windows;
   const split =
     w.test.length === 0
@@ -134,7 +113,7 @@ export function renderReport(r: EvolveResult): string {
         : `${w.train.length} anchored walk-forward folds${w.holdout !== null ? `, holdout [${w.holdout.start}, ${w.holdout.end})` : ''}`;
   const dsr = o.details.deflatedSharpe;
   const pbo = o.details.pbo;
-  const mode = objectives !== null ? `NSGA-II on ${objectives.join(', ')}` : `fitness ${String(r.config['fitness'])}`;
+  const mode = objectives !== null ? `NSGA-II on ${objectives.join(', ')}` : `fitness ${String(r.config.fitness)}`;
   const best = r.hallOfFame[0];
 
   return `<!doctype html>
@@ -162,7 +141,7 @@ table.hof tr.metrics-row td { border-bottom: none; } #pareto td.params { max-wid
 </head>
 <body>
 <h1>${esc(title)}</h1>
-<div class="meta">${r.data.bars.toLocaleString('en-US')} bars, ${isoDate(r.data.from)} to ${isoDate(r.data.to)} &middot; ${esc(mode)} &middot; population ${String(r.config['population'])}, seed ${String(r.config['seed'])} &middot; ${esc(split)} &middot; ${esc(stopWords(r))}, ${r.evaluations.backtests.toLocaleString('en-US')} backtests</div>
+<div class="meta">${r.data.bars.toLocaleString('en-US')} bars, ${isoDate(r.data.from)} to ${isoDate(r.data.to)} &middot; ${esc(mode)} &middot; population ${r.config.population}, seed ${r.config.seed} &middot; ${esc(split)} &middot; ${esc(stopWords(r))}, ${r.evaluations.backtests.toLocaleString('en-US')} backtests</div>
 
 <h2>Overfitting</h2>
 <div class="verdict${(o.deflatedSharpe ?? 0) >= 0.95 && (o.pbo ?? 1) <= 0.25 ? ' good' : ''}" id="verdict">
@@ -185,8 +164,9 @@ ${data.logits !== null ? '<div class="chart" id="chart-logits" data-chart="logit
 
 <h2>Best genome: equity</h2>
 <p class="note">Equity of the best genome over the whole series against buy-and-hold${r.curve.splits.length > 0 ? '; dashed lines mark where out-of-sample data begins' : ''}.${best !== undefined ? ` Parameters: ${esc(Object.entries(best.params).map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toPrecision(5)}`).join(' '))}` : ''}</p>
-<div class="chart" id="chart-equity" data-chart="equity"></div>
-<div class="chart" id="chart-drawdown" data-chart="drawdown"></div>
+${r.markets === undefined ? `<div class="chart" id="chart-equity" data-chart="equity"></div>
+<div class="chart" id="chart-drawdown" data-chart="drawdown"></div>` : ''}
+${marketsHtml(r)}
 
 <h2>Fitness per generation</h2>
 <div class="chart" id="chart-fitness" data-chart="fitness"></div>
@@ -234,21 +214,24 @@ ${landscapeHtml(r)}
     opts.width = width(el); opts.height = opts.height || 260;
     new uPlot(opts, series, el);
   }
-  var c = data.curve;
+  function drawCurve(suffix, c, name) {
   var splitTimes = c.splits.map(function (b) { var i = 0; while (i < c.bar.length - 1 && c.bar[i] < b) i++; return c.time[i]; });
   var e0 = c.equity[0] > 0 ? c.equity[0] : 1, b0 = c.buyAndHold[0] > 0 ? c.buyAndHold[0] : 1;
   var eqN = c.equity.map(function (v) { return Math.max(1e-6, v / e0); }), bhN = c.buyAndHold.map(function (v) { return Math.max(1e-6, v / b0); });
-  plot('chart-equity', { title: 'Growth of 1: best genome vs buy-and-hold (log scale; triangles: entries green, exits red)', ms: 1,
+  plot('chart-equity' + suffix, { title: name + 'Growth of 1: best genome vs buy-and-hold (log scale; triangles: entries green, exits red)', ms: 1,
     plugins: [splitLines(splitTimes, c.splitLabels), tradeMarkers(c.trades || { entry: [], exit: [], direction: [] }, c.time, eqN)],
     scales: { y: { distr: 3 } }, axes: [{}, { size: 70, values: function (u, vs) { return vs.map(function (v) { return v == null ? '' : v.toPrecision(3); }); } }],
     series: [{}, { label: 'best genome', stroke: '#1d4ed8', width: 1.5 }, { label: 'buy and hold', stroke: '#9ca3af', width: 1 }] },
     [c.time, eqN, bhN]);
   var ddMax = Math.max.apply(null, c.drawdown.concat([1e-9]));
-  plot('chart-drawdown', { title: 'Drawdown of the best genome', ms: 1, height: 180, plugins: [splitLines(splitTimes, c.splitLabels)],
+  plot('chart-drawdown' + suffix, { title: name + 'Drawdown of the best genome', ms: 1, height: 180, plugins: [splitLines(splitTimes, c.splitLabels)],
     series: [{}, { label: 'drawdown', stroke: '#b91c1c', fill: 'rgba(185,28,28,0.15)', value: function (u, v) { return v == null ? '' : (v * 100).toFixed(2) + '%'; } }],
     axes: [{}, { size: 80, values: function (u, vs) { return pctTicks(vs, ddMax); } }],
     scales: { y: { dir: -1 } } },
     [c.time, c.drawdown]);
+  }
+  drawCurve('', data.curve, '');
+  (data.marketCurves || []).forEach(function (m, i) { drawCurve('-m' + i, m.curve, m.name + ': '); });
   var g = data.generations;
   plot('chart-fitness', { title: 'Fitness per generation (mean and median of genomes with enough trades)', scales: { x: { time: false } }, axes: [{}, { size: 80 }],
     series: [{ label: 'generation' }, { label: 'best', stroke: '#15803d', width: 2 }, { label: 'mean', stroke: '#d97706' }, { label: 'median', stroke: '#6b7280', dash: [4, 4] }] },

@@ -1,7 +1,9 @@
-// The `ctx` a strategy's signals receive: the window's bars and `ctx.ind`, whose indicators go
-// through the worker's indicator cache. A series is known to the cache by where it came from
-// (a column of the window, or an earlier cached result); a series the strategy computed itself
-// is not cached (its content is not known to be the same next time).
+// The `ctx` a strategy's signals receive: the bars of a span (a window and its warm-up bars,
+// README "Windows and warm-up") and `ctx.ind`, whose indicators go through the worker's
+// indicator cache. A series is known to the cache by where it came from (a column of the span,
+// or an earlier cached result) and the cache keys on the span, never on the window alone; a
+// series the strategy computed itself is not cached (its content is not known to be the same
+// next time).
 import type { MarketData } from '../data/market.js';
 import type { KernelSet, Window } from '../kernels/kernel-set.js';
 import type { IndicatorCache } from './indicator-cache.js';
@@ -19,9 +21,14 @@ function marketId(m: MarketData): number {
   return id;
 }
 
-/** The context of one window (shared by every genome evaluated on it). */
-export function createContext(kernels: KernelSet, market: MarketData, window: Window, cache: IndicatorCache | null): StrategyContext {
-  const { start, end } = window;
+/**
+ * The context of one span of bars (shared by every genome evaluated on it); the window being
+ * evaluated begins at index `origin` of the span.
+ */
+export function createContext(
+  kernels: KernelSet, market: MarketData, span: Window, origin: number, cache: IndicatorCache | null,
+): StrategyContext {
+  const { start, end } = span;
   const ids = new WeakMap<object, string>();
   const col = (name: string, a: Float64Array): Float64Array => {
     const v = a.subarray(start, end);
@@ -67,5 +74,5 @@ export function createContext(kernels: KernelSet, market: MarketData, window: Wi
     highest: (src, k) => cached('highest', [src], [k], () => kernels.highest(f(src), k)),
     lowest: (src, k) => cached('lowest', [src], [k], () => kernels.lowest(f(src), k)),
   };
-  return { open, high, low, close, volume, time, length: end - start, ind };
+  return { open, high, low, close, volume, time, length: end - start, start: origin, ind };
 }

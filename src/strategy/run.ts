@@ -1,8 +1,9 @@
 // The evaluation path of a strategy, decided by the strategy object alone: its fused kernel when
 // it has one, else its signals through the generic simulator. Every evaluator and every report
-// (hall of fame, out of sample, curves, overfitting statistics) goes through these two functions.
+// (hall of fame, out of sample, curves, overfitting statistics) goes through these two functions,
+// and here a window becomes the bars the kernels get: the window and its warm-up (windowSpan).
 import type { MarketData } from '../data/market.js';
-import { CFG_SHORTS } from '../kernels/layout.js';
+import { CFG_ORIGIN, CFG_SHORTS, CFG_WARMUP } from '../kernels/layout.js';
 import type { KernelSet, RawBacktest, SimulateInput, Window } from '../kernels/kernel-set.js';
 import { createContext } from './context.js';
 import type { IndicatorCache } from './indicator-cache.js';
@@ -21,22 +22,48 @@ export interface Execution {
   riskPerTrade: number;
 }
 
+/** A window with its warm-up: the bars the kernels get, and where the window begins in them. */
+export interface WindowSpan {
+  span: Window;
+  /** Index of the window's first bar in the span. */
+  origin: number;
+  /** The config vector with CFG_ORIGIN = origin (the given one when origin is 0). */
+  cfg: Float64Array;
+}
+
+/**
+ * README "Windows and warm-up": a window [start, end) is traded, marked and measured on its own
+ * bars, while its indicators see the bars before it too, at most cfg[CFG_WARMUP] of them
+ * (Infinity: every earlier bar of the market; 0: a cold start). The span is
+ * [max(0, start - warmup), end) and the window begins at its index start - span.start.
+ */
+export function windowSpan(window: Window, cfg: Float64Array): WindowSpan {
+  const warmup = cfg[CFG_WARMUP] ?? 0;
+  const from = warmup >= window.start ? 0 : window.start - warmup;
+  const origin = window.start - from;
+  if (origin === 0 && (cfg[CFG_ORIGIN] ?? 0) === 0) return { span: window, origin, cfg };
+  const c = cfg.slice();
+  c[CFG_ORIGIN] = origin;
+  return { span: { start: from, end: window.end }, origin, cfg: c };
+}
+
 /** Genomes simulated per simulateBatch call: bounds the signal series held at once. */
 const MAX_BARS_PER_CALL = 1 << 22;
 
 /**
- * Metrics of `count` genomes (rows of the strategy's genes) over a window, count x MET_LENGTH
- * in input order; null when `stop` asked to stop.
+ * Metrics of `count` genomes (rows of the strategy's genes) over a window (with its warm-up,
+ * windowSpan), count x MET_LENGTH in input order; null when `stop` asked to stop.
  */
 export function evaluateStrategy(
   kernels: KernelSet, market: MarketData, window: Window, s: Strategy, genomes: Float64Array, count: number,
   exec: Execution, cache: IndicatorCache | null, stop?: Int32Array,
 ): Float64Array | null {
-  if (s.fused !== null) return kernels.evaluate(market, window, s.fused, genomes, count, exec.cfg, stop);
+  const { span, origin, cfg } = windowSpan(window, exec.cfg);
+  if (s.fused !== null) return kernels.evaluate(market, span, s.fused, genomes, count, cfg, stop);
   const G = s.genes.length;
-  const n = window.end - window.start;
-  const ctx = createContext(kernels, market, window, cache);
-  const shorts = exec.cfg[CFG_SHORTS] !== 0;
+  const n = span.end - span.start;
+  const ctx = createContext(kernels, market, span, origin, cache);
+  const shorts = cfg[CFG_SHORTS] !== 0;
   const per = Math.max(1, Math.floor(MAX_BARS_PER_CALL / Math.max(1, n)));
   let out: Float64Array | null = null;
   for (let g = 0; g < count; g += per) {
@@ -48,11 +75,11 @@ export function evaluateStrategy(
     }
     let part: Float64Array | null;
     try {
-      part = kernels.simulateBatch(market, window, inputs, exec.cfg, stop);
+      part = kernels.simulateBatch(market, span, inputs, cfg, stop);
     } catch (e) {
       // The simulator refused a target out of range: name the genome that returned it.
       if (isEngineError(e) && e.code === 'E_KERNEL') {
-        inputs.forEach((input, j) => checkTargets(s, genesToParams(s, genomes, (g + j) * G), input.target, n));
+        inputs.forEach((input, j) => checkTargets(s, genesToParams(s, genomes, (g + j) * G), input.target, n, origin));
       }
       throw e;
     }
@@ -64,13 +91,17 @@ export function evaluateStrategy(
   return out ?? new Float64Array(0);
 }
 
-/** One genome over a window, with the equity curve and the trades on request. */
+/**
+ * One genome over a window (with its warm-up, windowSpan), with the equity curve (the window's
+ * bars) and the trades (bar indices relative to the window's start) on request.
+ */
 export function backtestStrategy(
   kernels: KernelSet, market: MarketData, window: Window, s: Strategy, genes: Float64Array,
   exec: Execution, cache: IndicatorCache | null, emit: { equity?: boolean; trades?: boolean } = {},
 ): RawBacktest {
-  if (s.fused !== null) return kernels.backtest(market, window, s.fused, genes, exec.cfg, emit);
-  const ctx = createContext(kernels, market, window, cache);
-  const input = simulateInputOf(s, ctx, genesToParams(s, genes), exec.cfg[CFG_SHORTS] !== 0, exec.riskPerTrade);
-  return kernels.simulate(market, window, input, exec.cfg, emit);
+  const { span, origin, cfg } = windowSpan(window, exec.cfg);
+  if (s.fused !== null) return kernels.backtest(market, span, s.fused, genes, cfg, emit);
+  const ctx = createContext(kernels, market, span, origin, cache);
+  const input = simulateInputOf(s, ctx, genesToParams(s, genes), cfg[CFG_SHORTS] !== 0, exec.riskPerTrade);
+  return kernels.simulate(market, span, input, cfg, emit);
 }

@@ -13,24 +13,24 @@ function isSeries(v: unknown): v is ArrayLike<unknown> {
 
 function series(s: Strategy, p: Params, field: string, v: unknown, n: number): ArrayLike<number | boolean> {
   if (!isSeries(v)) throw strategyError(`${describeGenome(s, p)}: signals returned ${field} that is not an array (got ${v === null ? 'null' : typeof v})`);
-  if (v.length !== n) throw strategyError(`${describeGenome(s, p)}: signals returned ${field} of length ${v.length}; the window has ${n} bars`);
+  if (v.length !== n) throw strategyError(`${describeGenome(s, p)}: signals returned ${field} of length ${v.length}; ctx has ${n} bars (ctx.length: the warm-up and the window)`);
   return v as ArrayLike<number | boolean>;
 }
 
-function targets(s: Strategy, p: Params, v: BarValues, n: number, check: boolean): Float64Array {
+function targets(s: Strategy, p: Params, v: BarValues, n: number, check: boolean, start: number): Float64Array {
   const out = v instanceof Float64Array ? v : Float64Array.from(v);
-  if (check) checkTargets(s, p, out, n);
+  if (check) checkTargets(s, p, out, n, start);
   return out;
 }
 
 /**
  * E_STRATEGY naming the first target outside [-1, 1] (NaN is allowed). The batch path leaves
  * this to the simulator, which checks every target it reads, and calls it only to name the
- * genome when the simulator refuses a batch.
+ * genome when the simulator refuses a batch. Targets before `start` (the warm-up) are ignored.
  */
-export function checkTargets(s: Strategy, p: Params, out: Float64Array, n: number): void {
+export function checkTargets(s: Strategy, p: Params, out: Float64Array, n: number, start = 0): void {
   const v = out;
-  for (let t = 0; t < n; t++) {
+  for (let t = start; t < n; t++) {
     const x = out[t]!;
     if (!(x >= -1 && x <= 1) && x === x) {
       throw strategyError(`${describeGenome(s, p)}: signals returned target[${t}] = ${String(v[t])}; a target is in [-1, 1] or NaN (keep)`);
@@ -38,11 +38,11 @@ export function checkTargets(s: Strategy, p: Params, out: Float64Array, n: numbe
   }
 }
 
-function distances(s: Strategy, p: Params, field: string, v: unknown, n: number): Float64Array | null {
+function distances(s: Strategy, p: Params, field: string, v: unknown, n: number, start: number): Float64Array | null {
   if (v === undefined || v === null) return null;
   const a = series(s, p, field, v, n);
   const out = a instanceof Float64Array ? a : Float64Array.from(a as ArrayLike<number>);
-  for (let t = 0; t < n; t++) {
+  for (let t = start; t < n; t++) {
     const x = out[t]!;
     if (!(x >= 0 && x < Infinity) && x === x) {
       throw strategyError(`${describeGenome(s, p)}: signals returned ${field}[${t}] = ${String(a[t])}; a distance is a price difference >= 0 (0 or NaN: none)`);
@@ -55,12 +55,16 @@ function distances(s: Strategy, p: Params, field: string, v: unknown, n: number)
  * Entries and exits as targets. A side's exit closes the side last entered (and wins over an
  * entry on the same bar); entries go long (1) or short (-1, only when shorts are on). The side
  * is followed from the signals alone: after a stop closes a trade, that side's exit is a no-op
- * for the account (flat already), and the next entry opens again.
+ * for the account (flat already), and the next entry opens again. Flags before `start` (the
+ * window's first bar, after the warm-up) are ignored: the window starts flat.
  */
-export function entriesToTargets(entries: BarFlags, exits: BarFlags, shortEntries: BarFlags | null, shortExits: BarFlags | null, n: number, shorts: boolean): Float64Array {
+export function entriesToTargets(
+  entries: BarFlags, exits: BarFlags, shortEntries: BarFlags | null, shortExits: BarFlags | null, n: number, shorts: boolean,
+  start = 0,
+): Float64Array {
   const target = new Float64Array(n).fill(NaN);
   let side = 0;
-  for (let t = 0; t < n; t++) {
+  for (let t = start; t < n; t++) {
     if (side > 0 && exits[t]) {
       target[t] = 0;
       side = 0;
@@ -97,21 +101,21 @@ export function simulateInputOf(
   }
   let target: Float64Array;
   if ('target' in out && out.target !== undefined) {
-    target = targets(s, p, series(s, p, 'target', out.target, n) as BarValues, n, checkRange);
+    target = targets(s, p, series(s, p, 'target', out.target, n) as BarValues, n, checkRange, ctx.start);
   } else if ('entries' in out && out.entries !== undefined) {
     const entries = series(s, p, 'entries', out.entries, n);
     const exits = series(s, p, 'exits', out.exits, n);
     const se = out.shortEntries === undefined ? null : series(s, p, 'shortEntries', out.shortEntries, n);
     const sx = out.shortExits === undefined ? null : series(s, p, 'shortExits', out.shortExits, n);
-    target = entriesToTargets(entries, exits, se, sx, n, shorts);
+    target = entriesToTargets(entries, exits, se, sx, n, shorts, ctx.start);
   } else {
     throw strategyError(`${describeGenome(s, p)}: signals must return { target } or { entries, exits }, got keys ${JSON.stringify(Object.keys(out))}`);
   }
   const riskPerTrade = s.genes.some((g) => g.name === 'riskPerTrade') ? p['riskPerTrade']! : riskOption;
   return {
     target,
-    stopDistance: distances(s, p, 'stopDistance', out.stopDistance, n),
-    takeDistance: distances(s, p, 'takeDistance', out.takeDistance, n),
+    stopDistance: distances(s, p, 'stopDistance', out.stopDistance, n, ctx.start),
+    takeDistance: distances(s, p, 'takeDistance', out.takeDistance, n, ctx.start),
     riskPerTrade,
   };
 }

@@ -45,7 +45,12 @@ export interface Indicators {
   lowest(src: Series, period: number): Series;
 }
 
-/** What `signals` reads: the bars of the window being evaluated (read only) and the indicators. */
+/**
+ * What `signals` reads (read only): the bars of the window being evaluated preceded by its
+ * warm-up bars (README "Windows and warm-up"), and the indicators. The window begins at index
+ * `start` of every series; targets (entries, exits, stop and take distances) before it are
+ * ignored: nothing is decided, filled or measured there.
+ */
 export interface StrategyContext {
   readonly open: Series;
   readonly high: Series;
@@ -54,8 +59,13 @@ export interface StrategyContext {
   readonly volume: Series;
   /** Epoch milliseconds. */
   readonly time: Series;
-  /** Bars in the window (the length of every series). */
+  /** Bars of the warm-up and the window together (the length of every series). */
   readonly length: number;
+  /**
+   * Index of the window's first bar in the series: the warm-up bars before it (all the market's
+   * earlier bars by default, at most the `warmup` option's; 0 for a cold start).
+   */
+  readonly start: number;
   readonly ind: Indicators;
 }
 
@@ -96,7 +106,10 @@ export interface StrategyDefinition {
   readonly genes: readonly GeneDef[];
   /** Restores the strategy's constraints in place (`fast < slow`); must be idempotent. */
   repair?(p: Params): void;
-  /** Signals of one genome over the window's bars, decided at each bar's close from bars up to it. */
+  /**
+   * Signals of one genome over ctx's bars (the warm-up and the window), decided at each bar's
+   * close from bars up to it; only those from ctx.start on are acted upon.
+   */
   signals(ctx: StrategyContext, p: Params): Signals;
   /** Sizing used unless the run says otherwise. @default 'fraction' */
   readonly sizing?: 'fraction' | 'risk';

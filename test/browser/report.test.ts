@@ -46,7 +46,9 @@ describe.skipIf(!available && !required)('HTML report in headless chromium', () 
     const market = synthetic({ bars: 1500, seed: 3 });
     const single = await evolve({ market, population: 24, generations: 6, seed: 5, threads: 0, folds: 2, train: 0.8 });
     const multi = await evolve({ market, population: 24, generations: 6, seed: 5, threads: 0, objectives: 'max:sharpe,min:maxDrawdown' });
-    for (const [name, result] of [['single', single], ['multi', multi]] as const) {
+    const markets = [market, synthetic({ bars: 1100, seed: 4 }), synthetic({ bars: 1300, seed: 6 })];
+    const basket = await evolve({ markets, population: 24, generations: 6, seed: 5, threads: 0, folds: 2, train: 0.8 });
+    for (const [name, result] of [['single', single], ['multi', multi], ['basket', basket]] as const) {
       const dir = join(OUT, name);
       mkdirSync(dir, { recursive: true });
       const json = join(dir, 'result.json');
@@ -95,7 +97,8 @@ describe.skipIf(!available && !required)('HTML report in headless chromium', () 
         }),
       );
       const sens = run.result.landscape === null ? [] : run.result.landscape.sensitivity.map((g) => `sens-${g.gene}`);
-      const expected = ['logits', 'equity', 'drawdown', 'fitness', ...(run.name === 'multi' ? ['pareto'] : ['heatmap', ...sens])];
+      const curves = run.result.markets === undefined ? ['equity', 'drawdown'] : run.result.markets.flatMap((_, i) => [`equity-m${i}`, `drawdown-m${i}`]);
+      const expected = ['logits', ...curves, 'fitness', ...(run.name === 'multi' ? ['pareto'] : ['heatmap', ...sens])];
       expect(charts.map((c) => c.name).sort()).toEqual(expected.sort());
       for (const c of charts) expect(c.drawn, `${run.name}: chart ${c.name} is blank`).toBeGreaterThan(0.002);
 
@@ -113,8 +116,9 @@ describe.skipIf(!available && !required)('HTML report in headless chromium', () 
           continue;
         }
         expect(typeof truth, f.path).toBe('number');
-        // Shown with 4 decimals, or as a percentage with 2: equal within that precision.
-        const tol = f.text.includes('%') ? 5e-5 + 1e-12 : f.text.includes('.') ? 5e-5 + 1e-12 : 0.5;
+        // Equal within the precision shown (4 decimals, a percentage with 2, a mean trade count with 1).
+        const decimals = (f.text.trim().replace('%', '').split('.')[1] ?? '').length;
+        const tol = (f.text.includes('%') ? 0.005 : 0.5) * 10 ** -decimals + 1e-12;
         expect(Math.abs(shown! - (truth as number)), `${f.path}: page ${f.text} vs result.json ${String(truth)}`).toBeLessThanOrEqual(tol);
       }
       // The verdicts and the two probabilities the issue names are on the page.
@@ -127,7 +131,11 @@ describe.skipIf(!available && !required)('HTML report in headless chromium', () 
       // every window on screen: one row per fold in and out of sample, plus the holdout
       const windowRows = await page.$$eval('#windows tbody tr', (rows) => rows.map((r) => r.firstElementChild?.textContent ?? ''));
       const best = run.result.hallOfFame[0]!;
-      expect(windowRows).toEqual(best.folds !== null
+      if (run.result.markets !== undefined) {
+        // a basket: one row per market and the aggregate, and each market's windows
+        expect(await page.$$eval('#markets tbody tr', (r) => r.map((x) => x.firstElementChild?.firstChild?.textContent ?? ''))).toEqual([...run.result.markets.map((m) => m.name), 'aggregate']);
+        expect(windowRows.length).toBe(run.result.markets.length * (2 * 2 + 1));
+      } else expect(windowRows).toEqual(best.folds !== null
         ? [...best.folds.flatMap((_, k) => [`fold ${k + 1} in-sample`, `fold ${k + 1} out-of-sample`]), ...(best.holdout !== null ? ['holdout'] : [])]
         : ['in-sample', 'out-of-sample']);
       const text = await page.textContent('body');

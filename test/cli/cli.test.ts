@@ -73,7 +73,7 @@ describe('help and version', () => {
     for (const flag of [
       '--strategy', '--param', '--data', '--synth-bars', '--synth-seed', '--commission', '--slippage', '--cash', '--fill', '--sizing',
       '--fraction', '--lot-size', '--max-leverage', '--min-price-risk', '--long-only', '--allow-short', '--atr-period',
-      '--periods-per-year', '--backend', '--json', '--trades', '--equity',
+      '--periods-per-year', '--warmup', '--backend', '--json', '--trades', '--equity',
     ]) {
       expect(r.stdout, flag).toMatch(new RegExp(`^\\s+${flag}\\b`, 'm'));
     }
@@ -349,6 +349,8 @@ describe('usage errors exit 2, name the option on stderr, print nothing on stdou
     ['risk sizing for sma-cross', ['--strategy', 'sma-cross', '--sizing', 'risk'], ['--sizing']],
     ['zero cash', ['--cash', '0'], ['--cash']],
     ['unknown backend', ['--backend', 'gpu'], ['--backend', 'gpu']],
+    ['negative warm-up', ['--warmup', '-5'], ['--warmup', '-5']],
+    ['warm-up not a count', ['--warmup', 'some'], ['--warmup', 'some']],
     ['extra argument', ['surplus'], ['too many arguments', 'backtest']],
   ];
   it.each(cases)('%s', async (_label, args, mentions) => {

@@ -258,6 +258,7 @@ describe('--json and --out', () => {
 describe('bad options: exit 2 and a message naming the option', () => {
   it.concurrent.for([
     [['--population', '-5'], /^error: option '--population <n>' argument '-5' is invalid/],
+    [['--market-agg', 'max'], /^error: option '--market-agg <how>' argument 'max' is invalid/],
     [['--strategy', 'nope'], /^error: option '--strategy <name\|path>' argument 'nope' is invalid/],
     [['--objectives', 'max:nope'], /^error: --objectives: unknown metric "nope"/],
     [['--train', '1.5'], /^error: --train: must be in \(0, 1\), got 1\.5/],
@@ -285,6 +286,17 @@ describe('bad options: exit 2 and a message naming the option', () => {
     const missing = await runCli([...SMALL, '--threads', '1', '--resume', join(d, 'nope.json')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^error: --resume: file not found/);
+  });
+
+  it('--resume with another --warmup: refused, naming backtest.warmup', async () => {
+    const d = await dir('resume-warmup');
+    const ck = join(d, 'ck.json');
+    expect((await runCli([...SMALL, '--threads', '0', '--generations', '1', '--checkpoint', ck])).code).toBe(0);
+    const same = await runCli([...SMALL, '--threads', '0', '--generations', '1', '--warmup', 'all', '--resume', ck]);
+    expect(same.code, same.stderr).toBe(0);
+    const r = await runCli([...SMALL, '--threads', '0', '--warmup', '20', '--resume', ck]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: --resume: the checkpoint is from another run: backtest\.warmup differs \(checkpoint: null, now: 20\)$/m);
   });
 });
 

@@ -10,7 +10,7 @@ import type { MarketData } from '../../src/data/market.js';
 import { synthetic } from '../../src/data/synthetic.js';
 import { getFamily } from '../../src/genome/families.js';
 import type { KernelSet } from '../../src/kernels/kernel-set.js';
-import { MET_LENGTH } from '../../src/kernels/layout.js';
+import { CFG_ORIGIN, MET_LENGTH } from '../../src/kernels/layout.js';
 import { STOCH_RSI_BANDS_GENES as G } from '../../src/kernels/strategies/stoch-rsi-bands.js';
 import { stochRsiBandsKernel } from '../../src/kernels/fused.js';
 import { createTsKernels } from '../../src/kernels/ts-kernels.js';
@@ -57,9 +57,10 @@ function sameBits(label: string, a: Float64Array, b: Float64Array): void {
   expect(i, `${label}: first difference at ${i}: ${a[i]} vs ${b[i]}`).toBe(-1);
 }
 
-function checkAgainstSeries(label: string, market: MarketData, genomes: Float64Array, opts: BacktestOptions): void {
+function checkAgainstSeries(label: string, market: MarketData, genomes: Float64Array, opts: BacktestOptions, origin = 0): void {
   const count = genomes.length / G;
   const cfg = configVector(resolveOptions(family, synthetic({ bars: 50, seed: 1 }), opts));
+  cfg[CFG_ORIGIN] = origin;
   const w = { start: 0, end: market.length };
   for (const ks of SETS) {
     const out = ks.evaluate(market, w, stochRsiBandsKernel, genomes, count, cfg)!;
@@ -131,6 +132,12 @@ describe('stoch-rsi-bands batch = series kernel, bit for bit', () => {
     const out = TS.evaluate(m, { start: 0, end: m.length }, stochRsiBandsKernel, gs, 64, cfg)!;
     const ruined = Array.from({ length: 64 }, (_, i) => out[i * MET_LENGTH]!).filter((r) => r <= -0.999).length;
     expect(ruined).toBeGreaterThan(0);
+  });
+
+  it('a warm-up (CFG_ORIGIN > 0): the chunked kernel decides and marks from the window on, like the series kernel', () => {
+    for (const origin of [1, 2, 255, 256, 257, 700, 1499]) {
+      OPTIONS.forEach((opts, oi) => checkAgainstSeries(`origin ${origin} #${oi}`, MARKET, edgeGenomes(900 + origin, 16, MARKET.length), opts, origin));
+    }
   });
 
   it('short windows, a single bar and two bars', () => {

@@ -43,7 +43,8 @@ describe('no genome trades', () => {
     // A random walk for the in-sample 70%, then constant prices: trades in sample, none after.
     const walk = synthetic({ bars: 280, seed: 11 });
     const close = [...Array.from(walk.close), ...new Array<number>(120).fill(walk.close[279]!)];
-    const r = await evolve({ ...run, market: market(close, 'walk-then-flat') });
+    // Cold out-of-sample window (warm-up 0): its SMAs start on the flat bars and never cross.
+    const r = await evolve({ ...run, market: market(close, 'walk-then-flat'), backtest: { warmup: 0 } });
     expect(r.hallOfFame.some((h) => h.inSample.trades > 0)).toBe(true);
     expect(r.hallOfFame.every((h) => h.outOfSample?.trades === 0)).toBe(true);
     expect(r.overfitting.noTrades).toMatch(/^No hall-of-fame genome traded in the out-of-sample window \(bars \[280, 400\)\), so there is no DSR or PBO verdict/);

@@ -106,7 +106,7 @@ describe('signals are checked: E_STRATEGY naming the strategy, its file and the 
   const s = await loadStrategyModule(fixture('broken-signals.mjs'));
   const m = synthetic({ bars: 200 });
   it.each([
-    [0, /target of length 199; the window has 200 bars/],
+    [0, /target of length 199; ctx has 200 bars/],
     [1, /target\[0\] = 2; a target is in \[-1, 1\]/],
     [2, /signals threw RangeError: mode 2 is not supported at throwFromHere \(.*broken-signals\.mjs:\d+:\d+\)/],
     [3, /must return \{ target \} or \{ entries, exits \}/],
@@ -136,13 +136,13 @@ describe('entries and exits as targets', () => {
 });
 
 describe('ctx and the indicator cache', () => {
-  it('ctx holds the window\'s bars; indicators are computed once per window and parameters', async () => {
+  it('ctx holds the window\'s bars after its warm-up; indicators are computed once per span and parameters', async () => {
     const seen: number[] = [];
     const def: StrategyDefinition = {
       name: 'probe',
       genes: [{ name: 'k', min: 2, max: 9, kind: 'int', default: 3 }, { name: 'j', min: 0, max: 9, kind: 'int', default: 0 }],
       signals(ctx, p) {
-        seen.push(ctx.length, ctx.close[0]!, ctx.time[0]!);
+        seen.push(ctx.length, ctx.start, ctx.close[0]!, ctx.time[ctx.start]!);
         const a = ctx.ind.sma(ctx.close, p.k!);
         const b = ctx.ind.atr(ctx.high, ctx.low, ctx.close, p.k!);
         ctx.ind.bands(b, p.k!, 20, 80, 1.5, 0.5);
@@ -154,7 +154,8 @@ describe('ctx and the indicator cache', () => {
     const ev = createInProcessEvaluator({ market: m, backend: 'ts' });
     // Four genomes, two distinct k: each of sma, atr and bands computed twice, asked for four times.
     await ev.evaluate(s, Float64Array.of(3, 0, 3, 1, 4, 0, 4, 1), { start: 100, end: 400 });
-    expect(seen.slice(0, 3)).toEqual([300, m.close[100], m.time[100]]);
+    // The window [100, 400) with all its history: ctx spans [0, 400) and the window starts at 100.
+    expect(seen.slice(0, 4)).toEqual([400, 100, m.close[0], m.time[100]]);
     expect(ev.stats()).toMatchObject({ indicatorMisses: 6, indicatorHits: 6 });
   });
   it('is bounded in bytes, least recently used out first', () => {

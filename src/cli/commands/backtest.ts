@@ -4,7 +4,7 @@ import { configError } from '../../errors.js';
 import { STRATEGY_NAMES } from '../../genome/families.js';
 import { writeTradesCsv, writeEquityCsv } from '../../output.js';
 import type { Io } from '../context.js';
-import { loadData } from '../context.js';
+import { dataFiles, dataInputs, loadDataMarkets } from '../context.js';
 import type { DataOptions } from '../context.js';
 import { isoTime, metricsTable, toJson } from '../format.js';
 import { checkOutputs } from '../outputs.js';
@@ -33,14 +33,16 @@ export function backtestCommand(io: Io): Command {
     .option('--equity <file>', 'write the equity curve as CSV')
     .action(async (o: BacktestCli) => {
       if (o.longOnly === true && o.allowShort === true) throw configError('--long-only', 'cannot be combined with --allow-short');
+      const files = dataFiles(o);
+      if (files.length > 1) throw configError('--data', `backtest takes one market, got ${files.length} files (${files.join(', ')})`);
       checkOutputs(
-        o.data !== undefined ? [{ option: '--data', path: o.data }] : [],
+        dataInputs(files),
         [
           ...(o.trades !== undefined ? [{ option: '--trades', path: o.trades }] : []),
           ...(o.equity !== undefined ? [{ option: '--equity', path: o.equity }] : []),
         ],
       );
-      const market = await loadData(o);
+      const market = (await loadDataMarkets(o, files))[0]!;
       const r = backtest(market, o.strategy, o.param ?? {}, executionOptions(o));
       if (o.trades !== undefined) await writeTradesCsv(o.trades, r.trades);
       if (o.equity !== undefined) await writeEquityCsv(o.equity, market, r.window, r.equity);

@@ -18,12 +18,14 @@ import type { OutputFile } from '../../output.js';
 import { checkpointFiles } from '../../ga/checkpoint.js';
 import { renderReport } from '../../report/html.js';
 import type { DataOptions, Io, RunState } from '../context.js';
-import { loadData, requireFile } from '../context.js';
+import { dataFiles, dataInputs, loadDataMarkets, requireFile } from '../context.js';
+import type { MarketData } from '../../data/market.js';
+import { marketName } from '../../data/market.js';
 import { timeFormatter, toJson } from '../format.js';
 import { checkOutputs } from '../outputs.js';
 import type { InputPath, OutputPath } from '../outputs.js';
 import { fittedProgressLine, progressLine, redraw } from '../progress.js';
-import { hallOfFameTable, paretoTable, stopText, windowsTable } from '../result-tables.js';
+import { hallOfFameTable, paretoTable, stopText, windowsTable, marketsTable } from '../result-tables.js';
 import { addDataOptions, addExecutionOptions, executionOptions } from '../options.js';
 import type { ExecutionCli } from '../options.js';
 import { num, oneOf, strategyArg } from '../parse.js';
@@ -43,6 +45,7 @@ interface EvolveCli extends DataOptions, ExecutionCli {
   train?: number;
   folds?: number;
   foldAgg?: 'mean' | 'min';
+  marketAgg?: 'mean' | 'median' | 'min';
   tournamentSize?: number;
   crossover?: CrossoverKind;
   cxpb?: number;
@@ -77,6 +80,11 @@ interface EvolveCli extends DataOptions, ExecutionCli {
 }
 
 /** The signals that interrupt a run like Ctrl-C (exit 130, 143, 129). */
+/** The markets as evolve() options: `market` for one, `markets` for several. */
+function marketsOption(markets: readonly MarketData[]): { market?: MarketData; markets?: readonly MarketData[] } {
+  return markets.length === 1 ? { market: markets[0]! } : { markets };
+}
+
 const INTERRUPTS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 function windowText(r: EvolveResult): string {
@@ -87,17 +95,22 @@ function windowText(r: EvolveResult): string {
   return `walk-forward: ${w.train.length} anchored folds${w.holdout !== null ? `, holdout ${span(w.holdout)}` : ''}`;
 }
 
-/** The files of an `--out` directory (result.json names the others with their digests). */
-const OUT_FILES = [OUTPUT_SET_INDEX, 'best-trades.csv', 'best-equity.csv'];
+/**
+ * The files of an `--out` directory (result.json names the others with their digests): the best
+ * genome's trades and equity, per market when there are several (`best-trades-<market>.csv`).
+ */
+function outFiles(markets: readonly string[]): string[] {
+  if (markets.length <= 1) return [OUTPUT_SET_INDEX, 'best-trades.csv', 'best-equity.csv'];
+  return [OUTPUT_SET_INDEX, ...markets.flatMap((m) => [`best-trades-${m}.csv`, `best-equity-${m}.csv`])];
+}
 
 /**
  * Every path the run reads or writes, checked before any work: outputs writable, none over an
  * input or over another output (the checkpoint may continue the file it resumes).
  */
-function checkEvolvePaths(o: EvolveCli): void {
-  const inputs: InputPath[] = [];
+function checkEvolvePaths(o: EvolveCli, dataFiles: readonly string[]): void {
+  const inputs: InputPath[] = dataInputs(dataFiles);
   const outputs: OutputPath[] = [];
-  if (o.data !== undefined) inputs.push({ option: '--data', path: o.data });
   if (looksLikeModule(o.strategy)) inputs.push({ option: '--strategy', path: o.strategy });
   if (o.resume !== undefined) {
     const f = checkpointFiles(o.resume);
@@ -108,7 +121,7 @@ function checkEvolvePaths(o: EvolveCli): void {
     const f = checkpointFiles(ck);
     outputs.push({ option: o.checkpoint !== undefined ? '--checkpoint' : '--resume', path: ck, files: [f.snapshot, f.history, f.lock] });
   }
-  if (o.out !== undefined) outputs.push({ option: '--out', path: o.out, kind: 'dir', files: OUT_FILES });
+  if (o.out !== undefined) outputs.push({ option: '--out', path: o.out, kind: 'dir', files: outFiles(dataFiles.map((f) => marketName({ source: f }))) });
   if (o.report !== undefined) outputs.push({ option: '--report', path: o.report });
   checkOutputs(inputs, outputs, [['--checkpoint', '--resume']]);
 }
@@ -130,6 +143,7 @@ export function evolveCommand(io: Io, state: RunState): Command {
     .option('--no-holdout', 'use every bar in sample: no out-of-sample window (not with --train)')
     .option('--folds <k>', 'anchored walk-forward folds', num({ min: 1, max: 100, integer: true }))
     .addOption(new Option('--fold-agg <how>', 'fold fitness: mean, or min (the worst fold) (default mean)').choices(['mean', 'min']).argParser(oneOf(['mean', 'min'] as const)))
+    .addOption(new Option('--market-agg <how>', 'with several markets, how their fitness (each over its folds first) is combined: mean, median, or min (the worst market) (default mean)').choices(['mean', 'median', 'min']).argParser(oneOf(['mean', 'median', 'min'] as const)))
     .option('--tournament-size <k>', 'tournament selection size (default 3)', num({ min: 1, max: 1e6, integer: true }))
     .addOption(new Option('--crossover <kind>', 'crossover operator (default sbx)').choices(CROSSOVER_KINDS).argParser(oneOf(CROSSOVER_KINDS)))
     .option('--cxpb <p>', 'crossover probability per pair (default 0.9)', num({ min: 0, max: 1 }))
@@ -166,8 +180,10 @@ export function evolveCommand(io: Io, state: RunState): Command {
     if (o.longOnly === true && o.allowShort === true) throw configError('--long-only', 'cannot be combined with --allow-short');
     if (o.resume !== undefined) requireFile('--resume', o.resume);
     if (o.train !== undefined && !(o.train > 0 && o.train < 1)) throw configError('--train', `must be in (0, 1), got ${o.train}`);
-    checkEvolvePaths(o);
-    const market = await loadData(o);
+    // Every data file is resolved, checked as an input and loaded (all validated) before any work.
+    const inputFiles = dataFiles(o);
+    checkEvolvePaths(o, inputFiles);
+    const markets = await loadDataMarkets(o, inputFiles);
     const exec: BacktestOptions = executionOptions(o);
     const { backend, ...bt } = exec;
     const operators: Partial<OperatorConfig> = {};
@@ -187,12 +203,15 @@ export function evolveCommand(io: Io, state: RunState): Command {
     put('gaussianSigma', o.gaussianSigma);
     put('elitism', o.elitism);
     put('immigrants', o.immigrants);
-    const options: EvolveOptions = { market, strategy: o.strategy, backtest: bt, operators, ...(backend !== undefined ? { backend } : {}) };
+    // One market as `market`; several as `markets` (evolve() takes them once the GA does; until
+    // then it refuses the option by name).
+    const options: EvolveOptions = { ...marketsOption(markets), strategy: o.strategy, backtest: bt, operators, ...(backend !== undefined ? { backend } : {}) };
     const copy = <K extends keyof EvolveOptions & keyof EvolveCli>(k: K): void => {
       if (o[k] !== undefined) (options as Record<string, unknown>)[k] = o[k];
     };
     (['population', 'generations', 'seed', 'threads', 'batchSize', 'fitness', 'objectives', 'minTrades', 'minTradeRate', 'train', 'folds', 'cacheSize', 'hofDistinct', 'islands', 'migrationInterval', 'patience', 'maxSeconds', 'checkpoint', 'resume', 'analysisSample'] as const).forEach(copy);
     if (o.foldAgg !== undefined) options.foldAggregate = o.foldAgg;
+    if (o.marketAgg !== undefined) options.marketAggregate = o.marketAgg;
     if (!o.holdout) {
       if (o.train !== undefined) throw configError('--no-holdout', 'cannot be combined with --train');
       options.train = null;
@@ -221,7 +240,7 @@ export function evolveCommand(io: Io, state: RunState): Command {
       if (o.redis !== undefined) {
         if (o.threads !== undefined) throw configError('--threads', 'applies to the local pool: with --redis, give each worker its --threads');
         options.evaluator = await openQueueEvaluator({
-          redis: o.redis, market, backtest: bt, tty: io.errIsTTY === true,
+          redis: o.redis, markets, backtest: bt, tty: io.errIsTTY === true,
           ...(backend !== undefined ? { backend } : {}),
           ...(o.queue !== undefined ? { queue: o.queue } : {}),
           ...(o.batchSize !== undefined ? { batchSize: o.batchSize } : {}),
@@ -271,9 +290,12 @@ export function evolveCommand(io: Io, state: RunState): Command {
       const best = result.hallOfFame[0];
       const set: OutputFile[] = [];
       if (best !== undefined) {
-        // The module's own backtest (by its file: the name of a module is not a built-in's).
-        const full = backtest(market, result.strategy.file ?? result.strategy.name, best.params, { ...exec, window: { start: 0, end: market.length } });
-        set.push({ name: 'best-trades.csv', content: tradesCsv(full.trades) }, { name: 'best-equity.csv', content: equityCsv(market, full.window, full.equity) });
+        for (const m of markets) {
+          // The module's own backtest (by its file: the name of a module is not a built-in's).
+          const full = backtest(m, result.strategy.file ?? result.strategy.name, best.params, { ...exec, window: { start: 0, end: m.length } });
+          const suffix = markets.length > 1 ? `-${marketName(m)}` : '';
+          set.push({ name: `best-trades${suffix}.csv`, content: tradesCsv(full.trades) }, { name: `best-equity${suffix}.csv`, content: equityCsv(m, full.window, full.equity) });
+        }
       }
       // result.json is written last and names the files of its set with their digests.
       files.push(...(await writeOutputSet(o.out, set, (listed) => `${toJson({ ...result, files: listed })}\n`)));
@@ -285,19 +307,21 @@ export function evolveCommand(io: Io, state: RunState): Command {
     if (o.json === true) {
       io.out(`${toJson(result)}\n`);
     } else {
-      const mode = result.paretoFront !== null ? `NSGA-II, objectives ${(result.config['objectives'] as string[]).join(', ')}` : `fitness ${String(result.config['fitness'])}`;
+      const mode = result.paretoFront !== null ? `NSGA-II, objectives ${(result.config.objectives ?? []).join(', ')}` : `fitness ${String(result.config.fitness)}`;
       const when = timeFormatter([result.data.from, result.data.to]);
-      io.out(`${result.config['strategy'] as string} on ${result.data.source} (${result.data.bars} bars, ${when(result.data.from)} .. ${when(result.data.to)}), ${mode}\n`);
+      io.out(`${result.config.strategy} on ${result.data.source} (${result.data.bars} bars, ${when(result.data.from)} .. ${when(result.data.to)}), ${mode}\n`);
       io.out(`${windowText(result)}\n`);
       io.out(`${stopText(result)}; ${result.evaluations.backtests.toLocaleString('en-US')} backtests, cache hits ${result.evaluations.cacheHits.toLocaleString('en-US')}; ${result.timings.totalSeconds.toFixed(1)} s on ${result.timings.threads} thread${result.timings.threads === 1 ? '' : 's'} (${result.timings.backend})\n\n`);
       io.out(`hall of fame\n${hallOfFameTable(result)}\n`);
       io.out(`\nbest genome by window\n${windowsTable(result)}\n`);
+      if (result.markets !== undefined) io.out(`\nbest genome by market\n${marketsTable(result)}\n`);
       const l = result.landscape;
       if (l !== null) io.out(`\nrobustness: ${(l.robustness * 100).toFixed(0)}% of the winner's ${l.neighbours} one-gene neighbours (+-2..20% of a gene's range) are within 10% of its fitness; landscape over ${l.genes[0]} x ${l.genes[1]} in the report\n`);
-      if (result.paretoFront !== null) io.out(`\nPareto front (${result.paretoFront.length} genomes, sorted by ${(result.config['objectives'] as string[])[0]!})\n${paretoTable(result)}\n`);
+      if (result.paretoFront !== null) io.out(`\nPareto front (${result.paretoFront.length} genomes, sorted by ${(result.config.objectives ?? [])[0]})\n${paretoTable(result)}\n`);
       const of = result.overfitting;
       const lines = of.noTrades !== null ? [of.noTrades] : [of.verdicts.deflatedSharpe, of.verdicts.pbo];
-      io.out(`\noverfitting (on the in-sample window, bars [${of.window.start}, ${of.window.end}))\n${lines.map((l) => `  ${l}\n`).join('')}`);
+      const where = result.markets !== undefined ? `each market's in-sample window, ${result.markets.length} markets` : `the in-sample window, bars [${of.window.start}, ${of.window.end})`;
+      io.out(`\noverfitting (on ${where})\n${lines.map((l) => `  ${l}\n`).join('')}`);
       if (files.length > 0) io.out(`\nwrote ${files.join(', ')}\n`);
     }
   });

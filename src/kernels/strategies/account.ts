@@ -10,7 +10,7 @@
 // Twin: assembly/strategies/account.ts (same operations in the same order).
 import {
   CFG_COMMISSION, CFG_SLIPPAGE, CFG_CASH, CFG_SIZING, CFG_FRACTION, CFG_LOT_SIZE,
-  CFG_MAX_LEVERAGE, CFG_MIN_PRICE_RISK, CFG_PERIODS_PER_YEAR, SIZING_RISK,
+  CFG_MAX_LEVERAGE, CFG_MIN_PRICE_RISK, CFG_PERIODS_PER_YEAR, CFG_ORIGIN, CFG_FILL, FILL_CLOSE, SIZING_RISK,
   MET_TOTAL_RETURN, MET_SHARPE, MET_SORTINO, MET_MAX_DRAWDOWN, MET_CALMAR, MET_TRADES,
   MET_WIN_RATE, MET_PROFIT_FACTOR, MET_EXPOSURE, MET_ANNUAL_RETURN,
   TR_ENTRY_BAR, TR_EXIT_BAR, TR_DIRECTION, TR_UNITS, TR_ENTRY_PRICE, TR_EXIT_PRICE, TR_PNL,
@@ -54,6 +54,10 @@ export const A_LOW = 30; // the lowest equity since the peak
 export const A_DRAWDOWN = 31; // the deepest drawdown of the peaks before the current one
 export const A_TRADES_CAP = 34;
 export const A_TRADES_DROPPED = 35;
+// The window within the kernel's bars (CFG_ORIGIN): bar indices given to the account functions
+// are the kernel's; records, the equity output and the metrics are the window's (from origin).
+export const A_ORIGIN = 36;
+export const A_CLOSE_FILL = 37; // 1 = close fills (the first signal bar is origin + 1)
 export const A_SLOTS = 40;
 export const A_BYTES = A_SLOTS * 8;
 
@@ -86,8 +90,21 @@ export function accountInit(
   s[A_PERIODS_PER_YEAR] = cfg[CFG_PERIODS_PER_YEAR]!;
   s[A_CASH] = cfg[CFG_CASH]!;
   s[A_TRADES_CAP] = tradesCap;
+  s[A_ORIGIN] = cfg[CFG_ORIGIN]!;
+  s[A_CLOSE_FILL] = (cfg[CFG_FILL]! | 0) === FILL_CLOSE ? 1.0 : 0.0;
   a.equity = equity;
   a.trades = trades;
+}
+
+/**
+ * The first bar at which a kernel may decide a signal (README "Windows and warm-up"): the
+ * window's first bar (origin) with next-open fills, the one after it with close fills (the
+ * window's first equity is its cash), and never before `lookback` (the first bar whose event
+ * test has the bars it looks back on). Bars before the window only warm the indicators up.
+ */
+export function accountFirstSignal(a: Account, lookback: number): number {
+  const first = (a.s[A_ORIGIN]! | 0) + (a.s[A_CLOSE_FILL]! | 0);
+  return first > lookback ? first : lookback;
 }
 
 // A closed trade: its share of the metrics, its record (when wanted), and the bars it was held
@@ -105,8 +122,9 @@ function recordTrade(a: Account, exitBar: number, exitPrice: number, pnl: number
   if (out !== null) {
     if (trades < (s[A_TRADES_CAP]! | 0)) {
       const p = trades * TR_LENGTH;
-      out[p + TR_ENTRY_BAR] = s[A_ENTRY_BAR]!;
-      out[p + TR_EXIT_BAR] = exitBar;
+      const origin = s[A_ORIGIN]!;
+      out[p + TR_ENTRY_BAR] = s[A_ENTRY_BAR]! - origin;
+      out[p + TR_EXIT_BAR] = exitBar - origin;
       out[p + TR_DIRECTION] = s[A_DIR]!;
       out[p + TR_UNITS] = s[A_UNITS]!;
       out[p + TR_ENTRY_PRICE] = s[A_ENTRY_PRICE]!;
@@ -202,10 +220,16 @@ export function accountCheckStops(a: Account, o: number, h: number, l: number, t
  * E[t] = cash + units * close[t], close[t] read at close[at + t - from]. Equity at or below zero
  * in a position liquidates at that close and ends trading for the window (exit reason `ruin`).
  * Returns whether that happened. One bar (to = from + 1) is the per-bar mark; longer runs keep
- * the state in locals between bars (the generic simulator's quiet stretches).
+ * the state in locals between bars (the generic simulator's quiet stretches). Bars before the
+ * window (origin) are not marked; the equity output holds bar t at t - origin.
  */
 export function accountMarkRun(a: Account, close: Float64Array, at: number, from: number, to: number): boolean {
   const s = a.s;
+  const origin = s[A_ORIGIN]! | 0;
+  if (from < origin) {
+    at = at + (origin - from);
+    from = origin;
+  }
   let cash = s[A_CASH]!;
   let units = s[A_UNITS]!;
   let inPosition = s[A_DIR] !== 0;
@@ -231,8 +255,8 @@ export function accountMarkRun(a: Account, close: Float64Array, at: number, from
       e = cash;
       ruin = true;
     }
-    if (equityOut !== null) equityOut[t] = e;
-    if (t === 0) {
+    if (equityOut !== null) equityOut[t - origin] = e;
+    if (t === origin) {
       s[A_FIRST] = e;
       prev = e;
       peak = e;
@@ -265,7 +289,7 @@ export function accountMarkRun(a: Account, close: Float64Array, at: number, from
 }
 
 /**
- * The end of the window at bar n - 1: an open position counts as a trade closed at the last
+ * The end of the window at bar n - 1 (of the kernel's bars): an open position counts as a trade closed at the last
  * close, net of the exit commission (E[n-1] stays the mark-to-market value, cash unchanged).
  */
 export function accountCloseAtEnd(a: Account, n: number, lastClose: number): void {
@@ -277,13 +301,15 @@ export function accountCloseAtEnd(a: Account, n: number, lastClose: number): voi
 
 /**
  * The metrics vector (SPEC section 5) from the marks' sums (first and last equity, the return
- * sums, the maximum drawdown) and account a's closed trades.
+ * sums, the maximum drawdown) and account a's closed trades, over the window's bars: those of
+ * the kernel's n from origin on.
  */
 export function accountMetrics(
-  a: Account, n: number, first: number, last: number, sumR: number, sumR2: number, sumNeg2: number, drawdown: number,
+  a: Account, bars: number, first: number, last: number, sumR: number, sumR2: number, sumNeg2: number, drawdown: number,
   out: Float64Array,
 ): void {
   const s = a.s;
+  const n = bars - (s[A_ORIGIN]! | 0);
   const ppy = s[A_PERIODS_PER_YEAR]!;
   const trades = s[A_TRADES]!;
   const grossProfit = s[A_GROSS_PROFIT]!;
@@ -367,6 +393,16 @@ export function accOpen(d: number, x: number, bar: number, stopDistance: number,
   const opened = accountOpen(SCALAR, d, x, bar, stopDistance, targetDistance);
   sync();
   return opened;
+}
+
+/** accountFirstSignal on the scalar account. */
+export function accFirstSignal(lookback: number): number {
+  return accountFirstSignal(SCALAR, lookback);
+}
+
+/** The window's first bar within the kernel's bars (CFG_ORIGIN). */
+export function accOrigin(): number {
+  return SCALAR.s[A_ORIGIN]! | 0;
 }
 
 /** Risk per trade for `risk` sizing: a gene of the strategies that size by risk. */

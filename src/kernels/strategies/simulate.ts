@@ -7,7 +7,7 @@ import {
   CFG_FILL, CFG_SHORTS, CFG_SIZING, FILL_CLOSE, SIZING_RISK, MET_LENGTH, EXIT_SIGNAL, EXIT_REVERSAL,
 } from '../layout.js';
 import {
-  accountInit, accountOrder, accountCheckStops, accountMarkRun, accountFinish, newAccount,
+  accountInit, accountOrder, accountCheckStops, accountMarkRun, accountFinish, accountFirstSignal, newAccount,
   A_DIR, A_STOP, A_TARGET, A_RISK_PER_TRADE, A_SIZE_SCALE,
 } from './account.js';
 
@@ -45,7 +45,7 @@ export function simulate(
   const s = a.s;
   accountInit(a, cfg, equity, trades, tradesCap);
   s[A_RISK_PER_TRADE] = riskPerTrade;
-  const from = closeFill ? 1 : 0;
+  const from = accountFirstSignal(a, 0); // the window's first bar (next-open) or the one after (close)
   const last = n - 2;
   let pending = false;
   let pendingDir = 0;

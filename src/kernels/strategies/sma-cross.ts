@@ -9,8 +9,8 @@ import {
 import * as acc from './account.js';
 import type { Account } from './account.js';
 import {
-  accountInit, accountOrder, accountClose, accountCloseAtEnd, accountMetrics, newAccount,
-  A_BYTES, A_SLOTS, A_CASH, A_UNITS, A_DIR, A_RUINED,
+  accountInit, accountOrder, accountClose, accountCloseAtEnd, accountMetrics, accountFirstSignal, newAccount,
+  A_BYTES, A_SLOTS, A_CASH, A_UNITS, A_DIR, A_RUINED, A_ORIGIN,
 } from './account.js';
 
 export const SMA_CROSS_GENES = 2;
@@ -19,8 +19,9 @@ export const SMA_CROSS_GENES = 2;
  * One genome [fast, slow] over bars [0, n): SMAs as running sums (SPEC section 7), a cross-up
  * at t goes long, a cross-down goes short (or flat when shorts are off), filled at open[t+1]
  * (or close[t]); a signal in the direction already held is ignored. Signals are taken for
- * max(fast, slow) <= t <= n - 2. Writes MET_LENGTH metrics to out; equity (n values) and
- * trades (TR_LENGTH values each, at most tradesCap) when given.
+ * accountFirstSignal(max(fast, slow)) <= t <= n - 2: bars before the window's origin
+ * (CFG_ORIGIN) only feed the SMAs. Writes MET_LENGTH metrics to out; equity (n - origin values)
+ * and trades (TR_LENGTH values each, at most tradesCap) when given.
  */
 export function smaCross(
   open: Float64Array, high: Float64Array, low: Float64Array, close: Float64Array, n: number,
@@ -38,6 +39,7 @@ export function smaCross(
   const ks = slow;
   const lag = fast > slow ? fast : slow;
   acc.accInit(cfg, equity, trades, tradesCap);
+  const first = acc.accFirstSignal(lag); // nothing is decided before the window
   let sf = 0;
   let ss = 0;
   let pf = 0;
@@ -54,7 +56,7 @@ export function smaCross(
     ss = t < slow ? ss + c : ss + (c - close[t - slow]!);
     const f = sf / kf;
     const s = ss / ks;
-    if (t >= lag && t <= n - 2) {
+    if (t >= first && t <= n - 2) {
       let target = 2;
       if (pf <= ps && f > s) target = 1;
       else if (pf >= ps && f < s) target = downTarget;
@@ -133,8 +135,8 @@ function laneOrder(L: Account, target: number, x: number, t: number): void {
 }
 
 /**
- * Pass 1: the crosses of one genome over bars [0, n - 1) as t * 2 + (1 up, 0 down); returns the
- * count. `head` holds the first bars behind zero pairs (headBase: index of close[0] in it).
+ * Pass 1: the crosses of one genome over bars [0, n - 1) as t * 2 + (1 up, 0 down), for t >= its
+ * lag and t >= firstBar (the window's first signal bar, accountFirstSignal); returns the count. `head` holds the first bars behind zero pairs (headBase: index of close[0] in it).
  *
  * `state` is the last bar's order: +2^48 for f > s, -2^48 for f < s, NaN for f == s (and before
  * bar 0, whose order comes out exactly as smaCross's first comparison). With D = A - B and
@@ -143,8 +145,10 @@ function laneOrder(L: Account, target: number, x: number, t: number): void {
  */
 function crosses(
   bars: Float64Array, head: Float64Array, headBase: number, n: number, fast: number, slow: number, ev: Int32Array,
+  firstBar: number,
 ): number {
   const lag = fast > slow ? fast : slow;
+  const evFrom = lag > firstBar ? lag : firstBar;
   const kf = fast;
   const ks = slow;
   let sf = 0;
@@ -178,7 +182,7 @@ function crosses(
           lt = f < s;
         }
         // smaCross's up is pf <= ps && f > s: a last order other than f > s; down mirrored.
-        if (t >= lag) {
+        if (t >= evFrom) {
           if (gt && state !== ORDER_UP) ev[count++] = t * 2 + 1;
           else if (lt && state !== -ORDER_UP) ev[count++] = t * 2;
         }
@@ -288,9 +292,10 @@ export function smaCrossBatch(
     // Between pairs, as the WASM twin checks (it runs genomes two at a time).
     if (g % 2 === 0 && shouldStop()) return E_STOPPED;
     accountInit(L, cfg, null, null, 0);
-    const nEv = crosses(bars, head, headBase, n, genomes[2 * g]! | 0, genomes[2 * g + 1]! | 0, ev);
+    const nEv = crosses(bars, head, headBase, n, genomes[2 * g]! | 0, genomes[2 * g + 1]! | 0, ev, accountFirstSignal(L, 0));
 
-    // Pass 2: bar 0, then segments between the bars where the genome acts on an event.
+    // Pass 2: the window's first bar (origin; flat, its equity the cash), then segments between
+    // the bars where the genome acts on an event.
     const first = cash0;
     src.fill(0);
     src[S_CASH] = cash0;
@@ -298,7 +303,7 @@ export function smaCrossBatch(
     src[S_LOW] = first;
     src[S_PREV] = first;
     let iEv = 0;
-    let t = 1;
+    let t = (L.s[A_ORIGIN]! | 0) + 1;
     for (;;) {
       const stop = iEv < nEv ? (ev[iEv]! >> 1) + fillShift : n;
       if (t < stop) {

@@ -16,7 +16,9 @@
 //     and no candidate from D does nothing (no fill, no stop, no order, no mark): skipped (the
 //     WASM twin jumps to the next set bit). A quiet stretch of a position (see quietUntil) is
 //     marked in one accountMarkRun.
-// The indicator passes (A-D) run over every bar; the decisions (E) from the first decidable bar.
+// The indicator passes (A-D) run over every bar; the decisions and the account (E) from the
+// window's first bar (CFG_ORIGIN; 0 = no warm-up): signals from accFirstSignal(1) on, the first
+// mark at the origin.
 import { bandAt, bandHi, bandLo } from '../indicators/bands.js';
 import { CFG_FILL, CFG_SHORTS, FILL_CLOSE, EXIT_SIGNAL } from '../layout.js';
 import * as acc from './account.js';
@@ -93,6 +95,10 @@ export function stochRsiBandsGenome(
   const shorts = cfg[CFG_SHORTS] !== 0;
   acc.accInit(cfg, null, null, 0);
   acc.accSetRiskPerTrade(genes[11]!);
+  // Warm-up: bars before the window's first bar (origin) only warm the indicators up; nothing
+  // is decided before `first` (the cross looks at the bar before) nor marked before origin.
+  const first = acc.accFirstSignal(1);
+  const origin = acc.accOrigin();
   let pending = false;
   let pendingTarget = 0;
   let pendingStop = 0;
@@ -204,9 +210,9 @@ export function stochRsiBandsGenome(
       fl[i] = (pk <= pd && k > d && k < loMax) || (shorts && pk >= pd && k < d && k > hiMin) ? 1 : 0;
     }
     // E: the decisions and the account, bar by bar.
-    for (let t = t0; t < t1; t++) {
+    for (let t = t0 > origin ? t0 : origin; t < t1; t++) {
       const i = t - t0;
-      if (!pending && acc.dir === 0 && t !== 0 && fl[i] === 0) continue;
+      if (!pending && acc.dir === 0 && t !== origin && fl[i] === 0) continue;
       if (!pending && acc.dir !== 0 && t > acc.entryBar) {
         // A quiet stretch of the position: bars that touch neither stop nor target, where %K
         // cannot reach the exit band and the mark stays above ruin. Each would check its stops,
@@ -232,7 +238,7 @@ export function stochRsiBandsGenome(
       const pd = ringD[at + i]!;
       const k = ringK[1 + at + i]!;
       const d = ringD[1 + at + i]!;
-      if (t >= 1 && t <= n - 2 && t >= fB) {
+      if (t >= first && t <= n - 2 && t >= fB) {
         const a = atrS[t]!;
         const sbv = sbc[i]!;
         let target = 2;
@@ -268,7 +274,7 @@ export function stochRsiBandsGenome(
           }
         }
       }
-      if (touched || acc.dir !== 0 || t === 0) acc.accMark(c, t);
+      if (touched || acc.dir !== 0 || t === origin) acc.accMark(c, t);
     }
   }
   acc.accFinish(n, close[n - 1]!, out);

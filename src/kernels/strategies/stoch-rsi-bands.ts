@@ -17,7 +17,9 @@ export const STOCH_RSI_BANDS_SCRATCH = 7;
  * above %D while %K < lower band; exit when %K > upper band, or at the stop (entry - stopAtr x
  * ATR) or target (entry + takeProfitAtr x ATR), ATR taken at the signal bar. Shorts mirrored
  * when CFG_SHORTS is set. Stops are checked from the fill bar on (next-open) or from the bar
- * after it (close fills, whose fill bar's range is already past). scratch holds
+ * after it (close fills, whose fill bar's range is already past). Signals are decided from
+ * accountFirstSignal(1) on: bars before the window's origin (CFG_ORIGIN) only warm the
+ * indicators up (the cross at the origin looks at the bar before it). scratch holds
  * STOCH_RSI_BANDS_SCRATCH * n values.
  */
 export function stochRsiBands(
@@ -67,6 +69,7 @@ export function stochRsiBandsRun(
   const shorts = cfg[CFG_SHORTS] !== 0;
   acc.accInit(cfg, equity, trades, tradesCap);
   acc.accSetRiskPerTrade(genes[11]!);
+  const first = acc.accFirstSignal(1); // the cross looks at bar t - 1; nothing is decided before the window
   let pending = false;
   let pendingTarget = 0;
   let pendingStop = 0;
@@ -80,7 +83,7 @@ export function stochRsiBandsRun(
       acc.accCheckStops(open[t]!, high[t]!, low[t]!, t);
     }
     const c = close[t]!;
-    if (t >= 1 && t <= n - 2) {
+    if (t >= first && t <= n - 2) {
       const k = sK[t]!;
       const d = sD[t]!;
       const pk = sK[t - 1]!;

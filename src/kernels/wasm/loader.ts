@@ -9,6 +9,7 @@ import { MET_LENGTH, TR_LENGTH } from '../layout.js';
 import type { WasmBars } from '../fused.js';
 import { checkStatus } from '../chunking.js';
 import { checkSimulateInput } from '../simulate-input.js';
+import { originOf } from '../origin.js';
 import { E_STOPPED } from '../status.js';
 
 /** Columns of one row of simulateBatch's input table (twin: assembly/strategies/simulate.ts). */
@@ -157,7 +158,7 @@ export class WasmArena {
 }
 
 interface BoundMarket {
-  market: MarketData;
+  length: number;
   open: number;
   high: number;
   low: number;
@@ -166,23 +167,58 @@ interface BoundMarket {
   bars: number;
 }
 
+/** Bytes of market columns an instance keeps bound before it starts over (see bind). */
+const MAX_BOUND_BYTES = 1024 * 1024 * 1024;
+
+/** What a WASM kernel set holds of the markets it was given (for tests and diagnostics). */
+export interface WasmBindStats {
+  /** Markets in linear memory now. */
+  markets: number;
+  /** Markets copied in so far (a market used again is not copied again). */
+  copies: number;
+  /** Bytes of linear memory they take (48 per bar: four columns and the interleaved pairs). */
+  bytes: number;
+}
+
+const bindStats = new WeakMap<KernelSet, WasmBindStats>();
+
+/** The bind counters of a kernel set made by createWasmKernels (undefined for any other). */
+export function wasmBindStats(kernels: KernelSet): WasmBindStats | undefined {
+  const s = bindStats.get(kernels);
+  return s === undefined ? undefined : { ...s };
+}
+
 /** The compiled AssemblyScript kernels behind the KernelSet interface. */
 export function createWasmKernels(options: { variant?: WasmVariant; module?: WebAssembly.Module } = {}): KernelSet {
   const variant = options.variant ?? 'release';
   let stopFlag: Int32Array | undefined;
   const x = instantiateKernels(options.module ?? compileWasm(variant), () => stopFlag !== undefined && Atomics.load(stopFlag, 0) !== 0);
   const arena = new WasmArena(x.memory, x.heapBase() >>> 0);
-  let bound: BoundMarket | null = null;
+  const bound = new Map<MarketData, BoundMarket>();
+  const stats: WasmBindStats = { markets: 0, copies: 0, bytes: 0 };
+  let boundTop = arena.base;
 
-  // Market columns are copied into linear memory once per market (and per instance), with the
-  // interleaved (close, open) pairs the sma-cross batch reads; every later call on the same
-  // market reads them in place.
+  // Every market's columns are copied into linear memory once (per instance), with the
+  // interleaved (close, open) pairs the sma-cross batch reads, and stay there: calls that
+  // alternate between markets read them in place. Markets sit at the bottom of the arena, one
+  // after another, and each call's scratch goes above them. Bound markets are known by their
+  // MarketData object (markets are not modified once built; a worker keeps one object per
+  // market, and an object whose columns are not views of its buffer is its own market). Past
+  // MAX_BOUND_BYTES of markets, the next new one starts the arena over (every market is then
+  // copied again when next used): a process that backtests ever new markets stays bounded.
   const bind = (market: MarketData): BoundMarket => {
-    if (bound !== null && bound.market === market) return bound;
-    arena.release(arena.base);
-    bound = null;
+    const known = bound.get(market);
+    if (known !== undefined) return known;
+    if (arena.mark() !== boundTop) throw kernelError('internal: a market was bound while scratch memory was in use');
+    const bytes = market.length * 48;
+    if (bound.size > 0 && stats.bytes + bytes > MAX_BOUND_BYTES) {
+      bound.clear();
+      arena.release(arena.base);
+      stats.markets = 0;
+      stats.bytes = 0;
+    }
     const b: BoundMarket = {
-      market,
+      length: market.length,
       open: arena.put(market.open),
       high: arena.put(market.high),
       low: arena.put(market.low),
@@ -191,7 +227,11 @@ export function createWasmKernels(options: { variant?: WasmVariant; module?: Web
     };
     b.bars = arena.alloc(market.length * 16);
     checkStatus(x.interleaveBars(b.open, b.close, market.length, b.bars), 'interleaveBars');
-    bound = b;
+    bound.set(market, b);
+    boundTop = arena.mark();
+    stats.markets = bound.size;
+    stats.copies++;
+    stats.bytes += bytes;
     return b;
   };
 
@@ -225,7 +265,7 @@ export function createWasmKernels(options: { variant?: WasmVariant; module?: Web
   const scalar = (fn: (p: number, n: number) => number, src: Float64Array): number =>
     scoped(() => fn(arena.put(src), src.length));
 
-  return {
+  const kernels: KernelSet = {
     backend: 'wasm',
     name: `wasm-${variant}`,
     sma: (src, period) => unary('sma', src, period),
@@ -310,10 +350,11 @@ export function createWasmKernels(options: { variant?: WasmVariant; module?: Web
       return scoped(() => {
         const w = barsAt(b, window);
         const n = w.n;
+        const windowBars = n - originOf(cfg, n, kernel.name); // the window's bars (after the warm-up)
         const g = arena.put(genes);
         const c = arena.put(cfg);
         const out = arena.alloc(MET_LENGTH * 8);
-        const eq = emit.equity === true ? arena.alloc(n * 8) : 0;
+        const eq = emit.equity === true ? arena.alloc(windowBars * 8) : 0;
         const cap = n + 1;
         const tr = emit.trades === true ? arena.alloc(cap * TR_LENGTH * 8) : 0;
         const bytes = kernel.scratchBytes(n);
@@ -323,7 +364,7 @@ export function createWasmKernels(options: { variant?: WasmVariant; module?: Web
         const tradeCount = metrics[5]!;
         return {
           metrics,
-          equity: eq === 0 ? null : arena.take(eq, n),
+          equity: eq === 0 ? null : arena.take(eq, windowBars),
           trades: tr === 0 ? null : arena.take(tr, tradeCount * TR_LENGTH),
           tradeCount,
         };
@@ -334,6 +375,7 @@ export function createWasmKernels(options: { variant?: WasmVariant; module?: Web
       const b = bind(market);
       return scoped(() => {
         const w = barsAt(b, window);
+        originOf(cfg, w.n, kernel.name);
         const gs = genomes.subarray(0, count * kernel.genes);
         const gp = arena.put(gs);
         const c = arena.put(cfg);
@@ -359,12 +401,13 @@ export function createWasmKernels(options: { variant?: WasmVariant; module?: Web
       return scoped(() => {
         const w = barsAt(b, window);
         const n = w.n;
+        const windowBars = n - originOf(cfg, n, 'simulate'); // the window's bars (after the warm-up)
         const tg = arena.put(input.target);
         const sd = input.stopDistance === null ? 0 : arena.put(input.stopDistance);
         const td = input.takeDistance === null ? 0 : arena.put(input.takeDistance);
         const c = arena.put(cfg);
         const out = arena.alloc(MET_LENGTH * 8);
-        const eq = emit.equity === true ? arena.alloc(n * 8) : 0;
+        const eq = emit.equity === true ? arena.alloc(windowBars * 8) : 0;
         const cap = n + 1;
         const tr = emit.trades === true ? arena.alloc(cap * TR_LENGTH * 8) : 0;
         checkStatus(x.simulate(w.open, w.high, w.low, w.close, n, tg, sd, td, input.riskPerTrade, c, out, eq, tr, cap), 'simulate');
@@ -372,7 +415,7 @@ export function createWasmKernels(options: { variant?: WasmVariant; module?: Web
         const tradeCount = metrics[5]!;
         return {
           metrics,
-          equity: eq === 0 ? null : arena.take(eq, n),
+          equity: eq === 0 ? null : arena.take(eq, windowBars),
           trades: tr === 0 ? null : arena.take(tr, tradeCount * TR_LENGTH),
           tradeCount,
         };
@@ -387,6 +430,7 @@ export function createWasmKernels(options: { variant?: WasmVariant; module?: Web
       // The inputs' series are copied into linear memory a chunk at a time (about 16 MB), so a
       // large batch does not grow the memory by its whole size.
       const n = window.end - window.start;
+      originOf(cfg, n, 'simulate');
       const chunk = Math.max(1, Math.floor(2_097_152 / Math.max(1, 3 * n)));
       for (let g = 0; g < count; g += chunk) {
         const k = Math.min(chunk, count - g);
@@ -419,4 +463,6 @@ export function createWasmKernels(options: { variant?: WasmVariant; module?: Web
       return result;
     },
   };
+  bindStats.set(kernels, stats);
+  return kernels;
 }
