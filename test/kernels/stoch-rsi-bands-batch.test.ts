@@ -10,13 +10,15 @@ import type { MarketData } from '../../src/data/market.js';
 import { synthetic } from '../../src/data/synthetic.js';
 import { getFamily } from '../../src/genome/families.js';
 import type { KernelSet } from '../../src/kernels/kernel-set.js';
-import { MET_LENGTH } from '../../src/kernels/layout.js';
+import { CFG_ORIGIN, MET_LENGTH } from '../../src/kernels/layout.js';
 import { STOCH_RSI_BANDS_GENES as G } from '../../src/kernels/strategies/stoch-rsi-bands.js';
 import { stochRsiBandsKernel } from '../../src/kernels/fused.js';
 import { createTsKernels } from '../../src/kernels/ts-kernels.js';
 import { createWasmKernels } from '../../src/kernels/wasm/loader.js';
 import { Random } from '../../src/random.js';
 import { firstDifference } from '../helpers/shared.js';
+import { randomGenomes } from '../../src/bench/population.js';
+import { getStrategy } from '../../src/strategies/registry.js';
 
 const family = getFamily('stoch-rsi-bands');
 const SETS: KernelSet[] = [createTsKernels(), createWasmKernels({ variant: 'release' }), createWasmKernels({ variant: 'debug' })];
@@ -55,9 +57,10 @@ function sameBits(label: string, a: Float64Array, b: Float64Array): void {
   expect(i, `${label}: first difference at ${i}: ${a[i]} vs ${b[i]}`).toBe(-1);
 }
 
-function checkAgainstSeries(label: string, market: MarketData, genomes: Float64Array, opts: BacktestOptions): void {
+function checkAgainstSeries(label: string, market: MarketData, genomes: Float64Array, opts: BacktestOptions, origin = 0): void {
   const count = genomes.length / G;
   const cfg = configVector(resolveOptions(family, synthetic({ bars: 50, seed: 1 }), opts));
+  cfg[CFG_ORIGIN] = origin;
   const w = { start: 0, end: market.length };
   for (const ks of SETS) {
     const out = ks.evaluate(market, w, stochRsiBandsKernel, genomes, count, cfg)!;
@@ -92,6 +95,48 @@ describe('stoch-rsi-bands batch = series kernel, bit for bit', () => {
       const a = ks.evaluate(MARKET, { start: 0, end: MARKET.length }, stochRsiBandsKernel, gs, 41, cfg)!;
       const b = ks.evaluate(MARKET, { start: 0, end: MARKET.length }, stochRsiBandsKernel, shuffled, 41, cfg)!;
       perm.forEach((src, dst) => sameBits(`[${ks.name}] genome ${src}`, b.subarray(dst * MET_LENGTH, (dst + 1) * MET_LENGTH), a.subarray(src * MET_LENGTH, (src + 1) * MET_LENGTH)));
+    }
+  });
+
+  it('smoothing periods around the chunked kernel\'s ring (255-257 bars: MAX_SMOOTH = 256) and chunk edges', () => {
+    // Moderate genes (so that the slow lines still trade), with the periods under test.
+    const base = new Float64Array(24 * G);
+    for (let i = 0; i < 24; i++) base.set([14, 14, 3, 3, 50, 50, 5, 1.05, 0, 2, 3, 0.01], i * G);
+    // (kSmooth, dSmooth): one long, one short, so that %K and %D still cross.
+    const pairs = [[255, 2], [256, 2], [257, 2], [300, 3], [2, 255], [3, 256], [2, 257], [2, 300]];
+    for (let i = 0; i < 24; i++) {
+      base[i * G] = [2, 3, 2][i % 3]!; // rsiK
+      base[i * G + 1] = [2, 3, 2, 255][i % 4]!; // stochK
+      base[i * G + 2] = pairs[i % 8]![0]!;
+      base[i * G + 3] = pairs[i % 8]![1]!;
+    }
+    for (const [oi, opts] of OPTIONS.entries()) checkAgainstSeries(`ring #${oi}`, MARKET, base, opts);
+    // Windows ending just before, at and after a chunk boundary (256 bars) and the ring (512).
+    for (const n of [255, 256, 257, 511, 512, 513]) {
+      const m = synthetic({ bars: n, seed: n });
+      checkAgainstSeries(`n=${n}`, m, edgeGenomes(n, 10, n), OPTIONS[1]!);
+    }
+  });
+
+  it('ruin inside a quiet stretch of a short position (prices rising tenfold over 300 bars)', () => {
+    const ramp = (a: Float64Array): Float64Array => a.map((v, t) => v * (t < 700 ? 1 : t < 1000 ? 1 + (9 * (t - 700)) / 300 : 10));
+    const m: MarketData = { ...MARKET, open: ramp(MARKET.open), high: ramp(MARKET.high), low: ramp(MARKET.low), close: ramp(MARKET.close) };
+    const gs = randomGenomes(getStrategy('stoch-rsi-bands'), 64, 5);
+    for (let i = 0; i < 64; i++) {
+      gs[i * G + 9] = 1000; // stops and targets out of reach: the stretches stay quiet
+      gs[i * G + 10] = 1000;
+    }
+    const opts: BacktestOptions = { sizing: 'fraction', fraction: 1, allowShort: true, periodsPerYear: 252 };
+    checkAgainstSeries('ruin', m, gs, opts);
+    const cfg = configVector(resolveOptions(family, m, opts));
+    const out = TS.evaluate(m, { start: 0, end: m.length }, stochRsiBandsKernel, gs, 64, cfg)!;
+    const ruined = Array.from({ length: 64 }, (_, i) => out[i * MET_LENGTH]!).filter((r) => r <= -0.999).length;
+    expect(ruined).toBeGreaterThan(0);
+  });
+
+  it('a warm-up (CFG_ORIGIN > 0): the chunked kernel decides and marks from the window on, like the series kernel', () => {
+    for (const origin of [1, 2, 255, 256, 257, 700, 1499]) {
+      OPTIONS.forEach((opts, oi) => checkAgainstSeries(`origin ${origin} #${oi}`, MARKET, edgeGenomes(900 + origin, 16, MARKET.length), opts, origin));
     }
   });
 
