@@ -2,7 +2,7 @@
 // loopback port: W1 on the 1M-bar reference series with 2 worker processes of 1 thread against
 // 1 worker process (rounds interleaved), the per-job overhead (enqueue to result, a job with
 // no real work), and the jobs per second one Redis sustains with the workers there are.
-// Run: `npm run build && node dist/bench/queue.bench.js [--rounds N] [--genomes N]`.
+// Run: `npm run build && node dist/bench/queue.bench.js [--rounds N] [--genomes N] [--concurrency K]`.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -20,9 +20,12 @@ import { createQueueEvaluator } from '../src/queue/evaluator.js';
 import type { QueueEvaluator } from '../src/queue/evaluator.js';
 import { startRedis } from '../test/queue/redis.js';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string' }, genomes: { type: 'string' } } });
+const { values } = parseArgs({ options: { rounds: { type: 'string' }, genomes: { type: 'string' }, concurrency: { type: 'string' } } });
 const rounds = Number(values.rounds ?? 3);
-const nGenomes = Number(values.genomes ?? 256);
+// 512 genomes: the W1 population benchmark's 1M x 512, about 1.5 s of one thread's work.
+const nGenomes = Number(values.genomes ?? 512);
+// Jobs each worker of the two comparisons holds at once (the worker's default is 2).
+const held = Number(values.concurrency ?? 2);
 const root = packageRoot();
 const shared = join(root, '..', 'shared', 'reference');
 const say = (s: string): void => void process.stderr.write(`  ${s}\n`);
@@ -76,7 +79,7 @@ try {
   const count = genomes.length / 2;
   const barEvals = count * market.length;
   say(`workers: solo (1 process x 1 thread), duo (2 processes x 1 thread)`);
-  await Promise.all([startWorker(redis.url, 'solo', 's1'), startWorker(redis.url, 'duo', 'd1'), startWorker(redis.url, 'duo', 'd2')]);
+  await Promise.all([startWorker(redis.url, 'solo', 's1', held), startWorker(redis.url, 'duo', 'd1', held), startWorker(redis.url, 'duo', 'd2', held)]);
   const solo = await createQueueEvaluator({ redis: redis.url, queue: 'solo', market, backtest: W1_OPTIONS });
   const duo = await createQueueEvaluator({ redis: redis.url, queue: 'duo', market, backtest: W1_OPTIONS });
   evaluators.push(solo, duo);
