@@ -203,8 +203,7 @@ export function evolveCommand(io: Io, state: RunState): Command {
     put('gaussianSigma', o.gaussianSigma);
     put('elitism', o.elitism);
     put('immigrants', o.immigrants);
-    // One market as `market`; several as `markets` (evolve() takes them once the GA does; until
-    // then it refuses the option by name).
+    // One market as `market` (a basket of one is the same run, to the bit); several as `markets`.
     const options: EvolveOptions = { ...marketsOption(markets), strategy: o.strategy, backtest: bt, operators, ...(backend !== undefined ? { backend } : {}) };
     const copy = <K extends keyof EvolveOptions & keyof EvolveCli>(k: K): void => {
       if (o[k] !== undefined) (options as Record<string, unknown>)[k] = o[k];
