@@ -12,6 +12,8 @@ export { loadCsv, checkCsv, writeCsv } from './data/csv.js';
 export type { CheckReport, DataIssue } from './data/csv.js';
 export { loadParquet, checkParquet } from './data/parquet.js';
 export { loadMarket, checkMarketFile, dataFormat } from './data/load.js';
+export { loadMarkets, resolveDataPaths } from './data/basket.js';
+export { marketName } from './data/market.js';
 export type { DataFormat } from './data/load.js';
 export { validateMarket } from './data/validate.js';
 export { synthetic, DEFAULT_SYNTHETIC_BARS, DEFAULT_SYNTHETIC_SEED } from './data/synthetic.js';
