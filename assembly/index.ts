@@ -17,5 +17,5 @@ export {
 export { smaCross, smaCrossBatch, interleaveBars } from "./strategies/sma-cross";
 export { stochRsiBands } from "./strategies/stoch-rsi-bands";
 export { stochRsiBandsBatch } from "./strategies/stoch-rsi-bands-batch";
-export { accTrades, accTradesDropped } from "./strategies/account";
+export { accTrades, accTradesDropped } from "./strategies/account-scalar";
 export { simulate, simulateBatch } from "./strategies/simulate";

@@ -8,8 +8,7 @@ import {
   CFG_FILL, CFG_SHORTS, CFG_SIZING, FILL_CLOSE, SIZING_RISK, MET_LENGTH, EXIT_SIGNAL, EXIT_REVERSAL,
 } from "../layout";
 import {
-  accountInit, accountOrder, accountCheckStops, accountMarkRun, accountFinish, accountFirstSignal,
-  A_BYTES, A_DIR, A_STOP, A_TARGET, A_RISK_PER_TRADE, A_SIZE_SCALE,
+  accountInit, accountOrder, accountCheckStops, accountMarkRun, accountFinish, accountFirstSignal, A_BYTES, A_DIR, A_STOP, A_TARGET, A_RISK_PER_TRADE, A_SIZE_SCALE,
 } from "./account";
 
 /** One row of simulateBatch's input table (f64 each): addresses of target, stop and take, then riskPerTrade. */

@@ -8,9 +8,9 @@ import {
   EXIT_REVERSAL, EXIT_RUIN, CFG_CASH,
 } from "../layout";
 import {
-  accInit, accOrder, accMark, accFinish, accFirstSignal, dir, accountInit, accountOrder, accountClose,
-  accountCloseAtEnd, accountMetrics, accountFirstSignal, A_BYTES, A_CASH, A_UNITS, A_DIR, A_RUINED, A_ORIGIN,
+  accountInit, accountOrder, accountClose, accountCloseAtEnd, accountMetrics, accountFirstSignal, A_BYTES, A_CASH, A_UNITS, A_DIR, A_RUINED, A_ORIGIN,
 } from "./account";
+import { accInit, accOrder, accMark, accFinish, accFirstSignal, dir } from "./account-scalar";
 
 export const SMA_CROSS_GENES: i32 = 2;
 

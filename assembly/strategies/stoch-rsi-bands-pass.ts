@@ -24,10 +24,10 @@
 import { ld, st } from "../memory";
 import { bandAt, bandHi, bandLo } from "../indicators/bands";
 import { CFG_FILL, CFG_SHORTS, FILL_CLOSE, EXIT_SIGNAL } from "../layout";
+import { accountMarkRun } from "./account";
 import {
-  accInit, accOrder, accMark, accFinish, accCheckStops, accSetRiskPerTrade, accFirstSignal, accOrigin, accBlock,
-  accountMarkRun, dir, entryBar,
-} from "./account";
+  accInit, accOrder, accMark, accFinish, accCheckStops, accSetRiskPerTrade, accFirstSignal, accOrigin, accBlock, dir, entryBar,
+} from "./account-scalar";
 import { nextCandidate, quietUntil, suffixExtremes, windowAt } from "./stoch-rsi-bands-steps";
 
 /** Bars per chunk (even, so the f64x2 passes cover whole pairs). */

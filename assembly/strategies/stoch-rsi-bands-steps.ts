@@ -1,7 +1,7 @@
 // Steps of the chunked stoch-rsi-bands genome kernel (stoch-rsi-bands-pass.ts): the StochRSI
 // window's block extremes, the next entry candidate, the end of a quiet stretch of a position.
 // Twin: src/kernels/strategies/stoch-rsi-bands-steps.ts.
-import { dir, cash, units, stopLevel, targetLevel } from "./account";
+import { dir, cash, units, stopLevel, targetLevel } from "./account-scalar";
 
 /** The first set bit at or after i of the `chunk` candidate bits at fl (chunk bits if none). */
 // @ts-ignore: decorator

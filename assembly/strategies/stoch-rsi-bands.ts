@@ -8,7 +8,9 @@ import {
 import { stochRsi } from "../indicators/stoch-rsi";
 import { atr } from "../indicators/atr";
 import { bands } from "../indicators/bands";
-import { accInit, accOrder, accMark, accFinish, accCheckStops, accSetRiskPerTrade, accFirstSignal, dir, entryBar } from "./account";
+import {
+  accInit, accOrder, accMark, accFinish, accCheckStops, accSetRiskPerTrade, accFirstSignal, dir, entryBar,
+} from "./account-scalar";
 
 export const STOCH_RSI_BANDS_GENES: i32 = 12;
 /** Scratch series the kernel needs: RSI, raw StochRSI, %K, %D, ATR, lower and upper band. */

@@ -7,8 +7,7 @@ import {
   CFG_FILL, CFG_SHORTS, CFG_SIZING, FILL_CLOSE, SIZING_RISK, MET_LENGTH, EXIT_SIGNAL, EXIT_REVERSAL,
 } from '../layout.js';
 import {
-  accountInit, accountOrder, accountCheckStops, accountMarkRun, accountFinish, accountFirstSignal, newAccount,
-  A_DIR, A_STOP, A_TARGET, A_RISK_PER_TRADE, A_SIZE_SCALE,
+  accountInit, accountOrder, accountCheckStops, accountMarkRun, accountFinish, accountFirstSignal, newAccount, A_DIR, A_STOP, A_TARGET, A_RISK_PER_TRADE, A_SIZE_SCALE,
 } from './account.js';
 
 /** What simulateBatch runs per input (the WASM twin reads the same as a table row). */

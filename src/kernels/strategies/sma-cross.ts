@@ -6,11 +6,10 @@ import {
   CFG_FILL, CFG_SHORTS, CFG_SIZING, FILL_CLOSE, SIZING_RISK, MET_LENGTH, EXIT_SIGNAL,
   EXIT_REVERSAL, EXIT_RUIN, CFG_CASH,
 } from '../layout.js';
-import * as acc from './account.js';
+import * as acc from './account-scalar.js';
 import type { Account } from './account.js';
 import {
-  accountInit, accountOrder, accountClose, accountCloseAtEnd, accountMetrics, accountFirstSignal, newAccount,
-  A_BYTES, A_SLOTS, A_CASH, A_UNITS, A_DIR, A_RUINED, A_ORIGIN,
+  accountInit, accountOrder, accountClose, accountCloseAtEnd, accountMetrics, accountFirstSignal, newAccount, A_BYTES, A_SLOTS, A_CASH, A_UNITS, A_DIR, A_RUINED, A_ORIGIN,
 } from './account.js';
 
 export const SMA_CROSS_GENES = 2;

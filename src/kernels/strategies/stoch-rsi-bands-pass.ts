@@ -21,7 +21,8 @@
 // mark at the origin.
 import { bandAt, bandHi, bandLo } from '../indicators/bands.js';
 import { CFG_FILL, CFG_SHORTS, FILL_CLOSE, EXIT_SIGNAL } from '../layout.js';
-import * as acc from './account.js';
+import * as acc from './account-scalar.js';
+import { accountMarkRun } from './account.js';
 import { quietUntil } from './stoch-rsi-bands-steps.js';
 
 /** Bars per chunk (even, so the two-bar passes of the WASM twin cover whole pairs). */
@@ -219,7 +220,7 @@ export function stochRsiBandsGenome(
         // order nothing and be marked: marked together, with the marks' state in locals.
         const u = quietUntil(t, t1, low, high, close, ringK, 1 + at - t0, acc.dir > 0 ? hiMin : loMax);
         if (u > t) {
-          acc.accountMarkRun(acc.accBlock(), close, t, t, u);
+          accountMarkRun(acc.accBlock(), close, t, t, u);
           t = u - 1;
           continue;
         }

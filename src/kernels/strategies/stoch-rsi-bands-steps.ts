@@ -1,7 +1,7 @@
 // Steps of the chunked stoch-rsi-bands genome kernel (stoch-rsi-bands-pass.ts): the end of a
 // quiet stretch of a position. Twin: assembly/strategies/stoch-rsi-bands-steps.ts (which also
 // holds the block extremes and the candidate bits of its f64x2 passes, written inline here).
-import * as acc from './account.js';
+import * as acc from './account-scalar.js';
 
 /**
  * The first bar u in [t, t1) where the open position (dir, stopLevel, targetLevel, cash,

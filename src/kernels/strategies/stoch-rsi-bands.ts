@@ -5,7 +5,7 @@ import { CFG_FILL, CFG_SHORTS, CFG_ATR_PERIOD, FILL_CLOSE, EXIT_SIGNAL } from '.
 import { stochRsi } from '../indicators/stoch-rsi.js';
 import { atr } from '../indicators/atr.js';
 import { bands } from '../indicators/bands.js';
-import * as acc from './account.js';
+import * as acc from './account-scalar.js';
 
 export const STOCH_RSI_BANDS_GENES = 12;
 /** Scratch series the kernel needs: RSI, raw StochRSI, %K, %D, ATR, lower and upper band. */
