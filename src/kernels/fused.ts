@@ -70,6 +70,12 @@ export interface FusedKernel {
   readonly columns: { readonly single: readonly BarColumn[]; readonly batch: readonly BarColumn[] };
   /** Scratch bytes of one backtest over n bars. */
   scratchBytes(n: number): number;
+  /**
+   * Genomes with equal keys share work inside one batch call (the batch visits them together),
+   * so an evaluator that cuts a population into batches keeps them together (src/pool/batches.ts
+   * shareOrder). Absent: the kernel shares nothing between genomes. Never changes a result.
+   */
+  shareKey?(genomes: Float64Array, offset: number): number;
   /** Scratch bytes of one batch call over n bars with these genomes (count x genes values). */
   batchScratchBytes(n: number, genomes: Float64Array): number;
   readonly ts: {
@@ -105,6 +111,8 @@ export const stochRsiBandsKernel: FusedKernel = {
   genes: STOCH_RSI_BANDS_GENES,
   columns: { single: PRICE_COLUMNS, batch: PRICE_COLUMNS },
   scratchBytes: (n) => n * 8 * STOCH_RSI_BANDS_SCRATCH,
+  // The batch computes the raw StochRSI once per run of genomes with the same rsiK and stochK.
+  shareKey: (g, o) => g[o]! * 4096 + Math.min(g[o + 1]!, 4095),
   batchScratchBytes: (n, genomes) => stochRsiBandsBatchScratchBytes(n, genomes.length / STOCH_RSI_BANDS_GENES),
   ts: {
     single: (b, genes, cfg, o, s, bytes) =>

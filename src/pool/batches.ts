@@ -35,3 +35,26 @@ export function fixedSlotBatches(count: number, slots: number, batchSize: number
   const one = Array.from({ length: Math.ceil(count / batchSize) }, (_, b) => Math.min(batchSize, count - b * batchSize));
   return Array.from({ length: slots }, () => [...one]);
 }
+
+/**
+ * The order in which a call's genomes are cut into batches when their fused kernel shares work
+ * between genomes of one batch (FusedKernel.shareKey): by key, then by input index, so that the
+ * genomes that share go to the same batches; null when the kernel shares nothing (input order).
+ * Only the cut changes: each result still lands at its genome's input place.
+ */
+export function shareOrder(shareKey: ((genomes: Float64Array, offset: number) => number) | undefined, genomes: Float64Array, genes: number): Int32Array | null {
+  const count = genomes.length / genes;
+  if (shareKey === undefined || count < 3) return null;
+  const keys = new Float64Array(count);
+  for (let i = 0; i < count; i++) keys[i] = shareKey(genomes, i * genes);
+  const order = Int32Array.from({ length: count }, (_, i) => i);
+  order.sort((a, b) => keys[a]! - keys[b]! || a - b);
+  return order;
+}
+
+/** The genomes (rows of `genes` values) in `order`. */
+export function permuteRows(genomes: Float64Array, order: Int32Array, genes: number): Float64Array {
+  const out = new Float64Array(genomes.length);
+  for (let j = 0; j < order.length; j++) out.set(genomes.subarray(order[j]! * genes, (order[j]! + 1) * genes), j * genes);
+  return out;
+}

@@ -18,7 +18,7 @@ import {
   ConfigCache, addIndicatorStats, describeEvaluator, marketsOf, prepareSlots, seriesMarket, throwIfAborted,
 } from './evaluator.js';
 import type { EvaluatorStats, SlotSpec } from './evaluator.js';
-import { fixedSlotBatches, guidedSlotBatches } from './batches.js';
+import { fixedSlotBatches, guidedSlotBatches, permuteRows, shareOrder } from './batches.js';
 import { checkBarsPerRow, summaryWidth } from '../ga/return-series.js';
 import type { EvalReply, StrategyRef, WorkerHooks, WorkerSetup, WorkerTask } from './protocol.js';
 
@@ -28,6 +28,12 @@ function strategyRef(s: Strategy): StrategyRef {
     throw configError('strategy', `${s.name} was given as a definition object; worker threads import strategies by URL: give the path of its module (or evaluate in process, threads 0)`);
   }
   return { name: s.name, url: s.builtin ? null : s.url, digest: s.digest, builtin: s.builtin };
+}
+
+/** Input indices of a batch cut in shared-work order, for messages (the first 8 and a count). */
+function genomeList(ids: Int32Array): string {
+  const shown = Array.from(ids.subarray(0, 8)).join(', ');
+  return ids.length > 8 ? `${shown}, ... (${ids.length} in all)` : shown;
 }
 
 /** Options of the worker-pool evaluator. */
@@ -161,6 +167,10 @@ export function createPoolEvaluator(options: PoolEvaluatorOptions): PoolEvaluato
     const execs = windows.map((w, i) => configs[slots[i]!.market]!.execution(s, w));
     const strategy = strategyRef(s);
     const G = s.genes.length;
+    // Genomes that share work in their kernel's batch go to the same tasks (results still land
+    // at their input places).
+    const order = shareOrder(s.fused?.shareKey, genomes, G);
+    const work = order === null ? genomes : permuteRows(genomes, order, G);
     const sizes = options.batchSize !== undefined
       ? fixedSlotBatches(count, slots.length, options.batchSize)
       : guidedSlotBatches(count, windows.map((w) => w.end - w.start), threads, 2 ** 20);
@@ -177,14 +187,14 @@ export function createPoolEvaluator(options: PoolEvaluatorOptions): PoolEvaluato
     signal?.addEventListener('abort', onAbort, { once: true });
     // Names a batch in messages; the slot only when there are several (one-slot messages stay as they were).
     const where = (slot: number, batch: number, start: number, end: number): string =>
-      `${slots.length > 1 ? `slot ${slot} (${marketName(markets[slots[slot]!.market]!)}, bars [${windows[slot]!.start}, ${windows[slot]!.end})) ` : ''}batch ${batch} (genomes ${start}..${end - 1})`;
+      `${slots.length > 1 ? `slot ${slot} (${marketName(markets[slots[slot]!.market]!)}, bars [${windows[slot]!.start}, ${windows[slot]!.end})) ` : ''}batch ${batch} (genomes ${order === null ? `${start}..${end - 1}` : genomeList(order.subarray(start, end))})`;
 
     const runBatch = async (slot: number, batch: number, start: number, end: number): Promise<void> => {
       const { cfg, riskPerTrade } = execs[slot]!;
       const at = slot * count + start;
       for (let attempt = 0; ; attempt++) {
         if (failure !== null) return;
-        const part = genomes.slice(start * G, end * G);
+        const part = work.slice(start * G, end * G);
         const fields = { batch, market: slots[slot]!.market, strategy, window: windows[slot]!, cfg, riskPerTrade, genomes: part, count: end - start };
         const task: WorkerTask = returns === undefined ? { kind: 'metrics', ...fields } : { kind: 'returns', ...fields, barsPerRow: returns.barsPerRow };
         let reply: EvalReply;
@@ -200,7 +210,8 @@ export function createPoolEvaluator(options: PoolEvaluatorOptions): PoolEvaluato
         }
         if (reply instanceof Float64Array) {
           const n = (end - start) * width;
-          out.set(reply.subarray(0, n), at * width);
+          if (order === null) out.set(reply.subarray(0, n), at * width);
+          else for (let j = start; j < end; j++) out.set(reply.subarray((j - start) * width, (j - start + 1) * width), (slot * count + order[j]!) * width);
           stats.tasks++;
           stats.computeMs += reply[n]!;
           done += end - start;

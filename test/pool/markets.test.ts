@@ -16,7 +16,7 @@ import { createWasmKernels, wasmBindStats } from '../../src/kernels/wasm/loader.
 import type { EvalSlot } from '../../src/pool/evaluator.js';
 import { ConfigCache, cachedMarketDigest } from '../../src/pool/evaluator.js';
 import { createInProcessEvaluator } from '../../src/pool/in-process.js';
-import { guidedSlotBatches } from '../../src/pool/batches.js';
+import { guidedSlotBatches, permuteRows, shareOrder } from '../../src/pool/batches.js';
 import { createPoolEvaluator, defaultBatchSizes } from '../../src/pool/pool.js';
 import { Random } from '../../src/random.js';
 import { getStrategy } from '../../src/strategies/registry.js';
@@ -207,5 +207,50 @@ describe('guidedSlotBatches: one schedule over every slot of a call', () => {
     // minimum: total work 40,000; the first batch takes ceil(40000 / 4 / 1000) = 10 genomes
     // (all of slot 0), leaving 30,000; slot 1 then takes ceil(30000/12000) = 3 -> 4 (even), ...
     expect(guidedSlotBatches(10, [1000, 3000], 2, 0)).toEqual([[10], [4, 2, 2, 2]]);
+  });
+});
+
+describe('shareOrder: genomes that share work in their kernel go to the same batches', () => {
+  it('orders by key, then input index; kernels without a key keep input order', () => {
+    // three genes: key = first gene
+    const g = Float64Array.from([5, 0, 0, 3, 1, 1, 5, 2, 2, 3, 3, 3, 1, 4, 4]);
+    const order = shareOrder((x, o) => x[o]!, g, 3)!;
+    expect(Array.from(order)).toEqual([4, 1, 3, 0, 2]);
+    expect(Array.from(permuteRows(g, order, 3))).toEqual([1, 4, 4, 3, 1, 1, 3, 3, 3, 5, 0, 0, 5, 2, 2]);
+    expect(shareOrder(undefined, g, 3)).toBeNull();
+  });
+
+  it('stoch-rsi-bands keys on (rsiK, stochK), and the pool gives the in-process bits whatever the cut', async () => {
+    const s = getStrategy('stoch-rsi-bands');
+    const G = s.genes.length;
+    const rng = new Random(4);
+    const count = 41;
+    const genomes = new Float64Array(count * G);
+    for (let i = 0; i < count; i++) {
+      for (let k = 0; k < G; k++) {
+        const spec = s.genes[k]!;
+        const v = spec.min + rng.next() * (spec.max - spec.min);
+        genomes[i * G + k] = spec.kind === 'int' ? Math.round(v) : v;
+      }
+      // few distinct (rsiK, stochK) pairs, so that sharing happens
+      genomes[i * G] = 8 + (i % 3);
+      genomes[i * G + 1] = 3 + (i % 2);
+      s.repair(genomes, i * G);
+    }
+    const order = shareOrder(s.fused!.shareKey, genomes, G)!;
+    for (let j = 1; j < count; j++) {
+      const a = order[j - 1]! * G, b = order[j]! * G;
+      expect(genomes[a]! * 4096 + genomes[a + 1]! <= genomes[b]! * 4096 + genomes[b + 1]!).toBe(true);
+    }
+    const market = synthetic({ bars: 1500, seed: 9 });
+    const reference = await createInProcessEvaluator({ market }).evaluate(s, genomes);
+    for (const batchSize of [undefined, 1, 5]) {
+      const pool = createPoolEvaluator({ market, threads: 2, ...(batchSize !== undefined ? { batchSize } : {}) });
+      try {
+        expect(firstDifference(await pool.evaluate(s, genomes), reference), `batch ${batchSize}`).toBe(-1);
+      } finally {
+        await pool.close();
+      }
+    }
   });
 });
