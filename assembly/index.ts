@@ -14,7 +14,8 @@ export {
   returns, totalReturn, sharpe, sortino, maxDrawdown, annualReturn, calmar, winRate,
   profitFactor, exposure,
 } from "./metrics/metrics";
-export { smaCross, smaCrossBatch, interleaveBars } from "./strategies/sma-cross";
+export { smaCross } from "./strategies/sma-cross";
+export { smaCrossBatch, interleaveBars } from "./strategies/sma-cross-batch";
 export { stochRsiBands } from "./strategies/stoch-rsi-bands";
 export { stochRsiBandsBatch } from "./strategies/stoch-rsi-bands-batch";
 export { accTrades, accTradesDropped } from "./strategies/account-scalar";

@@ -41,7 +41,8 @@ import { sizeFraction, sizeRisk } from '../kernels/sizing/sizing.js';
 import {
   returns, totalReturn, sharpe, sortino, maxDrawdown, annualReturn, calmar, winRate, profitFactor, exposure,
 } from '../kernels/metrics/metrics.js';
-import { interleaveBars, smaCross, smaCrossBatch, smaCrossBatchScratchBytes } from '../kernels/strategies/sma-cross.js';
+import { smaCross } from '../kernels/strategies/sma-cross.js';
+import { interleaveBars, smaCrossBatch, smaCrossBatchScratchBytes } from '../kernels/strategies/sma-cross-batch.js';
 import {
   stochRsiBands, STOCH_RSI_BANDS_GENES, STOCH_RSI_BANDS_SCRATCH,
 } from '../kernels/strategies/stoch-rsi-bands.js';

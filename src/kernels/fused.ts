@@ -4,9 +4,8 @@
 // is a property lookup on the strategy's definition, never a comparison of names.
 import { maxGene } from './chunking.js';
 import type { KernelExports } from './wasm/loader.js';
-import {
-  smaCross, smaCrossBatch, smaCrossBatchScratchBytes, SMA_CROSS_GENES,
-} from './strategies/sma-cross.js';
+import { smaCross, SMA_CROSS_GENES } from './strategies/sma-cross.js';
+import { smaCrossBatch, smaCrossBatchScratchBytes } from './strategies/sma-cross-batch.js';
 import { stochRsiBands, STOCH_RSI_BANDS_GENES, STOCH_RSI_BANDS_SCRATCH } from './strategies/stoch-rsi-bands.js';
 import { stochRsiBandsBatch, stochRsiBandsBatchScratchBytes } from './strategies/stoch-rsi-bands-batch.js';
 

@@ -15,7 +15,7 @@ import { stdev } from './indicators/stdev.js';
 import { highest, lowest } from './indicators/extremes.js';
 import { sizeFraction, sizeRisk } from './sizing/sizing.js';
 import * as m from './metrics/metrics.js';
-import { interleaveBars } from './strategies/sma-cross.js';
+import { interleaveBars } from './strategies/sma-cross-batch.js';
 import { simulate, simulateBatch } from './strategies/simulate.js';
 import { checkSimulateInput } from './simulate-input.js';
 import { originOf } from './origin.js';
