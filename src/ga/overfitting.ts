@@ -5,7 +5,7 @@ import type { KernelSet, Window } from '../kernels/kernel-set.js';
 import type { Execution } from '../strategy/run.js';
 import { backtestStrategy } from '../strategy/run.js';
 import type { DeflatedSharpeResult } from '../stats/deflated-sharpe.js';
-import { deflatedSharpe, returnMoments } from '../stats/deflated-sharpe.js';
+import { deflatedSharpe } from '../stats/deflated-sharpe.js';
 import { meanPairwiseCorrelation } from '../stats/diversity.js';
 import { probabilityOfBacktestOverfitting } from '../stats/pbo.js';
 import { dsrVerdict, pboVerdict } from '../stats/verdict.js';

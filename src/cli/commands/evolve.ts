@@ -1,5 +1,4 @@
 import { constants } from 'node:os';
-import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { backtest } from '../../backtest.js';
 import type { BacktestOptions } from '../../backtest.js';
