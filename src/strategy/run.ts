@@ -48,11 +48,12 @@ export function windowSpan(window: Window, cfg: Float64Array): WindowSpan {
 }
 
 /**
- * Genomes simulated per simulateBatch call: bounds the signal series held at once (1M bars,
- * 8 MB of targets). Small enough that a call's target arrays mostly die young (the scavenger
- * frees them, not a full collection) and are still in cache when copied to the kernels.
+ * Genomes simulated per simulateBatch call: bounds the signal series held at once (64K bars,
+ * 512 KB of targets; at least two genomes, which the WASM simulator runs as a pair). Measured on
+ * the W1 grid: a call's target arrays then die young (the scavenger frees them; at 1M bars a
+ * call they lived to a full collection) and are still in cache when copied to the kernels.
  */
-const MAX_BARS_PER_CALL = 1 << 20;
+const MAX_BARS_PER_CALL = 1 << 16;
 
 /**
  * Metrics of `count` genomes (rows of the strategy's genes) over a window (with its warm-up,
@@ -68,7 +69,7 @@ export function evaluateStrategy(
   const n = span.end - span.start;
   const ctx = createContext(kernels, market, span, origin, cache);
   const shorts = cfg[CFG_SHORTS] !== 0;
-  const per = Math.max(1, Math.floor(MAX_BARS_PER_CALL / Math.max(1, n)));
+  const per = Math.max(2, Math.floor(MAX_BARS_PER_CALL / Math.max(1, n)));
   let out: Float64Array | null = null;
   for (let g = 0; g < count; g += per) {
     const k = Math.min(per, count - g);

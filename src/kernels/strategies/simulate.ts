@@ -7,7 +7,7 @@ import {
   CFG_FILL, CFG_SHORTS, CFG_SIZING, FILL_CLOSE, SIZING_RISK, MET_LENGTH, EXIT_SIGNAL, EXIT_REVERSAL,
 } from '../layout.js';
 import {
-  accountInit, accountOrder, accountCheckStops, accountMarkRun, accountFinish, accountFirstSignal, newAccount, A_DIR, A_STOP, A_TARGET, A_RISK_PER_TRADE, A_SIZE_SCALE,
+  accountInit, accountOrder, accountCheckStops, accountMarkRun, accountFinish, accountFirstSignal, newAccount, type Account, A_DIR, A_STOP, A_TARGET, A_RISK_PER_TRADE, A_SIZE_SCALE,
 } from './account.js';
 
 /** What simulateBatch runs per input (the WASM twin reads the same as a table row). */
@@ -27,9 +27,45 @@ function directionOf(x: number, shorts: boolean): number {
 }
 
 /**
+ * The first bar from t on where the account needs the full step (n when none; the twin's
+ * laneQuiet, a fill due aside): a held position's stop or target level touched (the tests of
+ * accountCheckStops), or a target (read on bars [from, last]) that asks for another direction
+ * or is out of range.
+ */
+function quietUntil(
+  a: Account, target: Float64Array, high: Float64Array, low: Float64Array, t: number, n: number, from: number, last: number, shorts: boolean,
+): number {
+  const s = a.s;
+  const held = s[A_DIR]! | 0;
+  const readEnd = last + 1 < n ? last + 1 : n;
+  if (held !== 0) {
+    const stop = s[A_STOP]!;
+    const take = s[A_TARGET]!;
+    if (!(Number.isNaN(stop) && Number.isNaN(take))) {
+      // A watched position: the levels on every bar, the targets where they are read.
+      for (let j = t; j < n; j++) {
+        const h = high[j]!;
+        const l = low[j]!;
+        if (held > 0 ? l <= stop || h >= take : h >= stop || l <= take) return j;
+        if (j >= from && j < readEnd) {
+          const x = target[j]!;
+          if (x === x && (!(x >= -1.0 && x <= 1.0) || directionOf(x, shorts) !== held)) return j;
+        }
+      }
+      return n;
+    }
+  }
+  for (let j = t > from ? t : from; j < readEnd; j++) {
+    const x = target[j]!;
+    if (x === x && (!(x >= -1.0 && x <= 1.0) || directionOf(x, shorts) !== held)) return j;
+  }
+  return n;
+}
+
+/**
  * Runs target[t] (decided at bar t's close, in [-1, 1], NaN = keep) over bars [0, n); see the
  * twin for the rules. stop and take are null when the strategy gives none. Bars where nothing
- * can trade are marked as one run of accountMarkRun.
+ * can trade (quietUntil) are marked as one run of accountMarkRun.
  */
 export function simulate(
   open: Float64Array, high: Float64Array, low: Float64Array, close: Float64Array, n: number,
@@ -85,22 +121,10 @@ export function simulate(
     accountMarkRun(a, close, t, t, t + 1);
     t++;
     // Then the quiet bars after it, if any, as one run.
-    if (pending) continue;
-    const held = s[A_DIR]! | 0;
-    if (held !== 0 && !(Number.isNaN(s[A_STOP]!) && Number.isNaN(s[A_TARGET]!))) continue;
-    // Targets are read on bars [from, last] only: the run ends at the first one there that asks
-    // for another direction (or is out of range), else at the last bar.
-    let j = t > from ? t : from;
-    const readEnd = last + 1 < n ? last + 1 : n;
-    while (j < readEnd) {
-      const x = target[j]!;
-      if (x === x && (!(x >= -1.0 && x <= 1.0) || directionOf(x, shorts) !== held)) break;
-      j++;
-    }
-    if (j >= readEnd) j = n;
-    if (j > t) {
-      accountMarkRun(a, close, t, t, j);
-      t = j;
+    const q = pending ? t : quietUntil(a, target, high, low, t, n, from, last, shorts);
+    if (q > t) {
+      accountMarkRun(a, close, t, t, q);
+      t = q;
     }
   }
   accountFinish(a, n, close[n - 1]!, out);
@@ -113,6 +137,12 @@ export function simulateBatch(
   rows: readonly SimRow[], count: number, cfg: Float64Array, out: Float64Array,
 ): number {
   if (n < 1) return E_LENGTH;
+  const risk = (cfg[CFG_SIZING]! | 0) === SIZING_RISK;
+  for (let g = 0; g < count; g++) {
+    const r = rows[g]!.riskPerTrade;
+    if (risk && !(r >= 0 && r < Infinity)) return E_PARAM;
+  }
+  // The twin runs two rows side by side (simulatePair); each row's operations are these.
   for (let g = 0; g < count; g++) {
     if (shouldStop()) return E_STOPPED;
     const r = rows[g]!;

@@ -302,7 +302,7 @@ export function createWasmKernels(options: { variant?: WasmVariant; module?: Web
       // large batch does not grow the memory by its whole size.
       const n = window.end - window.start;
       originOf(cfg, n, 'simulate');
-      const chunk = Math.max(1, Math.floor(2_097_152 / Math.max(1, 3 * n)));
+      const chunk = Math.max(2, Math.floor(2_097_152 / Math.max(1, 3 * n)));
       for (let g = 0; g < count; g += chunk) {
         const k = Math.min(chunk, count - g);
         const done = scoped(() => {
