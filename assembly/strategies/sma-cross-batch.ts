@@ -433,10 +433,13 @@ export function smaCrossBatch(
       if (t < stop) {
         markFast(bars, t, stop, src, dst);
         // A lane in a position whose equity went to zero or below: ruin, at a bar of this
-        // segment (the lowest equity since the peak is at or below any equity of the segment).
-        // Mark the segment again bar by bar, from the same state.
+        // segment. Its lowest equity since the peak is at or below zero, or, when the equity
+        // rose to a new peak after it (a short after a spike and a crash), that peak closed a
+        // drawdown of at least 1 (peak - low >= peak). Mark the segment again bar by bar, from
+        // the same state.
         const held = f64x2.ne(v128.load(dst, S_UNITS), zero);
-        if (v128.any_true(v128.and(held, f64x2.le(v128.load(dst, S_LOW), zero)))) {
+        const sunk = v128.or(f64x2.le(v128.load(dst, S_LOW), zero), f64x2.ge(v128.load(dst, S_DD), f64x2.splat(1.0)));
+        if (v128.any_true(v128.and(held, sunk))) {
           markExact(bars, t, stop, src, dst, LA, LB);
         }
         const tmp = src;

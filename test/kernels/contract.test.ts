@@ -668,6 +668,29 @@ describe('strategies: backtest and evaluate agree bit for bit, and fused metrics
     expect(out[MET_MAX_DRAWDOWN]).toBeGreaterThanOrEqual(1);
   });
 
+  it('a short ruined by a spike, then a crash to a new equity high before the next cross: the batch sees the ruin', () => {
+    // The batch marks a segment between crosses without a per-bar ruin test and looks back at
+    // its lowest equity since the peak; here the crash makes a new peak after the ruin (had the
+    // short lived), so the check must also read the drawdown that peak closed.
+    const c: number[] = [];
+    for (let i = 0; i < 60; i++) c.push(200 + 10 * Math.sin(i / 3));
+    for (let i = 0; i < 60; i++) c.push(200 - i * 1.6);
+    c.push(400);
+    for (let i = 0; i < 20; i++) c.push(5 + i * 0.01);
+    const close = Float64Array.from(c);
+    const market = toMarket({ open: close.slice(), close, high: close.map((x) => x * 1.001), low: close.map((x) => x * 0.999) });
+    const cfg = cfgFor(SMA_CROSS, market, { fraction: 1, commission: 0, periodsPerYear: 252 });
+    const w = { start: 0, end: close.length };
+    const one = agree('spike ruin', (k) => k.backtest(market, w, getFamily('sma-cross').fused, Float64Array.of(20, 40), cfg, { trades: true }));
+    expect(one.trades![(one.tradeCount - 1) * TR_LENGTH + TR_EXIT_REASON]).toBe(EXIT_RUIN);
+    expect(one.metrics[MET_TOTAL_RETURN]).toBeLessThan(-1);
+    for (const batch of [[20, 40, 20, 40], [5, 9, 20, 40], [20, 40]]) {
+      const out = agree('spike ruin evaluate', (k) => k.evaluate(market, w, getFamily('sma-cross').fused, Float64Array.from(batch), batch.length / 2, cfg))!;
+      const i = batch.lastIndexOf(20) >> 1;
+      expectSameBits(`spike ruin evaluate [${batch.join(', ')}] genome #${i}`, out.subarray(i * MET_LENGTH, (i + 1) * MET_LENGTH), one.metrics);
+    }
+  });
+
   it('1e6 bars: sma-cross backtest with equity and trades', () => {
     const market = toMarket(randomBars(8, 1_000_000), 'big');
     const cfg = cfgFor(SMA_CROSS, market, { periodsPerYear: 252, slippage: 0.0002 });

@@ -245,9 +245,10 @@ export function smaCrossBatch(
       const stop = iEv < nEv ? (ev[iEv]! >> 1) + fillShift : n;
       if (t < stop) {
         mark(bars, t, stop, src, dst, false, L);
-        // In a position with equity at or below zero at a bar of this segment (the lowest
-        // equity since the peak is at or below it): ruin. Mark the segment again bar by bar.
-        if (dst[S_UNITS] !== 0 && dst[S_LOW]! <= 0) mark(bars, t, stop, src, dst, true, L);
+        // In a position with equity at or below zero at a bar of this segment: ruin. The lowest
+        // equity since the peak is at or below zero, or a new peak after it closed a drawdown
+        // of at least 1 (twin). Mark the segment again bar by bar.
+        if (dst[S_UNITS] !== 0 && (dst[S_LOW]! <= 0 || dst[S_DD]! >= 1)) mark(bars, t, stop, src, dst, true, L);
         const tmp = src;
         src = dst;
         dst = tmp;
