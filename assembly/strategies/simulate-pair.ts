@@ -6,6 +6,10 @@ import {
   accountMarkRun, A_CASH, A_UNITS, A_DIR, A_SUM_R, A_SUM_R2, A_SUM_NEG2, A_PREV, A_PEAK, A_LOW, A_DRAWDOWN, A_ORIGIN,
 } from "./account";
 
+// The deepest drawdown of the lanes' earlier peaks, kept in memory: in a local it would be one
+// vector too many for V8's registers in the loop (see sma-cross-batch.ts's markFast).
+const DD: usize = memory.data(16, 16);
+
 // @ts-ignore: decorator
 @inline function pair(LA: usize, LB: usize, slot: i32): v128 {
   return f64x2.replace_lane(f64x2.splat(ld(LA, slot)), 1, ld(LB, slot));
@@ -19,15 +23,17 @@ import {
 
 /**
  * accountMarkRun(L, close, 0, from, to) for lanes LA and LB, whose positions do not change on
- * bars [from, to) but by ruin, and which write no equity series (simulateBatch's lanes). Each half of every vector operation is the scalar operation of
- * accountMarkRun on that lane:
- * - barReturn as a select of 0 (e == prev) or e / prev - 1, the downside term as keepIf;
+ * bars [from, to) but by ruin, and which write no equity series (simulateBatch's lanes). Each
+ * half of every vector operation is the scalar operation of accountMarkRun on that lane:
+ * - barReturn as a select of 0 (e == prev) or e / prev - 1; the downside term r < 0 ? r : 0
+ *   (the same as keepIf but for a NaN r, which the test after the run sends to the scalar);
  * - a new peak (e > peak) closes the old one's drawdown, (peak - low) / peak, kept when deeper;
- * - the lowest equity since the peak as a select.
+ * - the lowest equity since the peak, as a select.
  * The window's first bar (origin) sets the lanes' first equity: a run over it starts with the
- * scalar mark. Ruin (equity at or below zero, or NaN, while in a position) is tested after the
- * run on the lowest equity each held lane saw: when it happened the run is marked again by
- * accountMarkRun, lane by lane, from the state it started with (which is still in the blocks).
+ * scalar mark. Ruin (equity at or below zero, or NaN, while in a position) is not tested bar by
+ * bar but after the run, as sma-cross-batch.ts's markFast does: when a held lane's equity went
+ * to zero or below (or any NaN appeared), the run is marked again by accountMarkRun, lane by
+ * lane, from the state it started with (still in the blocks: nothing is stored before).
  */
 export function markPairRun(LA: usize, LB: usize, close: usize, from: i32, to: i32): void {
   const first = <i32>ld(LA, A_ORIGIN) + 1;
@@ -48,29 +54,33 @@ export function markPairRun(LA: usize, LB: usize, close: usize, from: i32, to: i
   let prev = pair(LA, LB, A_PREV);
   let peak = pair(LA, LB, A_PEAK);
   let low = pair(LA, LB, A_LOW);
-  let drawdown = pair(LA, LB, A_DRAWDOWN);
-  let floor = f64x2.splat(Infinity);
+  v128.store(DD, pair(LA, LB, A_DRAWDOWN));
   const end = close + (<usize>to << 3);
   for (let at = close + (<usize>from << 3); at < end; at += 8) {
     const e = f64x2.add(cash, f64x2.mul(units, v128.load64_splat(at)));
-    floor = f64x2.min(floor, e); // NaN stays NaN
     // barReturn: e == prev ? 0 : e / prev - 1
     const r = v128.bitselect(zero, f64x2.sub(f64x2.div(e, prev), one), f64x2.eq(e, prev));
     sumR = f64x2.add(sumR, r);
     sumR2 = f64x2.add(sumR2, f64x2.mul(r, r));
-    const m = v128.and(r, f64x2.lt(r, zero)); // keepIf(r, r < 0)
+    const m = f64x2.pmin(r, zero);
     sumN2 = f64x2.add(sumN2, f64x2.mul(m, m));
     prev = e;
     const higher = f64x2.gt(e, peak);
     if (v128.any_true(higher)) {
       const d = f64x2.div(f64x2.sub(peak, low), peak);
-      drawdown = v128.bitselect(d, drawdown, v128.and(higher, f64x2.gt(d, drawdown)));
+      const drawdown = v128.load(DD);
+      v128.store(DD, v128.bitselect(d, drawdown, v128.and(higher, f64x2.gt(d, drawdown))));
       peak = v128.bitselect(e, peak, higher);
+      low = v128.bitselect(e, low, higher);
     }
-    low = v128.bitselect(e, low, v128.or(higher, f64x2.lt(e, low))); // a new peak, or if (e < low)
+    low = f64x2.pmin(low, e);
   }
+  // Ruin: a held lane's equity at or below zero (its lowest since the peak, or a peak after it,
+  // which makes a drawdown of at least 1); or a NaN anywhere (sumR), where the halves' selects
+  // and the scalar's differ.
   const held = f64x2.ne(pair(LA, LB, A_DIR), zero);
-  if (v128.any_true(v128.andnot(held, f64x2.gt(floor, zero)))) {
+  const ruin = v128.andnot(held, v128.and(f64x2.gt(low, zero), f64x2.lt(v128.load(DD), one)));
+  if (v128.any_true(v128.or(ruin, f64x2.ne(sumR, sumR)))) {
     accountMarkRun(LA, close + (<usize>from << 3), 0, from, to);
     accountMarkRun(LB, close + (<usize>from << 3), 0, from, to);
     return;
@@ -81,5 +91,5 @@ export function markPairRun(LA: usize, LB: usize, close: usize, from: i32, to: i
   unpair(LA, LB, A_PREV, prev);
   unpair(LA, LB, A_PEAK, peak);
   unpair(LA, LB, A_LOW, low);
-  unpair(LA, LB, A_DRAWDOWN, drawdown);
+  unpair(LA, LB, A_DRAWDOWN, v128.load(DD));
 }

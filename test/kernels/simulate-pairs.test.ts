@@ -100,3 +100,26 @@ describe('simulateBatch in pairs equals simulate one input at a time', () => {
     });
   });
 });
+
+describe('a pair whose lane is ruined and then makes a new equity high within one quiet run', () => {
+  // Short 1 x equity at 100 (bar 1's open); the price goes to 250 (equity below zero: ruin at
+  // that close) and then to 10, which would be a new high of the short's equity had it lived.
+  const close = [100, 100, 120, 250, 10, 12, 11, 10];
+  const m = marketFromArrays({
+    time: close.map((_, i) => i * 86_400_000), open: close, high: close.map((c) => c * 1.01), low: close.map((c) => c * 0.99), close,
+  }, 'ruin-then-peak');
+  const N = NaN;
+  const short: SimulateInput = { target: Float64Array.from([-1, N, N, N, N, N, N, N]), stopDistance: null, takeDistance: null, riskPerTrade: 0 };
+  const flat: SimulateInput = { target: new Float64Array(8).fill(NaN), stopDistance: null, takeDistance: null, riskPerTrade: 0 };
+  const cfg = configVector(resolveOptions(SMA, m, { allowShort: true, fraction: 1 }));
+  const w = { start: 0, end: 8 };
+  for (const k of SETS) {
+    it(`${k.name}: the batch's metrics are the single runs', with the ruin`, () => {
+      const one = k.simulate(m, w, short, cfg, { trades: true });
+      expect(one.trades![TR_EXIT_REASON]).toBe(EXIT_RUIN);
+      const got = k.simulateBatch(m, w, [short, flat], cfg)!;
+      expect(firstDifference(got.subarray(0, MET_LENGTH), one.metrics)).toBe(-1);
+      expect(firstDifference(got.subarray(MET_LENGTH), k.simulate(m, w, flat, cfg).metrics)).toBe(-1);
+    });
+  }
+});
