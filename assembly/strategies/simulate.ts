@@ -68,8 +68,8 @@ function laneInit(L: usize, cfg: usize, target: usize, stop: usize, take: usize,
   gFrom = accountFirstSignal(L, 0); // the window's first bar (next-open) or the one after (close)
 }
 
-/** Bar t of lane L: the fill due, the stops, the signal, the mark. E_PARAM for a target outside [-1, 1]. */
-function laneStep(L: usize, t: i32): i32 {
+/** Bar t of lane L before its mark: the fill due, the stops, the signal. E_PARAM for a target outside [-1, 1]. */
+function laneAct(L: usize, t: i32): i32 {
   if (ld(L, L_PENDING) != 0) {
     const d = <i32>ld(L, L_PENDING_DIR);
     st(L, A_SIZE_SCALE, ld(L, L_PENDING_SCALE));
@@ -100,12 +100,11 @@ function laneStep(L: usize, t: i32): i32 {
       }
     }
   }
-  accountMarkRun(L, gClose + (<usize>t << 3), 0, t, t + 1);
   return OK;
 }
 
 /**
- * The first bar from t on where lane L needs laneStep (n when none): before it every bar is
+ * The first bar from t on where lane L acts (laneAct; n when none): before it every bar is
  * quiet, marked with the position unchanged. A bar is not quiet when a fill is due, when a held
  * position's stop or target level is touched (the tests of accountCheckStops), or when its
  * target (read on bars [from, last]) asks for another direction or is out of range.
@@ -181,8 +180,9 @@ export function simulate(
   laneInit(L, cfg, target, stop, take, riskPerTrade, equity, trades, tradesCap);
   let t = 0;
   while (t < n) {
-    const status = laneStep(L, t);
+    const status = laneAct(L, t);
     if (status != OK) return status;
+    accountMarkRun(L, close + (<usize>t << 3), 0, t, t + 1);
     t++;
     const q = laneQuiet(L, t);
     if (q > t) {
@@ -195,10 +195,11 @@ export function simulate(
 }
 
 /**
- * Two inputs side by side, each exactly as simulate runs it: a lane steps on the bars it needs
- * (laneStep), and the bars where both are quiet are marked together, one lane per f64x2 half
- * (markPairRun: accountMarkRun's arithmetic per lane). A bar where only one lane steps is marked
- * alone for the other.
+ * Two inputs side by side, each exactly as simulate runs it: on a bar where a lane is not quiet
+ * it acts (laneAct: fills, stops, signal), and then both lanes mark that bar and the quiet bars
+ * after it, up to the next bar where either acts, together (markPairRun: accountMarkRun's
+ * arithmetic per lane, one lane per f64x2 half). A lane's mark comes after its own fills, as in
+ * simulate; a lane that does not act on a bar only marks it.
  */
 function simulatePair(cfg: usize, rowA: usize, rowB: usize, outA: usize, outB: usize): i32 {
   const LA = LANES;
@@ -206,32 +207,23 @@ function simulatePair(cfg: usize, rowA: usize, rowB: usize, outA: usize, outB: u
   laneInit(LA, cfg, <usize>ld(rowA, 0), <usize>ld(rowA, 1), <usize>ld(rowA, 2), ld(rowA, 3), 0, 0, 0);
   laneInit(LB, cfg, <usize>ld(rowB, 0), <usize>ld(rowB, 1), <usize>ld(rowB, 2), ld(rowB, 3), 0, 0, 0);
   const n = gN;
-  let qA = 0;
+  let qA = 0; // the next bar where a lane acts
   let qB = 0;
   let t = 0;
   while (t < n) {
-    if (qA > t && qB > t) {
-      const to = qA < qB ? qA : qB;
-      markPairRun(LA, LB, gClose, t, to);
-      t = to;
-      continue;
-    }
-    const at = gClose + (<usize>t << 3);
-    if (qA <= t) {
-      const status = laneStep(LA, t);
+    if (qA == t) {
+      const status = laneAct(LA, t);
       if (status != OK) return status;
-    } else {
-      accountMarkRun(LA, at, 0, t, t + 1);
+      qA = laneQuiet(LA, t + 1);
     }
-    if (qB <= t) {
-      const status = laneStep(LB, t);
+    if (qB == t) {
+      const status = laneAct(LB, t);
       if (status != OK) return status;
-    } else {
-      accountMarkRun(LB, at, 0, t, t + 1);
+      qB = laneQuiet(LB, t + 1);
     }
-    t++;
-    if (qA < t) qA = laneQuiet(LA, t);
-    if (qB < t) qB = laneQuiet(LB, t);
+    const to = qA < qB ? qA : qB;
+    markPairRun(LA, LB, gClose, t, to);
+    t = to;
   }
   const lastClose = ld(gClose, n - 1);
   accountFinish(LA, n, lastClose, outA);
