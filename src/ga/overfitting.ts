@@ -6,7 +6,7 @@ import type { Execution } from '../strategy/run.js';
 import { backtestStrategy } from '../strategy/run.js';
 import type { DeflatedSharpeResult } from '../stats/deflated-sharpe.js';
 import { deflatedSharpe } from '../stats/deflated-sharpe.js';
-import { meanPairwiseCorrelation } from '../stats/diversity.js';
+import { meanPairwiseCorrelationOf } from '../stats/diversity.js';
 import { probabilityOfBacktestOverfitting } from '../stats/pbo.js';
 import { dsrVerdict, pboVerdict } from '../stats/verdict.js';
 import type { RankedGenome } from './result-types.js';
@@ -87,10 +87,17 @@ export function matrixOfColumns(columns: Float64Array[]): Matrix {
   return m;
 }
 
-/** Mean pairwise correlation of the genomes' return streams (NaN when fewer than two usable). */
+/** Mean pairwise correlation of the genomes' return streams (compounded as returnsMatrix does; NaN when fewer than two usable). */
 export function returnCorrelation(columns: Float64Array[]): number {
   if (columns.length < 2) return NaN;
-  return meanPairwiseCorrelation(returnsMatrix(columns).matrix);
+  const T = columns[0]?.length ?? 0;
+  const k = Math.max(1, Math.ceil(T / MAX_RETURN_ROWS));
+  if (k === 1) return meanPairwiseCorrelationOf(columns);
+  return meanPairwiseCorrelationOf(columns.map((col) => {
+    const c = new Float64Array(Math.ceil(T / k));
+    compoundReturns(col, k, c, 0);
+    return c;
+  }));
 }
 
 /** The overfitting section of a run's result. */

@@ -6,7 +6,6 @@
 // de Prado 2014, section on the effective number of independent trials), and a high mean
 // pairwise correlation of returns is the symptom to report next to those statistics.
 
-import { correlation } from 'ml-matrix';
 import type { AbstractMatrix } from 'ml-matrix';
 import { configError } from '../errors.js';
 
@@ -21,21 +20,49 @@ import { configError } from '../errors.js';
  * entries propagate as NaN.
  */
 export function meanPairwiseCorrelation(returns: AbstractMatrix): number {
-  const T = returns.rows;
+  if (returns.rows < 2) return NaN;
+  return meanPairwiseCorrelationOf(Array.from({ length: returns.columns }, (_, j) => Float64Array.from(returns.getColumn(j))));
+}
+
+/**
+ * meanPairwiseCorrelation over columns given as arrays of equal length (the returns of one
+ * strategy each): each column centred once, then one pass per pair for the sums of products,
+ * r = sum(x y) / sqrt(sum(x x) sum(y y)). No matrix is built: this runs every generation on
+ * the hall of fame's return streams.
+ */
+export function meanPairwiseCorrelationOf(columns: readonly Float64Array[]): number {
+  const T = columns[0]?.length ?? 0;
   if (T < 2) return NaN;
-  const usable: number[] = [];
-  for (let j = 0; j < returns.columns; j++) {
-    const first = returns.get(0, j);
+  const centred: Float64Array[] = [];
+  for (const col of columns) {
+    if (col.length !== T) throw configError('returns', `columns must have equal lengths (${T} and ${col.length})`);
+    const first = col[0]!;
     let constant = true;
-    for (let t = 1; t < T && constant; t++) if (returns.get(t, j) !== first) constant = false;
-    if (!constant) usable.push(j);
+    for (let t = 1; t < T && constant; t++) if (col[t] !== first) constant = false;
+    if (constant) continue;
+    let mean = 0;
+    for (let t = 0; t < T; t++) mean += col[t]!;
+    mean /= T;
+    const c = new Float64Array(T);
+    for (let t = 0; t < T; t++) c[t] = col[t]! - mean;
+    centred.push(c);
   }
-  const k = usable.length;
+  const k = centred.length;
   if (k < 2) return NaN;
-  const r = correlation(returns.subMatrixColumn(usable));
+  const norm = centred.map((c) => {
+    let s = 0;
+    for (let t = 0; t < T; t++) s += c[t]! * c[t]!;
+    return s;
+  });
   let sum = 0;
   for (let i = 0; i < k; i++) {
-    for (let j = i + 1; j < k; j++) sum += Math.min(1, Math.max(-1, r.get(i, j)));
+    const a = centred[i]!;
+    for (let j = i + 1; j < k; j++) {
+      const b = centred[j]!;
+      let ab = 0;
+      for (let t = 0; t < T; t++) ab += a[t]! * b[t]!;
+      sum += Math.min(1, Math.max(-1, ab / Math.sqrt(norm[i]! * norm[j]!)));
+    }
   }
   return sum / ((k * (k - 1)) / 2);
 }

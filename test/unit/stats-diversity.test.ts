@@ -1,8 +1,8 @@
-import { Matrix } from 'ml-matrix';
+import { Matrix, correlation } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../src/errors.js';
 import { Random } from '../../src/random.js';
-import { genotypeSpread, meanPairwiseCorrelation, meanPairwiseDistance } from '../../src/stats/diversity.js';
+import { genotypeSpread, meanPairwiseCorrelation, meanPairwiseCorrelationOf, meanPairwiseDistance } from '../../src/stats/diversity.js';
 
 function noiseColumns(seed: number, T: number, N: number): Matrix {
   const rnd = new Random(seed);
@@ -12,6 +12,21 @@ function noiseColumns(seed: number, T: number, N: number): Matrix {
 }
 
 describe('meanPairwiseCorrelation', () => {
+  it('equals the mean of the off-diagonal of ml-matrix correlation() (an independent implementation)', () => {
+    const rnd = new Random(9);
+    for (const [rows, cols] of [[50, 2], [3500, 10], [7, 5]] as const) {
+      // Correlated columns: a shared factor plus noise, at different scales and offsets.
+      const f = Array.from({ length: rows }, () => rnd.normal());
+      const m = new Matrix(f.map((v) => Array.from({ length: cols }, (_, j) => (j + 1) * (0.5 * v + rnd.normal()) + j)));
+      const r = correlation(m);
+      let sum = 0;
+      for (let i = 0; i < cols; i++) for (let j = i + 1; j < cols; j++) sum += r.get(i, j);
+      const expected = sum / ((cols * (cols - 1)) / 2);
+      expect(Math.abs(meanPairwiseCorrelation(m) - expected)).toBeLessThan(1e-12);
+      expect(meanPairwiseCorrelationOf(Array.from({ length: cols }, (_, j) => Float64Array.from(m.getColumn(j))))).toBe(meanPairwiseCorrelation(m));
+    }
+  });
+
   it('identical streams correlate at 1, an anti-correlated pair at -1', () => {
     const rnd = new Random(1);
     const x = Array.from({ length: 500 }, () => rnd.normal());
