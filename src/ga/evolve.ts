@@ -19,7 +19,7 @@ import { checkEvaluator } from './evaluator-check.js';
 import type { EvolveHooks, EvolveOptions } from './evolve-options.js';
 import { finishGeneration, newStats } from './generation.js';
 import type { GenerationContext } from './generation.js';
-import { compressReturns } from './hall-of-fame.js';
+import { HofReturns } from './hof-returns.js';
 import { checkEvolveOptions } from './options-check.js';
 import { buildResult } from './result.js';
 import type { EvolveResult, GenerationStats, GenerationTiming, StopReason } from './result-types.js';
@@ -78,23 +78,14 @@ export async function evolve(options: EvolveOptions = {}, hooks: EvolveHooks = {
   const scorer = new Scorer(slots, setup.foldAgg, setup.marketAgg, setup.objectives, setup.directions);
   const service = new EvaluationService(family, evaluator, slots, scorer, setup.cacheSize, hooks.signal);
   const returns = (genes: Float64Array): Float64Array => selectionReturns(kernels, setup, genes);
-  // Return streams of hall-of-fame candidates (hofDistinct corr:R), compressed to at most
-  // HOF_RETURN_POINTS points and kept for the recent candidates; derived state, so a resumed run
-  // recomputes them to the same bits.
-  const hofReturnCache = new Map<string, Float64Array>();
-  const hofReturns = (c: { key: string; genes: Float64Array }): Float64Array => {
-    const hit = hofReturnCache.get(c.key);
-    if (hit !== undefined) return hit;
-    const r = compressReturns(returns(c.genes));
-    if (hofReturnCache.size >= 4 * (setup.hofSize + P)) hofReturnCache.delete(hofReturnCache.keys().next().value!);
-    hofReturnCache.set(c.key, r);
-    return r;
-  };
+  // Return streams of hall-of-fame candidates (hofDistinct corr:R, compressed) and of the elite
+  // (the diversity line), kept for the recent genomes.
+  const hofReturns = new HofReturns(family, returns, 4 * (setup.hofSize + P), 2 * setup.hofSize);
   const breeder: Breeder = multi
     ? new NsgaBreeder(family, setup.ops, setup.directions, setup.hofSize)
-    : new SingleObjectiveBreeder(family, setup.ops, setup.islands, { size: setup.hofSize, rule: setup.hofRule, low: setup.low, up: setup.up, returns: hofReturns });
+    : new SingleObjectiveBreeder(family, setup.ops, setup.islands, { size: setup.hofSize, rule: setup.hofRule, low: setup.low, up: setup.up, returns: hofReturns.of });
   const seen = multi ? null : new Map<string, { genes: Float64Array; fitness: number }>();
-  const genCtx: GenerationContext = { family, breeder, sign: multi ? setup.directions[0]! : 1, low: setup.low, up: setup.up, returns, seen };
+  const genCtx: GenerationContext = { family, breeder, sign: multi ? setup.directions[0]! : 1, low: setup.low, up: setup.up, returns: hofReturns.fullOf, seen };
   let state = new RunState(setup.seed, P, G, setup.objectives.length, slots.length);
   const timings = { started, perGeneration: [] as GenerationTiming[], evaluateMs: 0, breedMs: 0 };
   let resumedFrom: number | null = null;
