@@ -3,7 +3,6 @@
 import type { BacktestOptions } from '../backtest.js';
 import type { MarketData } from '../data/market.js';
 import type { Backend } from '../kernels/kernel-set.js';
-import { createQueueEvaluator } from '../queue/evaluator.js';
 import type { QueueEvaluator, QueueStatus } from '../queue/evaluator.js';
 import type { Io } from './context.js';
 
@@ -26,6 +25,9 @@ export interface QueueRunOptions {
 
 /** Opens the queue evaluator of a CLI run; its status lines go to stderr. */
 export async function openQueueEvaluator(o: QueueRunOptions, io: Io): Promise<QueueEvaluator> {
+  // Loaded here: BullMQ and its Redis client take about 0.1 s to import, which every other run
+  // would pay for nothing.
+  const { createQueueEvaluator } = await import('../queue/evaluator.js');
   const started = Date.now();
   let noticed = false;
   let lastRepeat = 0;

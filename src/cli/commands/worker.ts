@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { startQueueWorker } from '../../queue/worker.js';
 import type { Io } from '../context.js';
 import { notEmpty } from '../context.js';
 import { num } from '../parse.js';
@@ -26,6 +25,8 @@ export function workerCommand(io: Io): Command {
     .option('--strategy <path>', 'a strategy module this worker may run (matched by its sha256); repeatable', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--lock-seconds <s>', 'a job held by a silent (killed) worker goes to another after 1 to 2 times this (default 10)', num({ min: 0.5, max: 3600 }))
     .action(async (o: WorkerCli) => {
+      // Loaded when a worker starts (BullMQ takes about 0.1 s to import; see queue-run.ts).
+      const { startQueueWorker } = await import('../../queue/worker.js');
       const worker = await startQueueWorker({
         redis: o.redis,
         strategies: o.strategy,
