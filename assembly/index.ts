@@ -17,6 +17,6 @@ export {
 export { smaCross } from "./strategies/sma-cross";
 export { smaCrossBatch, interleaveBars } from "./strategies/sma-cross-batch";
 export { stochRsiBands } from "./strategies/stoch-rsi-bands";
-export { stochRsiBandsBatch } from "./strategies/stoch-rsi-bands-batch";
+export { stochRsiBandsBatch, stochRsiBandsBacktest } from "./strategies/stoch-rsi-bands-batch";
 export { accTrades, accTradesDropped } from "./strategies/account-scalar";
 export { simulate, simulateBatch } from "./strategies/simulate";

@@ -160,7 +160,7 @@ export function stochRsiBandsBatch(
         const np = genomes + <usize>(ng * STOCH_RSI_BANDS_GENES) * 8;
         keep = <i32>ld(np, 0) == rsiK && <i32>ld(np, 1) == stochK;
       }
-      stochRsiBandsGenome(open, high, low, close, n, gp, cfg, op, sRsi, fR, sAtr, fA, sufMin, sufMax, work, sStoch, reuse, keep);
+      stochRsiBandsGenome(open, high, low, close, n, gp, cfg, op, sRsi, fR, sAtr, fA, sufMin, sufMax, work, sStoch, reuse, keep, 0, 0, 0);
       cachedStochK = keep || reuse ? stochK : 0;
     } else {
       cachedStochK = 0;
@@ -169,5 +169,44 @@ export function stochRsiBandsBatch(
       if (s != OK) return s;
     }
   }
+  return OK;
+}
+
+/**
+ * stochRsiBands for one genome, with its equity (the window's bars) and trades on request:
+ * the batch kernel's streaming pass when its assumptions hold (finite closes, an RSI without
+ * NaN after its warm-up, kSmooth and dSmooth <= MAX_SMOOTH), else the series kernel. The same
+ * metrics, equity and trades either way (the contract tests compare them with the series
+ * kernel's). scratch holds stochRsiBandsBatchScratchBytes(n, 1) bytes.
+ */
+export function stochRsiBandsBacktest(
+  open: usize, high: usize, low: usize, close: usize, n: i32, genes: usize, cfg: usize,
+  out: usize, equity: usize, trades: usize, tradesCap: i32, scratch: usize, scratchBytes: usize,
+): i32 {
+  if (n < 1) return E_LENGTH;
+  if (scratchBytes < stochRsiBandsBatchScratchBytes(n, 1)) return E_SCRATCH;
+  const atrPeriod = <i32>ld(cfg, CFG_ATR_PERIOD);
+  if (atrPeriod < 1) return E_PERIOD;
+  const rsiK = <i32>ld(genes, 0);
+  if (rsiK < 1 || <i32>ld(genes, 1) < 1 || <i32>ld(genes, 2) < 1 || <i32>ld(genes, 3) < 1 || <i32>ld(genes, 6) < 1) return E_PERIOD;
+  if (!(ld(genes, 7) > 0)) return E_PARAM;
+  const bytes = <usize>n * 8;
+  const sRsi = scratch;
+  const sufMin = sRsi + bytes;
+  const sufMax = sufMin + bytes;
+  const sAtr = scratch + 4 * bytes;
+  const sStoch = scratch + 5 * bytes;
+  const work = (scratch + bytes * STOCH_RSI_BANDS_SCRATCH + 15) & ~(<usize>15);
+  atr(high, low, close, n, atrPeriod, sAtr);
+  let fast = <i32>ld(genes, 2) <= MAX_SMOOTH && <i32>ld(genes, 3) <= MAX_SMOOTH;
+  for (let t = 0; t < n && fast; t++) if (!isFinite(ld(close, t))) fast = false;
+  let fR = 0;
+  if (fast) {
+    rsi(close, n, rsiK, sRsi);
+    fR = firstValid(sRsi, n);
+    for (let t = fR; t < n && fast; t++) if (isNaN(ld(sRsi, t)) || load<i64>(sRsi + (<usize>t << 3)) < 0) fast = false;
+  }
+  if (!fast) return stochRsiBandsRun(open, high, low, close, n, genes, cfg, out, equity, trades, tradesCap, scratch, scratchBytes, true);
+  stochRsiBandsGenome(open, high, low, close, n, genes, cfg, out, sRsi, fR, sAtr, firstValid(sAtr, n), sufMin, sufMax, work, sStoch, false, false, equity, trades, tradesCap);
   return OK;
 }

@@ -21,6 +21,7 @@
 // The indicator passes (A-D) run over every bar; the decisions and the account (E) from the
 // window's first bar (CFG_ORIGIN; 0 = no warm-up): signals from accFirstSignal(1) on, the first
 // mark at the origin.
+import { fillNaN } from "../indicators/common";
 import { ld, st } from "../memory";
 import { bandAt, bandHi, bandLo } from "../indicators/bands";
 import { CFG_FILL, CFG_SHORTS, FILL_CLOSE, EXIT_SIGNAL } from "../layout";
@@ -52,11 +53,12 @@ const BAND_MARGIN: f64 = 1e-9;
  * (n at most); work: PASS_WORK values, 16-byte aligned; sStoch: n values of the raw StochRSI of
  * this rsiK and stochK, read back from the genome before (reuse) or written for the next one
  * (keep). Periods and sensitivity were checked by the caller, and kSmooth, dSmooth <= MAX_SMOOTH.
+ * equity (the window's bars) and trades (at most tradesCap) are written when not 0.
  */
 export function stochRsiBandsGenome(
   open: usize, high: usize, low: usize, close: usize, n: i32, genes: usize, cfg: usize, out: usize,
   rsiP: usize, fR: i32, atrP: usize, fA: i32, sufMin: usize, sufMax: usize, work: usize,
-  sStoch: usize, reuse: bool, keep: bool,
+  sStoch: usize, reuse: bool, keep: bool, equity: usize, trades: usize, tradesCap: i32,
 ): void {
   // Rings of RING values indexed by bar & MASK; %K's and %D's have a slot before them (index -1).
   const ringS = work;
@@ -105,12 +107,14 @@ export function stochRsiBandsGenome(
 
   const closeFill = <i32>ld(cfg, CFG_FILL) == FILL_CLOSE;
   const shorts = ld(cfg, CFG_SHORTS) != 0;
-  accInit(cfg, 0, 0, 0);
+  accInit(cfg, equity, trades, tradesCap);
   accSetRiskPerTrade(ld(genes, 11));
   // Warm-up: bars before the window's first bar (origin) only warm the indicators up; nothing
   // is decided before `first` (the cross looks at the bar before) nor marked before origin.
   const first = accFirstSignal(1);
   const origin = accOrigin();
+  // The equity of the bars that are not marked (flat, nothing pending) is filled in at the end.
+  if (equity != 0) fillNaN(equity, 0, n - origin);
   let pending = false;
   let pendingTarget = 0;
   let pendingStop: f64 = 0;
@@ -315,4 +319,14 @@ export function stochRsiBandsGenome(
     }
   }
   accFinish(n, ld(close, n - 1), out);
+  if (equity != 0) fillUnmarked(equity, n - origin);
+}
+
+/**
+ * The equity of the bars the pass did not mark: each is flat with nothing pending, so its mark
+ * would be the cash, which is the equity marked at the bar before it (flat after its fills,
+ * since nothing filled in between). The window's first bar is always marked.
+ */
+function fillUnmarked(equity: usize, bars: i32): void {
+  for (let t = 1; t < bars; t++) if (isNaN(ld(equity, t))) st(equity, t, ld(equity, t - 1));
 }

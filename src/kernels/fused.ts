@@ -6,8 +6,8 @@ import { maxGene } from './chunking.js';
 import type { KernelExports } from './wasm/loader.js';
 import { smaCross, SMA_CROSS_GENES } from './strategies/sma-cross.js';
 import { smaCrossBatch, smaCrossBatchScratchBytes } from './strategies/sma-cross-batch.js';
-import { stochRsiBands, STOCH_RSI_BANDS_GENES, STOCH_RSI_BANDS_SCRATCH } from './strategies/stoch-rsi-bands.js';
-import { stochRsiBandsBatch, stochRsiBandsBatchScratchBytes } from './strategies/stoch-rsi-bands-batch.js';
+import { STOCH_RSI_BANDS_GENES } from './strategies/stoch-rsi-bands.js';
+import { stochRsiBandsBacktest, stochRsiBandsBatch, stochRsiBandsBatchScratchBytes } from './strategies/stoch-rsi-bands-batch.js';
 
 /**
  * A column of a market's bars a kernel reads: the four prices, or `interleaved`, the (close,
@@ -109,19 +109,20 @@ export const stochRsiBandsKernel: FusedKernel = {
   name: 'stoch-rsi-bands',
   genes: STOCH_RSI_BANDS_GENES,
   columns: { single: PRICE_COLUMNS, batch: PRICE_COLUMNS },
-  scratchBytes: (n) => n * 8 * STOCH_RSI_BANDS_SCRATCH,
+  // One backtest runs the batch kernel's streaming pass (the series kernel where it must).
+  scratchBytes: (n) => stochRsiBandsBatchScratchBytes(n, 1),
   // The batch computes the raw StochRSI once per run of genomes with the same rsiK and stochK.
   shareKey: (g, o) => g[o]! * 4096 + Math.min(g[o + 1]!, 4095),
   batchScratchBytes: (n, genomes) => stochRsiBandsBatchScratchBytes(n, genomes.length / STOCH_RSI_BANDS_GENES),
   ts: {
     single: (b, genes, cfg, o, s, bytes) =>
-      stochRsiBands(b.open, b.high, b.low, b.close, b.n, genes, cfg, o.out, o.equity, o.trades, o.tradesCap, s, bytes),
+      stochRsiBandsBacktest(b.open, b.high, b.low, b.close, b.n, genes, cfg, o.out, o.equity, o.trades, o.tradesCap, s, bytes),
     batch: (b, genomes, count, cfg, out, s, bytes) =>
       stochRsiBandsBatch(b.open, b.high, b.low, b.close, b.n, genomes, count, cfg, out, s, bytes),
   },
   wasm: {
     single: (b, g, c, o, s, bytes) =>
-      b.x.stochRsiBands(b.open, b.high, b.low, b.close, b.n, g, c, o.out, o.equity, o.trades, o.tradesCap, s, bytes),
+      b.x.stochRsiBandsBacktest(b.open, b.high, b.low, b.close, b.n, g, c, o.out, o.equity, o.trades, o.tradesCap, s, bytes),
     batch: (b, gp, count, c, out, s, bytes) =>
       b.x.stochRsiBandsBatch(b.open, b.high, b.low, b.close, b.n, gp, count, c, out, s, bytes),
   },

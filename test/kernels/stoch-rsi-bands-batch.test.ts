@@ -1,5 +1,6 @@
-// The stoch-rsi-bands batch kernel (stoch-rsi-bands-batch.ts) against the series kernel, bit for
-// bit, where its shortcuts could go wrong: genes at the edges of their limits (periods of 1 and
+// The stoch-rsi-bands batch kernel (stoch-rsi-bands-batch.ts), and the one-genome backtest that
+// runs its streaming pass (stochRsiBandsBacktest: metrics, equity and trades), against the
+// series kernel, bit for bit, where its shortcuts could go wrong: genes at the edges of their limits (periods of 1 and
 // beyond the bars, inactive and extreme bands, bands at 0 and 100), many genomes sharing an
 // rsiK, any input order (the batch is visited sorted by rsiK), and inputs that must take the
 // series kernel (a NaN or an infinity in the closes). TS twin, WASM release and debug alike.
@@ -9,9 +10,9 @@ import type { BacktestOptions } from '../../src/backtest.js';
 import type { MarketData } from '../../src/data/market.js';
 import { synthetic } from '../../src/data/synthetic.js';
 import { getFamily } from '../../src/genome/families.js';
-import type { KernelSet } from '../../src/kernels/kernel-set.js';
-import { CFG_ORIGIN, MET_LENGTH } from '../../src/kernels/layout.js';
-import { STOCH_RSI_BANDS_GENES as G } from '../../src/kernels/strategies/stoch-rsi-bands.js';
+import type { KernelSet, RawBacktest } from '../../src/kernels/kernel-set.js';
+import { CFG_ORIGIN, MET_LENGTH, MET_TRADES, TR_LENGTH } from '../../src/kernels/layout.js';
+import { STOCH_RSI_BANDS_GENES as G, STOCH_RSI_BANDS_SCRATCH, stochRsiBands } from '../../src/kernels/strategies/stoch-rsi-bands.js';
 import { stochRsiBandsKernel } from '../../src/kernels/fused.js';
 import { createTsKernels } from '../../src/kernels/ts-kernels.js';
 import { createWasmKernels } from '../../src/kernels/wasm/loader.js';
@@ -57,16 +58,37 @@ function sameBits(label: string, a: Float64Array, b: Float64Array): void {
   expect(i, `${label}: first difference at ${i}: ${a[i]} vs ${b[i]}`).toBe(-1);
 }
 
+/** The series kernel itself (TS), with equity and trades: the reference of the batch and of backtest (which runs the pass). */
+function seriesBacktest(m: MarketData, genes: Float64Array, cfg: Float64Array): RawBacktest {
+  const n = m.length;
+  const metrics = new Float64Array(MET_LENGTH);
+  const equity = new Float64Array(n - cfg[CFG_ORIGIN]!);
+  const trades = new Float64Array((n + 1) * TR_LENGTH);
+  const scratch = new Float64Array(n * STOCH_RSI_BANDS_SCRATCH);
+  const status = stochRsiBands(m.open, m.high, m.low, m.close, n, genes, cfg, metrics, equity, trades, n + 1, scratch, scratch.byteLength);
+  expect(status).toBe(0);
+  const tradeCount = metrics[MET_TRADES]!;
+  return { metrics, equity, trades: trades.subarray(0, tradeCount * TR_LENGTH), tradeCount };
+}
+
 function checkAgainstSeries(label: string, market: MarketData, genomes: Float64Array, opts: BacktestOptions, origin = 0): void {
   const count = genomes.length / G;
   const cfg = configVector(resolveOptions(family, synthetic({ bars: 50, seed: 1 }), opts));
   cfg[CFG_ORIGIN] = origin;
   const w = { start: 0, end: market.length };
+  const series = Array.from({ length: count }, (_, i) => seriesBacktest(market, genomes.subarray(i * G, (i + 1) * G), cfg));
   for (const ks of SETS) {
     const out = ks.evaluate(market, w, stochRsiBandsKernel, genomes, count, cfg)!;
     for (let i = 0; i < count; i++) {
-      const one = TS.backtest(market, w, stochRsiBandsKernel, genomes.subarray(i * G, (i + 1) * G), cfg).metrics;
-      sameBits(`${label} [${ks.name}] genome ${i} [${Array.from(genomes.subarray(i * G, (i + 1) * G)).join(', ')}]`, out.subarray(i * MET_LENGTH, (i + 1) * MET_LENGTH), one);
+      const genes = genomes.subarray(i * G, (i + 1) * G);
+      const what = `${label} [${ks.name}] genome ${i} [${Array.from(genes).join(', ')}]`;
+      const one = series[i]!;
+      sameBits(`${what} batch`, out.subarray(i * MET_LENGTH, (i + 1) * MET_LENGTH), one.metrics);
+      // backtest (the streaming pass where it can) with its equity and trades.
+      const bt = ks.backtest(market, w, stochRsiBandsKernel, genes, cfg, { equity: true, trades: true });
+      sameBits(`${what} backtest metrics`, bt.metrics, one.metrics);
+      sameBits(`${what} backtest equity`, bt.equity!, one.equity!);
+      sameBits(`${what} backtest trades`, bt.trades!, one.trades!);
     }
   }
 }

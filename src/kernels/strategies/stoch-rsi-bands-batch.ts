@@ -170,3 +170,41 @@ export function stochRsiBandsBatch(
   }
   return OK;
 }
+
+/**
+ * stochRsiBands for one genome with its equity and trades on request: the streaming pass when
+ * its assumptions hold, else the series kernel (twin). scratch holds
+ * stochRsiBandsBatchScratchBytes(n, 1) bytes.
+ */
+export function stochRsiBandsBacktest(
+  open: Float64Array, high: Float64Array, low: Float64Array, close: Float64Array, n: number,
+  genes: Float64Array, cfg: Float64Array, out: Float64Array, equity: Float64Array | null,
+  trades: Float64Array | null, tradesCap: number, scratch: Float64Array, scratchBytes: number,
+): number {
+  if (n < 1) return E_LENGTH;
+  if (scratchBytes < stochRsiBandsBatchScratchBytes(n, 1)) return E_SCRATCH;
+  const atrPeriod = cfg[CFG_ATR_PERIOD]! | 0;
+  if (atrPeriod < 1) return E_PERIOD;
+  const rsiK = genes[0]! | 0;
+  if (rsiK < 1 || (genes[1]! | 0) < 1 || (genes[2]! | 0) < 1 || (genes[3]! | 0) < 1 || (genes[6]! | 0) < 1) return E_PERIOD;
+  if (!(genes[7]! > 0)) return E_PARAM;
+  const sRsi = scratch.subarray(0, n);
+  const sufMin = scratch.subarray(n, 2 * n);
+  const sufMax = scratch.subarray(2 * n, 3 * n);
+  const sAtr = scratch.subarray(4 * n, 5 * n);
+  const sStoch = scratch.subarray(5 * n, 6 * n);
+  const w0 = STOCH_RSI_BANDS_SCRATCH * n;
+  const work = scratch.subarray(w0, w0 + PASS_WORK);
+  atr(high, low, close, n, atrPeriod, sAtr);
+  let fast = (genes[2]! | 0) <= MAX_SMOOTH && (genes[3]! | 0) <= MAX_SMOOTH;
+  for (let t = 0; t < n && fast; t++) if (!Number.isFinite(close[t]!)) fast = false;
+  let fR = 0;
+  if (fast) {
+    rsi(close, n, rsiK, sRsi);
+    fR = firstValid(sRsi, n);
+    for (let t = fR; t < n && fast; t++) if (Number.isNaN(sRsi[t]!) || Object.is(sRsi[t], -0) || sRsi[t]! < 0) fast = false;
+  }
+  if (!fast) return stochRsiBandsRun(open, high, low, close, n, genes, cfg, out, equity, trades, tradesCap, scratch, scratchBytes, true);
+  stochRsiBandsGenome(open, high, low, close, n, genes, cfg, out, sRsi, fR, sAtr, firstValid(sAtr, n), sufMin, sufMax, work, sStoch, false, false, equity, trades, tradesCap);
+  return OK;
+}

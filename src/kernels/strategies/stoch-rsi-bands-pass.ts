@@ -47,7 +47,7 @@ export function stochRsiBandsGenome(
   open: Float64Array, high: Float64Array, low: Float64Array, close: Float64Array, n: number,
   genes: Float64Array, cfg: Float64Array, out: Float64Array, rsiS: Float64Array, fR: number,
   atrS: Float64Array, fA: number, sufMin: Float64Array, sufMax: Float64Array, work: Float64Array,
-  sStoch: Float64Array, reuse: boolean, keep: boolean,
+  sStoch: Float64Array, reuse: boolean, keep: boolean, equity: Float64Array | null = null, trades: Float64Array | null = null, tradesCap = 0,
 ): void {
   // Rings indexed by bar & MASK; %K's and %D's have a slot before them (index 0 here, 1 + bar & MASK).
   const ringS = work.subarray(0, RING);
@@ -94,12 +94,14 @@ export function stochRsiBandsGenome(
 
   const closeFill = (cfg[CFG_FILL]! | 0) === FILL_CLOSE;
   const shorts = cfg[CFG_SHORTS] !== 0;
-  acc.accInit(cfg, null, null, 0);
+  acc.accInit(cfg, equity, trades, tradesCap);
   acc.accSetRiskPerTrade(genes[11]!);
   // Warm-up: bars before the window's first bar (origin) only warm the indicators up; nothing
   // is decided before `first` (the cross looks at the bar before) nor marked before origin.
   const first = acc.accFirstSignal(1);
   const origin = acc.accOrigin();
+  // The equity of the bars that are not marked (flat, nothing pending) is filled in at the end.
+  if (equity !== null) equity.fill(NaN, 0, n - origin);
   let pending = false;
   let pendingTarget = 0;
   let pendingStop = 0;
@@ -279,4 +281,10 @@ export function stochRsiBandsGenome(
     }
   }
   acc.accFinish(n, close[n - 1]!, out);
+  if (equity !== null) fillUnmarked(equity, n - origin);
+}
+
+/** The equity of the bars the pass did not mark (twin). */
+function fillUnmarked(equity: Float64Array, bars: number): void {
+  for (let t = 1; t < bars; t++) if (Number.isNaN(equity[t]!)) equity[t] = equity[t - 1]!;
 }

@@ -40,6 +40,7 @@ export interface KernelExports {
   interleaveBars(open: number, close: number, n: number, out: number): number;
   stochRsiBands(o: number, h: number, l: number, c: number, n: number, genes: number, cfg: number, out: number, eq: number, tr: number, cap: number, scratch: number, scratchBytes: number): number;
   stochRsiBandsBatch(o: number, h: number, l: number, c: number, n: number, genomes: number, count: number, cfg: number, out: number, scratch: number, scratchBytes: number): number;
+  stochRsiBandsBacktest(o: number, h: number, l: number, c: number, n: number, genes: number, cfg: number, out: number, eq: number, tr: number, cap: number, scratch: number, scratchBytes: number): number;
   simulate(o: number, h: number, l: number, c: number, n: number, target: number, stop: number, take: number, riskPerTrade: number, cfg: number, out: number, eq: number, tr: number, cap: number): number;
   simulateBatch(o: number, h: number, l: number, c: number, n: number, table: number, count: number, cfg: number, out: number): number;
 }
