@@ -1,6 +1,6 @@
 // The queue evaluator's costs, on this machine, against a redis-server started here on a
 // loopback port: W1 on the 1M-bar reference series with 2 worker processes of 1 thread against
-// 1 worker process (rounds interleaved), the per-job overhead (enqueue to result, a job with
+// 1 worker process (rounds interleaved, beside a local pool of 1 and of 2 threads), the per-job overhead (enqueue to result, a job with
 // no real work), and the jobs per second one Redis sustains with the workers there are.
 // Run: `npm run build && node dist/bench/queue.bench.js [--rounds N] [--genomes N] [--concurrency K]`.
 import { spawn } from 'node:child_process';
@@ -84,16 +84,21 @@ try {
   const duo = await createQueueEvaluator({ redis: redis.url, queue: 'duo', market, backtest: W1_OPTIONS });
   evaluators.push(solo, duo);
   const pool = createPoolEvaluator({ market, backtest: W1_OPTIONS, threads: 1 });
+  // The same two cores without the queue: what 2 threads of one local pool reach.
+  const pool2 = createPoolEvaluator({ market, backtest: W1_OPTIONS, threads: 2 });
   // Warm-up: workers fetch the market (48 MB) and start their pools.
-  await Promise.all([solo.evaluate('sma-cross', genomes.slice(0, 4)), duo.evaluate('sma-cross', genomes.slice(0, 8)), pool.evaluate('sma-cross', genomes.slice(0, 4))]);
-  const t = { solo: [] as number[], duo: [] as number[], pool: [] as number[] };
+  await Promise.all([solo.evaluate('sma-cross', genomes.slice(0, 4)), duo.evaluate('sma-cross', genomes.slice(0, 8)), pool.evaluate('sma-cross', genomes.slice(0, 4)), pool2.evaluate('sma-cross', genomes.slice(0, 8))]);
+  const t = { solo: [] as number[], duo: [] as number[], pool: [] as number[], pool2: [] as number[] };
   for (let r = 0; r < rounds; r++) {
     t.pool.push(await timed(() => pool.evaluate('sma-cross', genomes)));
     t.solo.push(await timed(() => solo.evaluate('sma-cross', genomes)));
     t.duo.push(await timed(() => duo.evaluate('sma-cross', genomes)));
-    say(`round ${r + 1}: local pool 1 thread ${t.pool.at(-1)!.toFixed(3)} s, queue 1 worker ${t.solo.at(-1)!.toFixed(3)} s, queue 2 workers ${t.duo.at(-1)!.toFixed(3)} s`);
+    t.pool2.push(await timed(() => pool2.evaluate('sma-cross', genomes)));
+    say(`round ${r + 1}: local pool 1 thread ${t.pool.at(-1)!.toFixed(3)} s, queue 1 worker ${t.solo.at(-1)!.toFixed(3)} s, queue 2 workers ${t.duo.at(-1)!.toFixed(3)} s, local pool 2 threads ${t.pool2.at(-1)!.toFixed(3)} s`);
   }
   await pool.close();
+  await pool2.close();
+  const localRatios = t.pool.map((s, i) => s / t.pool2[i]!);
   const ratios = t.solo.map((s, i) => s / t.duo[i]!);
 
   // Per-job overhead: one job at a time, 2 genomes over 100 bars (microseconds of compute).
@@ -125,12 +130,13 @@ try {
     `  queue, 1 worker x 1 thread:        median ${median(t.solo).toFixed(3)} s  (${rate(median(t.solo))} bar-evaluations/s)`,
     `  queue, 2 workers x 1 thread:       median ${median(t.duo).toFixed(3)} s  (${rate(median(t.duo))} bar-evaluations/s)`,
     `  2 workers / 1 worker:              median ${median(ratios).toFixed(2)}x  (rounds: ${ratios.map((x) => x.toFixed(2)).join(', ')})`,
+    `  local pool, 2 threads / 1 thread:  median ${median(localRatios).toFixed(2)}x  (rounds: ${localRatios.map((x) => x.toFixed(2)).join(', ')}; ${median(t.pool2).toFixed(3)} s)`,
     `  per-job overhead (enqueue to result, 2 genomes x 100 bars, one job at a time): ${(overhead * 1000).toFixed(2)} ms`,
     `  jobs per second (3,000 one-genome jobs, 2 workers x 8 in hand): ${jobsPerSecond.toFixed(0)}`,
   ];
   lines.push(`  load average during the run (1 min): ${loadavg()[0]!.toFixed(1)} on ${describeMachine().cores} cores`);
   process.stdout.write(`${lines.join('\n')}\n${formatMachine(describeMachine())}\n`);
-  const json = JSON.stringify({ suite: 'queue', machine: describeMachine(), workload: name, seconds: t, ratios, perJobOverheadMs: overhead * 1000, jobsPerSecond }, null, 2);
+  const json = JSON.stringify({ suite: 'queue', machine: describeMachine(), workload: name, seconds: t, ratios, localRatios, perJobOverheadMs: overhead * 1000, jobsPerSecond }, null, 2);
   await writeFileAtomic(join(root, 'bench', 'results', 'queue-latest.json'), json);
 } finally {
   await Promise.allSettled(evaluators.map((e) => e.close()));
