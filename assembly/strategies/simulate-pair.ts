@@ -1,6 +1,6 @@
 // The generic simulator's marking of two lanes at once (simulate.ts's simulatePair): bars where
-// neither lane can trade, one lane per f64x2 half. There is no TypeScript twin of this file: the
-// twin's simulateBatch runs its rows one at a time, with the same operations per lane.
+// neither lane can trade, one lane per f64x2 half.
+// Twin: src/kernels/strategies/simulate-pair.ts (each lane's scalar operations, in this order).
 import { ld, st } from "../memory";
 import {
   accountMarkRun, A_CASH, A_UNITS, A_DIR, A_SUM_R, A_SUM_R2, A_SUM_NEG2, A_PREV, A_PEAK, A_LOW, A_DRAWDOWN, A_ORIGIN,

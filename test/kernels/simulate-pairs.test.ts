@@ -1,7 +1,7 @@
-// The WASM simulateBatch runs its inputs two at a time (simulatePair: the bars where both lanes
-// are quiet marked together in f64x2 halves, the others lane by lane). Each input's metrics must
-// be those of simulate on that input alone, on every set, and the TS twin's (which runs its rows
-// one at a time): here on random sparse targets with stops, targets, reversals, risk sizing with
+// simulateBatch runs its inputs two at a time (simulatePair: the bars where both lanes are quiet
+// marked together, in f64x2 halves in WASM, the others lane by lane). Each input's metrics must
+// be those of simulate on that input alone, on every set, and the TS twin's batch's: here on
+// random sparse targets with stops, targets, reversals, risk sizing with
 // leverage, warm-up origins, odd batch sizes, and a market that ruins leveraged positions both
 // ways (so the pair's after-the-fact ruin test and its exact re-marking are exercised).
 import { describe, expect, it } from 'vitest';

@@ -7,8 +7,10 @@ import {
   CFG_FILL, CFG_SHORTS, CFG_SIZING, FILL_CLOSE, SIZING_RISK, MET_LENGTH, EXIT_SIGNAL, EXIT_REVERSAL,
 } from '../layout.js';
 import {
-  accountInit, accountOrder, accountCheckStops, accountMarkRun, accountFinish, accountFirstSignal, newAccount, type Account, A_DIR, A_STOP, A_TARGET, A_RISK_PER_TRADE, A_SIZE_SCALE,
+  accountInit, accountOrder, accountCheckStops, accountMarkRun, accountFinish, accountFirstSignal, newAccount, type Account,
+  A_DIR, A_STOP, A_TARGET, A_RISK_PER_TRADE, A_SIZE_SCALE,
 } from './account.js';
+import { markPairRun } from './simulate-pair.js';
 
 /** What simulateBatch runs per input (the WASM twin reads the same as a table row). */
 export interface SimRow {
@@ -18,54 +20,134 @@ export interface SimRow {
   riskPerTrade: number;
 }
 
-// The simulator's account block.
-const SIM = newAccount();
+/** A lane: an account and the simulator's own state for one input (the twin's lane block). */
+interface Lane {
+  a: Account;
+  pending: boolean; // a fill is due at the next bar's open
+  pendingDir: number;
+  pendingScale: number;
+  pendingStop: number;
+  pendingTake: number;
+  target: Float64Array;
+  stop: Float64Array | null;
+  take: Float64Array | null;
+}
+
+const newLane = (): Lane => ({
+  a: newAccount(), pending: false, pendingDir: 0, pendingScale: 1, pendingStop: 0, pendingTake: 0, target: new Float64Array(0), stop: null, take: null,
+});
+
+// Two lanes: simulate uses the first, simulateBatch both.
+const LANES: [Lane, Lane] = [newLane(), newLane()];
+
+/** What every lane of one call shares: the bars and the rules. */
+interface Bars {
+  open: Float64Array;
+  high: Float64Array;
+  low: Float64Array;
+  close: Float64Array;
+  n: number;
+  from: number; // the first bar whose target is read
+  last: number; // the last one (n - 2)
+  closeFill: boolean;
+  shorts: boolean;
+}
 
 // The direction a target asks for.
 function directionOf(x: number, shorts: boolean): number {
   return x > 0 ? 1 : x < 0 && shorts ? -1 : 0;
 }
 
-/**
- * The first bar from t on where the account needs the full step (n when none; the twin's
- * laneQuiet, a fill due aside): a held position's stop or target level touched (the tests of
- * accountCheckStops), or a target (read on bars [from, last]) that asks for another direction
- * or is out of range.
- */
-function quietUntil(
-  a: Account, target: Float64Array, high: Float64Array, low: Float64Array, t: number, n: number, from: number, last: number, shorts: boolean,
-): number {
+function barsOf(open: Float64Array, high: Float64Array, low: Float64Array, close: Float64Array, n: number, cfg: Float64Array): Bars {
+  return { open, high, low, close, n, from: 0, last: n - 2, closeFill: (cfg[CFG_FILL]! | 0) === FILL_CLOSE, shorts: cfg[CFG_SHORTS] !== 0 };
+}
+
+function laneInit(
+  L: Lane, b: Bars, cfg: Float64Array, target: Float64Array, stop: Float64Array | null, take: Float64Array | null, riskPerTrade: number,
+  equity: Float64Array | null, trades: Float64Array | null, tradesCap: number,
+): void {
+  accountInit(L.a, cfg, equity, trades, tradesCap);
+  L.a.s[A_RISK_PER_TRADE] = riskPerTrade;
+  L.pending = false;
+  L.target = target;
+  L.stop = stop;
+  L.take = take;
+  b.from = accountFirstSignal(L.a, 0); // the window's first bar (next-open) or the one after (close)
+}
+
+/** Bar t of lane L before its mark: the fill due, the stops, the signal. E_PARAM for a target outside [-1, 1]. */
+function laneAct(L: Lane, b: Bars, t: number): number {
+  const a = L.a;
   const s = a.s;
+  if (L.pending) {
+    const d = L.pendingDir;
+    s[A_SIZE_SCALE] = L.pendingScale;
+    accountOrder(a, d, b.open[t]!, t, d !== 0 ? EXIT_REVERSAL : EXIT_SIGNAL, L.pendingStop, L.pendingTake);
+    L.pending = false;
+  }
+  if (s[A_DIR] !== 0) accountCheckStops(a, b.open[t]!, b.high[t]!, b.low[t]!, t);
+  if (t >= b.from && t <= b.last) {
+    const x = L.target[t]!;
+    if (x === x) {
+      if (!(x >= -1.0 && x <= 1.0)) return E_PARAM;
+      const d = directionOf(x, b.shorts);
+      if (d !== (s[A_DIR]! | 0)) {
+        const sd = L.stop !== null ? L.stop[t]! : NaN;
+        const td = L.take !== null ? L.take[t]! : NaN;
+        if (b.closeFill) {
+          s[A_SIZE_SCALE] = Math.abs(x);
+          accountOrder(a, d, b.close[t]!, t, d !== 0 ? EXIT_REVERSAL : EXIT_SIGNAL, sd, td);
+        } else {
+          L.pending = true;
+          L.pendingDir = d;
+          L.pendingScale = Math.abs(x);
+          L.pendingStop = sd;
+          L.pendingTake = td;
+        }
+      }
+    }
+  }
+  return OK;
+}
+
+/**
+ * The first bar from t on where lane L acts (n when none); see the twin. The twin skips NaN
+ * targets several at a time; the bars it stops at are the same.
+ */
+function laneQuiet(L: Lane, b: Bars, t: number): number {
+  if (L.pending) return t;
+  const s = L.a.s;
   const held = s[A_DIR]! | 0;
-  const readEnd = last + 1 < n ? last + 1 : n;
+  const target = L.target;
+  const readEnd = b.last + 1 < b.n ? b.last + 1 : b.n;
   if (held !== 0) {
     const stop = s[A_STOP]!;
     const take = s[A_TARGET]!;
     if (!(Number.isNaN(stop) && Number.isNaN(take))) {
       // A watched position: the levels on every bar, the targets where they are read.
-      for (let j = t; j < n; j++) {
-        const h = high[j]!;
-        const l = low[j]!;
+      for (let j = t; j < b.n; j++) {
+        const h = b.high[j]!;
+        const l = b.low[j]!;
         if (held > 0 ? l <= stop || h >= take : h >= stop || l <= take) return j;
-        if (j >= from && j < readEnd) {
+        if (j >= b.from && j < readEnd) {
           const x = target[j]!;
-          if (x === x && (!(x >= -1.0 && x <= 1.0) || directionOf(x, shorts) !== held)) return j;
+          if (x === x && (!(x >= -1.0 && x <= 1.0) || directionOf(x, b.shorts) !== held)) return j;
         }
       }
-      return n;
+      return b.n;
     }
   }
-  for (let j = t > from ? t : from; j < readEnd; j++) {
+  for (let j = t > b.from ? t : b.from; j < readEnd; j++) {
     const x = target[j]!;
-    if (x === x && (!(x >= -1.0 && x <= 1.0) || directionOf(x, shorts) !== held)) return j;
+    if (x === x && (!(x >= -1.0 && x <= 1.0) || directionOf(x, b.shorts) !== held)) return j;
   }
-  return n;
+  return b.n;
 }
 
 /**
  * Runs target[t] (decided at bar t's close, in [-1, 1], NaN = keep) over bars [0, n); see the
  * twin for the rules. stop and take are null when the strategy gives none. Bars where nothing
- * can trade (quietUntil) are marked as one run of accountMarkRun.
+ * can trade (laneQuiet) are marked as one run of accountMarkRun.
  */
 export function simulate(
   open: Float64Array, high: Float64Array, low: Float64Array, close: Float64Array, n: number,
@@ -74,64 +156,56 @@ export function simulate(
 ): number {
   if (n < 1) return E_LENGTH;
   if ((cfg[CFG_SIZING]! | 0) === SIZING_RISK && !(riskPerTrade >= 0 && riskPerTrade < Infinity)) return E_PARAM;
-  const closeFill = (cfg[CFG_FILL]! | 0) === FILL_CLOSE;
-  const shorts = cfg[CFG_SHORTS] !== 0;
-  const a = SIM;
-  const s = a.s;
-  accountInit(a, cfg, equity, trades, tradesCap);
-  s[A_RISK_PER_TRADE] = riskPerTrade;
-  const from = accountFirstSignal(a, 0); // the window's first bar (next-open) or the one after (close)
-  const last = n - 2;
-  let pending = false;
-  let pendingDir = 0;
-  let pendingScale = 1;
-  let pendingStop = 0;
-  let pendingTake = 0;
+  const b = barsOf(open, high, low, close, n, cfg);
+  const L = LANES[0];
+  laneInit(L, b, cfg, target, stop, take, riskPerTrade, equity, trades, tradesCap);
   let t = 0;
   while (t < n) {
-    // Bar t: the fill due, the stops, the signal, the mark.
-    if (pending) {
-      s[A_SIZE_SCALE] = pendingScale;
-      accountOrder(a, pendingDir, open[t]!, t, pendingDir !== 0 ? EXIT_REVERSAL : EXIT_SIGNAL, pendingStop, pendingTake);
-      pending = false;
-    }
-    if (s[A_DIR] !== 0) accountCheckStops(a, open[t]!, high[t]!, low[t]!, t);
-    if (t >= from && t <= last) {
-      const x = target[t]!;
-      if (x === x) {
-        if (!(x >= -1.0 && x <= 1.0)) return E_PARAM;
-        const d = directionOf(x, shorts);
-        if (d !== (s[A_DIR]! | 0)) {
-          const scale = Math.abs(x);
-          const sd = stop !== null ? stop[t]! : NaN;
-          const td = take !== null ? take[t]! : NaN;
-          if (closeFill) {
-            s[A_SIZE_SCALE] = scale;
-            accountOrder(a, d, close[t]!, t, d !== 0 ? EXIT_REVERSAL : EXIT_SIGNAL, sd, td);
-          } else {
-            pending = true;
-            pendingDir = d;
-            pendingScale = scale;
-            pendingStop = sd;
-            pendingTake = td;
-          }
-        }
-      }
-    }
-    accountMarkRun(a, close, t, t, t + 1);
+    const status = laneAct(L, b, t);
+    if (status !== OK) return status;
+    accountMarkRun(L.a, close, t, t, t + 1);
     t++;
-    // Then the quiet bars after it, if any, as one run.
-    const q = pending ? t : quietUntil(a, target, high, low, t, n, from, last, shorts);
+    const q = laneQuiet(L, b, t);
     if (q > t) {
-      accountMarkRun(a, close, t, t, q);
+      accountMarkRun(L.a, close, t, t, q);
       t = q;
     }
   }
-  accountFinish(a, n, close[n - 1]!, out);
+  accountFinish(L.a, n, close[n - 1]!, out);
   return OK;
 }
 
-/** simulate for count rows into count * MET_LENGTH metrics; asks the host between rows whether to stop. */
+/** Two rows side by side, each exactly as simulate runs it (twin). */
+function simulatePair(b: Bars, cfg: Float64Array, rowA: SimRow, rowB: SimRow, outA: Float64Array, outB: Float64Array): number {
+  const [LA, LB] = LANES;
+  laneInit(LA, b, cfg, rowA.target, rowA.stop, rowA.take, rowA.riskPerTrade, null, null, 0);
+  laneInit(LB, b, cfg, rowB.target, rowB.stop, rowB.take, rowB.riskPerTrade, null, null, 0);
+  const n = b.n;
+  let qA = 0; // the next bar where a lane acts
+  let qB = 0;
+  let t = 0;
+  while (t < n) {
+    if (qA === t) {
+      const status = laneAct(LA, b, t);
+      if (status !== OK) return status;
+      qA = laneQuiet(LA, b, t + 1);
+    }
+    if (qB === t) {
+      const status = laneAct(LB, b, t);
+      if (status !== OK) return status;
+      qB = laneQuiet(LB, b, t + 1);
+    }
+    const to = qA < qB ? qA : qB;
+    markPairRun(LA.a, LB.a, b.close, t, to);
+    t = to;
+  }
+  const lastClose = b.close[n - 1]!;
+  accountFinish(LA.a, n, lastClose, outA);
+  accountFinish(LB.a, n, lastClose, outB);
+  return OK;
+}
+
+/** simulate for count rows into count * MET_LENGTH metrics, two at a time (twin); asks the host between pairs whether to stop. */
 export function simulateBatch(
   open: Float64Array, high: Float64Array, low: Float64Array, close: Float64Array, n: number,
   rows: readonly SimRow[], count: number, cfg: Float64Array, out: Float64Array,
@@ -142,15 +216,18 @@ export function simulateBatch(
     const r = rows[g]!.riskPerTrade;
     if (risk && !(r >= 0 && r < Infinity)) return E_PARAM;
   }
-  // The twin runs two rows side by side (simulatePair); each row's operations are these.
-  for (let g = 0; g < count; g++) {
+  const b = barsOf(open, high, low, close, n, cfg);
+  const metrics = (g: number): Float64Array => out.subarray(g * MET_LENGTH, (g + 1) * MET_LENGTH);
+  let g = 0;
+  for (; g + 1 < count; g += 2) {
+    if (shouldStop()) return E_STOPPED;
+    const status = simulatePair(b, cfg, rows[g]!, rows[g + 1]!, metrics(g), metrics(g + 1));
+    if (status !== OK) return status;
+  }
+  if (g < count) {
     if (shouldStop()) return E_STOPPED;
     const r = rows[g]!;
-    const st = simulate(
-      open, high, low, close, n, r.target, r.stop, r.take, r.riskPerTrade, cfg,
-      out.subarray(g * MET_LENGTH, (g + 1) * MET_LENGTH), null, null, 0,
-    );
-    if (st !== OK) return st;
+    return simulate(open, high, low, close, n, r.target, r.stop, r.take, r.riskPerTrade, cfg, metrics(g), null, null, 0);
   }
   return OK;
 }
