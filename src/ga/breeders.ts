@@ -76,9 +76,7 @@ export class SingleObjectiveBreeder implements Breeder {
     private readonly family: StrategyFamily,
     private readonly ops: OperatorConfig,
     private readonly islands: IslandConfig,
-    private readonly hof: {
-      size: number; rule: HofDistinct; low: Float64Array; up: Float64Array; returns: (c: { key: string; genes: Float64Array }) => Float64Array;
-    },
+    private readonly hof: { size: number; rule: HofDistinct; low: Float64Array; up: Float64Array; returns: (c: { key: string; genes: Float64Array }) => Float64Array },
   ) {}
 
   offspring(s: RunState): Float64Array {
@@ -95,8 +93,8 @@ export class SingleObjectiveBreeder implements Breeder {
     return s.fitness;
   }
 
-  /** The hall of fame's candidates: its entries and the population's new genomes. */
-  private candidates(s: RunState): HofEntry[] {
+  /** The best distinct genomes ever evaluated. */
+  updateHallOfFame(s: RunState): void {
     const G = s.G;
     const byKey = new Map<string, HofEntry>(s.hof.map((h) => [h.key, h]));
     for (let i = 0; i < s.P; i++) {
@@ -104,12 +102,7 @@ export class SingleObjectiveBreeder implements Breeder {
       if (byKey.has(key)) continue;
       byKey.set(key, { key, genes: s.pop.slice(i * G, (i + 1) * G), fitness: s.fitness[i]!, metrics: s.metricsOf(i) });
     }
-    return [...byKey.values()];
-  }
-
-  /** The best distinct genomes ever evaluated. */
-  updateHallOfFame(s: RunState): void {
-    s.hof = selectDistinct(this.candidates(s), this.hof.size, this.hof.rule, this.hof.low, this.hof.up, this.hof.returns);
+    s.hof = selectDistinct([...byKey.values()], this.hof.size, this.hof.rule, this.hof.low, this.hof.up, this.hof.returns);
   }
 
   hallOfFame(s: RunState): Ranked[] {

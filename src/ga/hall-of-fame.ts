@@ -69,11 +69,6 @@ export function pearson(a: Float64Array, b: Float64Array): number {
   return sab / Math.sqrt(saa * sbb);
 }
 
-/** Candidates in the order selectDistinct visits them: best fitness first, ties by key. */
-export function byFitness<T extends HofCandidate>(candidates: readonly T[]): T[] {
-  return [...candidates].sort((a, b) => b.fitness - a.fitness || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-}
-
 export interface HofCandidate {
   key: string;
   genes: Float64Array;
@@ -89,7 +84,7 @@ export function selectDistinct<T extends HofCandidate>(
   candidates: readonly T[], size: number, rule: HofDistinct, low: Float64Array, up: Float64Array,
   returnsOf: (c: T) => Float64Array,
 ): T[] {
-  const sorted = byFitness(candidates);
+  const sorted = [...candidates].sort((a, b) => b.fitness - a.fitness || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const kept: T[] = [];
   const keptReturns: Float64Array[] = [];
   const seen = new Set<string>();
