@@ -1,4 +1,4 @@
-import { ld, st } from "../memory";
+import { ld, pick, st } from "../memory";
 import { OK, E_LENGTH, E_PERIOD } from "../status";
 import { firstValid, fillNaN } from "./common";
 import { rsi } from "./rsi";
@@ -9,66 +9,59 @@ import { sma } from "./sma";
  * (t included); 50 when max = min (the division first, so the window's maximum is exactly 100).
  * NaNs inside a window are passed over; a NaN at t gives NaN.
  *
- * The window's min and max come from monotonic deques of indices (O(n) for any stochK, where a
- * rescan of every window costs O(n stochK)). They only select values, so the result is the same
- * as the rescan's. `dqMin` and `dqMax` are scratch for stochK i32 each.
+ * The window's min and max come from block extremes (van Herk / Gil-Werman): from the first
+ * valid value f on, the values are cut into blocks of stochK, and a window [s, t] with
+ * s = t - stochK + 1 is the end of the block of s (its suffix extremes from s, computed once per
+ * block, backwards) and the start of the block of t up to t (prefix extremes, kept going
+ * forwards); when s begins a block both are that block. O(n) for any stochK and branch-free
+ * (`pick`). They only select values: a comparison with NaN is false, so a NaN is never selected,
+ * and a tie goes to the later value, as the deque of indices this replaced did (it matters for
+ * 0 and -0 only); so the result is the same as a rescan's. `sufMin` and `sufMax` are scratch for
+ * n values each.
  */
-export function stochOf(src: usize, n: i32, stochK: i32, out: usize, dqMin: usize, dqMax: usize): i32 {
+export function stochOf(src: usize, n: i32, stochK: i32, out: usize, sufMin: usize, sufMax: usize): i32 {
   if (n < 0) return E_LENGTH;
   if (stochK < 1) return E_PERIOD;
   const f = firstValid(src, n);
-  const first = f + stochK - 1;
-  if (first >= n) {
+  // first = f + stochK - 1 is the first output; compared as stochK > n - f, which cannot overflow.
+  if (stochK > n - f) {
     fillNaN(out, 0, n);
     return OK;
   }
+  const first = f + stochK - 1;
   fillNaN(out, 0, first);
-  // Ring buffers of capacity stochK: head is the front position, size the count.
-  let minHead = 0;
-  let minSize = 0;
-  let maxHead = 0;
-  let maxSize = 0;
-  for (let t = f; t < n; t++) {
-    const old = t - stochK;
-    while (minSize > 0 && load<i32>(dqMin + (<usize>minHead << 2)) <= old) {
-      minHead = minHead + 1 == stochK ? 0 : minHead + 1;
-      minSize--;
+  for (let b = f; b < n; b += stochK) {
+    const e = min(b + stochK, n);
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = e - 1; i >= b; i--) {
+      const v = ld(src, i);
+      lo = pick(v, lo, v < lo);
+      hi = pick(v, hi, v > hi);
+      st(sufMin, i, lo);
+      st(sufMax, i, hi);
     }
-    while (maxSize > 0 && load<i32>(dqMax + (<usize>maxHead << 2)) <= old) {
-      maxHead = maxHead + 1 == stochK ? 0 : maxHead + 1;
-      maxSize--;
-    }
-    const v = ld(src, t);
-    if (!isNaN(v)) {
-      while (minSize > 0) {
-        let back = minHead + minSize - 1;
-        if (back >= stochK) back -= stochK;
-        if (ld(src, load<i32>(dqMin + (<usize>back << 2))) >= v) minSize--;
-        else break;
+  }
+  for (let b = f; b < n; b += stochK) {
+    const e = min(b + stochK, n);
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let t = b; t < e; t++) {
+      const v = ld(src, t);
+      lo = pick(v, lo, v <= lo);
+      hi = pick(v, hi, v >= hi);
+      if (t < first) continue;
+      if (isNaN(v)) {
+        st(out, t, NaN);
+        continue;
       }
-      let at = minHead + minSize;
-      if (at >= stochK) at -= stochK;
-      store<i32>(dqMin + (<usize>at << 2), t);
-      minSize++;
-      while (maxSize > 0) {
-        let back = maxHead + maxSize - 1;
-        if (back >= stochK) back -= stochK;
-        if (ld(src, load<i32>(dqMax + (<usize>back << 2))) <= v) maxSize--;
-        else break;
-      }
-      at = maxHead + maxSize;
-      if (at >= stochK) at -= stochK;
-      store<i32>(dqMax + (<usize>at << 2), t);
-      maxSize++;
+      const s = t - stochK + 1;
+      const a = ld(sufMin, s);
+      const c = ld(sufMax, s);
+      const mn = pick(a, lo, a < lo);
+      const mx = pick(c, hi, c > hi);
+      st(out, t, mx == mn ? 50.0 : 100.0 * ((v - mn) / (mx - mn)));
     }
-    if (t < first) continue;
-    if (isNaN(v)) {
-      st(out, t, NaN);
-      continue;
-    }
-    const mn = ld(src, load<i32>(dqMin + (<usize>minHead << 2)));
-    const mx = ld(src, load<i32>(dqMax + (<usize>maxHead << 2)));
-    st(out, t, mx == mn ? 50.0 : 100.0 * ((v - mn) / (mx - mn)));
   }
   return OK;
 }

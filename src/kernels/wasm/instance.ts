@@ -21,6 +21,7 @@ export interface KernelExports {
   highest(src: number, n: number, period: number, out: number): number;
   lowest(src: number, n: number, period: number, out: number): number;
   stochRsi(src: number, n: number, rsiK: number, stochK: number, kSmooth: number, dSmooth: number, oR: number, oS: number, oK: number, oD: number): number;
+  stochOf(src: number, n: number, stochK: number, out: number, sufMin: number, sufMax: number): number;
   atr(high: number, low: number, close: number, n: number, period: number, out: number): number;
   bands(atr: number, n: number, atrK: number, oversold: number, overbought: number, sensitivity: number, adjust: number, lo: number, hi: number): number;
   sizeFraction(equity: number, price: number, n: number, fraction: number, lotSize: number, direction: number, out: number): number;
