@@ -10,6 +10,9 @@ import type { IndicatorCache } from './indicator-cache.js';
 import type { Indicators, Series, StrategyContext } from './types.js';
 
 const marketIds = new WeakMap<MarketData, number>();
+
+/** A period the kernels take as it is: an integer from 1 to 2^31 - 1. */
+const isPeriod = (k: number): boolean => Number.isInteger(k) && k >= 1 && k <= 0x7fffffff;
 let nextMarketId = 1;
 
 function marketId(m: MarketData): number {
@@ -70,8 +73,18 @@ export function createContext(
     ema: (src, k) => cached('ema', [src], [k], () => kernels.ema(f(src), k)),
     rsi: (src, k) => cached('rsi', [src], [k], () => kernels.rsi(f(src), k)),
     atr: (h, l, c, k) => cached('atr', [h, l, c], [k], () => kernels.atr(f(h), f(l), f(c), k)),
-    stochRsi: (src, a, b, c, d) =>
-      cached('stochRsi', [src], [a, b, c, d], () => ({ ...kernels.stochRsi(f(src), a, b, c, d) })),
+    stochRsi: (src, a, b, c, d) => {
+      if (!(isPeriod(a) && isPeriod(b) && isPeriod(c) && isPeriod(d))) {
+        // Whatever the kernel does with such periods (E_KERNEL naming stochRsi below 1).
+        return cached('stochRsi', [src], [a, b, c, d], () => ({ ...kernels.stochRsi(f(src), a, b, c, d) }));
+      }
+      // In stages, each cached on what it depends on (the RSI on rsiK alone, the raw StochRSI on
+      // rsiK and stochK): the kernel's own steps, so the very same bits.
+      const rsi = ind.rsi(src, a);
+      const stoch = cached('stochOf', [rsi], [b], () => kernels.stochOf(f(rsi), b));
+      const k = ind.sma(stoch, c);
+      return { rsi, stoch, k, d: ind.sma(k, d) };
+    },
     bands: (atr, k, lo, hi, s, adj) =>
       cached('bands', [atr], [k, lo, hi, s, adj], () => ({ ...kernels.bands(f(atr), k, lo, hi, s, adj) })),
     stdev: (src, k) => cached('stdev', [src], [k], () => kernels.stdev(f(src), k)),
