@@ -12,11 +12,13 @@ import { sma } from './sma.js';
  * valid value f on, the values are cut into blocks of stochK, and a window [s, t] with
  * s = t - stochK + 1 is the end of the block of s (its suffix extremes from s, computed once per
  * block, backwards) and the start of the block of t up to t (prefix extremes, kept going
- * forwards); when s begins a block both are that block. O(n) for any stochK (the WASM twin is
- * branch-free; the ternaries here are its `pick`s). They only select values: a comparison with
- * NaN is false, so a NaN is never selected, and a tie goes to the later value, as the deque of
- * indices this replaced did (it matters for 0 and -0 only); so the result is the same as a
- * rescan's. `sufMin` and `sufMax` are scratch for n values each.
+ * forwards); when s begins a block both are that block. O(n) for any stochK. The WASM twin keeps
+ * (min, -max) in the two lanes of a v128 and selects both with one comparison: its -x < -hi is
+ * x > hi here, the same for every value (NaN: false), and the negations are exact. They only
+ * select values: a comparison with NaN is false, so a NaN is never selected, and a tie goes to
+ * the later value, as the deque of indices this replaced did (it matters for 0 and -0 only); so
+ * the result is the same as a rescan's. `sufMin` and `sufMax` are scratch for n values each (the
+ * WASM twin keeps the suffix maxima negated in sufMax).
  */
 export function stochOf(
   src: Float64Array, n: number, stochK: number, out: Float64Array, sufMin: Float64Array, sufMax: Float64Array,
