@@ -37,6 +37,9 @@ export class IndicatorCache {
   // marks one most recently used). New entries are on probation; a hit moves one to protected.
   private readonly probation = new Map<string, Entry>();
   private readonly protected = new Map<string, Entry>();
+  // Probation is first in, first out (a hit leaves it, nothing is re-inserted): one live iterator
+  // walks it oldest first, so an eviction does not step again over the slots of entries gone.
+  private oldest = this.probation.entries();
   private bytes = 0;
   private protectedBytes = 0;
   hits = 0;
@@ -83,8 +86,15 @@ export class IndicatorCache {
   }
 
   private evict(): void {
-    for (const [k, old] of this.probation) {
-      if (this.bytes <= this.maxBytes) return;
+    while (this.bytes > this.maxBytes) {
+      let r = this.oldest.next();
+      if (r.done === true) {
+        // An exhausted iterator sees no later entries: start again from the oldest.
+        this.oldest = this.probation.entries();
+        r = this.oldest.next();
+        if (r.done === true) break;
+      }
+      const [k, old] = r.value;
       this.probation.delete(k);
       this.bytes -= old.bytes;
     }
@@ -102,6 +112,7 @@ export class IndicatorCache {
 
   clear(): void {
     this.probation.clear();
+    this.oldest = this.probation.entries();
     this.protected.clear();
     this.bytes = 0;
     this.protectedBytes = 0;
