@@ -47,7 +47,7 @@ export function createContext(
   const scope = `${kernels.name}|${marketId(market)}|${start}:${end}|`;
 
   function cached<T extends Float64Array | Record<string, Float64Array>>(
-    fn: string, srcs: Series[], params: number[], compute: () => T,
+    fn: string, srcs: Series[], params: number[], compute: () => T, shared = false,
   ): T {
     if (cache === null) return compute();
     // `fn(src,...;param,...)`, built by concatenation (this runs for every genome's every
@@ -61,7 +61,7 @@ export function createContext(
     key += ';';
     for (let i = 0; i < params.length; i++) key += i === 0 ? String(params[i]) : `,${String(params[i])}`;
     key += ')';
-    const value = cache.get(scope + key, compute);
+    const value = cache.get(scope + key, compute, shared);
     if (value instanceof Float64Array) ids.set(value, key);
     else for (const [name, a] of Object.entries(value)) ids.set(a, `${key}.${name}`);
     return value;
@@ -79,8 +79,10 @@ export function createContext(
         return cached('stochRsi', [src], [a, b, c, d], () => ({ ...kernels.stochRsi(f(src), a, b, c, d) }));
       }
       // In stages, each cached on what it depends on (the RSI on rsiK alone, the raw StochRSI on
-      // rsiK and stochK): the kernel's own steps, so the very same bits.
-      const rsi = ind.rsi(src, a);
+      // rsiK and stochK): the kernel's own steps, so the very same bits. The RSI, on one period of
+      // the four, is what a population shares: it starts protected in the cache (the key is
+      // ctx.ind.rsi's).
+      const rsi = cached('rsi', [src], [a], () => kernels.rsi(f(src), a), true);
       const stoch = cached('stochOf', [rsi], [b], () => kernels.stochOf(f(rsi), b));
       const k = ind.sma(stoch, c);
       return { rsi, stoch, k, d: ind.sma(k, d) };

@@ -47,8 +47,11 @@ export class IndicatorCache {
 
   constructor(readonly maxBytes = DEFAULT_INDICATOR_CACHE_BYTES) {}
 
-  /** The value under `key`, computed by `compute` on a miss (and kept when it fits the budget). */
-  get<T extends Value>(key: string, compute: () => T): T {
+  /**
+   * The value under `key`, computed by `compute` on a miss (and kept when it fits the budget).
+   * A `shared` value (one the caller knows many will ask for) starts protected.
+   */
+  get<T extends Value>(key: string, compute: () => T, shared = false): T {
     let e = this.protected.get(key);
     if (e !== undefined) {
       this.hits++;
@@ -67,7 +70,8 @@ export class IndicatorCache {
     const value = compute();
     const bytes = bytesOf(value);
     if (bytes > this.maxBytes) return value;
-    this.probation.set(key, { value, bytes });
+    if (shared) this.protect(key, { value, bytes });
+    else this.probation.set(key, { value, bytes });
     this.bytes += bytes;
     this.evict();
     return value;

@@ -29,6 +29,18 @@ describe('IndicatorCache', () => {
     expect(c.stats().misses).toBe(32);
   });
 
+  it('a value asked for as shared starts protected: one-off series do not push it out before its second use', () => {
+    const c = new IndicatorCache(10 * 800);
+    const make = (): Float64Array => new Float64Array(100);
+    c.get('rsi', make, true);
+    c.get('once', make);
+    for (let i = 0; i < 30; i++) c.get(`own${i}`, make);
+    c.get('rsi', make);
+    expect(c.stats()).toMatchObject({ hits: 1, misses: 32 });
+    c.get('once', make); // not shared: gone
+    expect(c.stats().misses).toBe(33);
+  });
+
   it('protected holds at most 80% of the budget: its least recently used go back on probation', () => {
     const c = new IndicatorCache(10 * 800);
     const make = (): Float64Array => new Float64Array(100);
@@ -63,6 +75,14 @@ describe('ctx.ind.stochRsi in stages', () => {
       // rsi: 14 and 7 (2 misses, 3 hits); stochOf: (14, 14), (14, 9), (7, 9) (3 misses, 2 hits);
       // %K: 5 distinct of 5 but the repeat (4 misses, 1 hit); %D: the same (4 misses, 1 hit).
       expect(cache.stats()).toMatchObject({ misses: 2 + 3 + 4 + 4, hits: 3 + 2 + 1 + 1 });
+      // The RSI stage is asked for as shared: a stream of one-off series does not push it out.
+      const small = new IndicatorCache(6 * 600 * 8);
+      const c2 = createContext(kernels, m, { start: 0, end: m.length }, 0, small);
+      c2.ind.stochRsi(c2.close, 14, 14, 3, 3);
+      for (let k = 2; k < 40; k++) c2.ind.sma(c2.close, k);
+      const before = small.stats().misses;
+      c2.ind.rsi(c2.close, 14);
+      expect(small.stats().misses).toBe(before);
       // ctx.ind.rsi is the same cached series.
       expect(ctx.ind.rsi(ctx.close, 14)).toBe(ctx.ind.stochRsi(ctx.close, 14, 30, 2, 2).rsi);
     });
