@@ -10,9 +10,6 @@ import type { IndicatorCache } from './indicator-cache.js';
 import type { Indicators, Series, StrategyContext } from './types.js';
 
 const marketIds = new WeakMap<MarketData, number>();
-
-/** A period the kernels take as it is: an integer from 1 to 2^31 - 1. */
-const isPeriod = (k: number): boolean => Number.isInteger(k) && k >= 1 && k <= 0x7fffffff;
 let nextMarketId = 1;
 
 function marketId(m: MarketData): number {
@@ -23,6 +20,9 @@ function marketId(m: MarketData): number {
   }
   return id;
 }
+
+/** A period the kernels take as it is: an integer from 1 to 2^31 - 1. */
+const isPeriod = (k: number): boolean => Number.isInteger(k) && k >= 1 && k <= 0x7fffffff;
 
 /**
  * The context of one span of bars (shared by every genome evaluated on it); the window being

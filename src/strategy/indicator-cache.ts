@@ -3,7 +3,8 @@
 // every genome (and batch) that asks. Over budget, least recently used first out, and of those
 // first the ones never asked for again (a segmented LRU): a population whose genomes each leave
 // series of their own (a StochRSI of their own periods, their own bands) does not push out the
-// ones they share (the RSI of an rsiK, an ATR).
+// ones they share (the RSI of an rsiK, an ATR). What a caller asks for as shared (the RSI stage
+// of ctx.ind.stochRsi) starts among those asked for again.
 
 /** Bytes the cache holds at most by default (per worker thread). @default 64 MiB */
 export const DEFAULT_INDICATOR_CACHE_BYTES = 64 * 1024 * 1024;
