@@ -4,7 +4,7 @@ export { heapBase } from "./memory";
 export { sma } from "./indicators/sma";
 export { ema } from "./indicators/ema";
 export { rsi } from "./indicators/rsi";
-export { stochRsi } from "./indicators/stoch-rsi";
+export { stochRsi, stochOf } from "./indicators/stoch-rsi";
 export { atr } from "./indicators/atr";
 export { bands } from "./indicators/bands";
 export { stdev } from "./indicators/stdev";

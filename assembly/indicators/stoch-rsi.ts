@@ -9,66 +9,61 @@ import { sma } from "./sma";
  * (t included); 50 when max = min (the division first, so the window's maximum is exactly 100).
  * NaNs inside a window are passed over; a NaN at t gives NaN.
  *
- * The window's min and max come from monotonic deques of indices (O(n) for any stochK, where a
- * rescan of every window costs O(n stochK)). They only select values, so the result is the same
- * as the rescan's. `dqMin` and `dqMax` are scratch for stochK i32 each.
+ * The window's min and max come from block extremes (van Herk / Gil-Werman): from the first
+ * valid value f on, the values are cut into blocks of stochK, and a window [s, t] with
+ * s = t - stochK + 1 is the end of the block of s (its suffix extremes from s, computed once per
+ * block, backwards) and the start of the block of t up to t (prefix extremes, kept going
+ * forwards); when s begins a block both are that block. O(n) for any stochK and branch-free:
+ * min and max are the two lanes (min, -max) of a v128, one comparison and one bitselect for both
+ * (the negation is exact). They only select values: a comparison with NaN is false, so a NaN is
+ * never selected, and a tie goes to the later value, as the deque of indices this replaced did
+ * (it matters for 0 and -0 only); so the result is the same as a rescan's. `sufMin` and `sufMax`
+ * are scratch for n values each (sufMax holds the suffix maxima negated).
  */
-export function stochOf(src: usize, n: i32, stochK: i32, out: usize, dqMin: usize, dqMax: usize): i32 {
+export function stochOf(src: usize, n: i32, stochK: i32, out: usize, sufMin: usize, sufMax: usize): i32 {
   if (n < 0) return E_LENGTH;
   if (stochK < 1) return E_PERIOD;
   const f = firstValid(src, n);
-  const first = f + stochK - 1;
-  if (first >= n) {
+  // first = f + stochK - 1 is the first output; compared as stochK > n - f, which cannot overflow.
+  if (stochK > n - f) {
     fillNaN(out, 0, n);
     return OK;
   }
+  const first = f + stochK - 1;
   fillNaN(out, 0, first);
-  // Ring buffers of capacity stochK: head is the front position, size the count.
-  let minHead = 0;
-  let minSize = 0;
-  let maxHead = 0;
-  let maxSize = 0;
-  for (let t = f; t < n; t++) {
-    const old = t - stochK;
-    while (minSize > 0 && load<i32>(dqMin + (<usize>minHead << 2)) <= old) {
-      minHead = minHead + 1 == stochK ? 0 : minHead + 1;
-      minSize--;
+  // Lanes (min, -max): one comparison selects both, -max < -hi being max > hi (negation is exact).
+  const neg = i64x2(0, 0x8000000000000000);
+  const none = f64x2.splat(Infinity);
+  for (let b = f; b < n; b += stochK) {
+    const e = min(b + stochK, n);
+    let m = none;
+    for (let i = e - 1; i >= b; i--) {
+      const o = <usize>i << 3;
+      const x = v128.xor(f64x2.splat(load<f64>(src + o)), neg);
+      m = v128.bitselect(x, m, f64x2.lt(x, m));
+      v128.store64_lane(sufMin + o, m, 0);
+      v128.store64_lane(sufMax + o, m, 1);
     }
-    while (maxSize > 0 && load<i32>(dqMax + (<usize>maxHead << 2)) <= old) {
-      maxHead = maxHead + 1 == stochK ? 0 : maxHead + 1;
-      maxSize--;
-    }
-    const v = ld(src, t);
-    if (!isNaN(v)) {
-      while (minSize > 0) {
-        let back = minHead + minSize - 1;
-        if (back >= stochK) back -= stochK;
-        if (ld(src, load<i32>(dqMin + (<usize>back << 2))) >= v) minSize--;
-        else break;
+  }
+  for (let b = f; b < n; b += stochK) {
+    const e = min(b + stochK, n);
+    let m = none;
+    for (let t = b; t < e; t++) {
+      const v = ld(src, t);
+      const x = v128.xor(f64x2.splat(v), neg);
+      m = v128.bitselect(x, m, f64x2.le(x, m));
+      if (t < first) continue;
+      if (isNaN(v)) {
+        st(out, t, NaN);
+        continue;
       }
-      let at = minHead + minSize;
-      if (at >= stochK) at -= stochK;
-      store<i32>(dqMin + (<usize>at << 2), t);
-      minSize++;
-      while (maxSize > 0) {
-        let back = maxHead + maxSize - 1;
-        if (back >= stochK) back -= stochK;
-        if (ld(src, load<i32>(dqMax + (<usize>back << 2))) <= v) maxSize--;
-        else break;
-      }
-      at = maxHead + maxSize;
-      if (at >= stochK) at -= stochK;
-      store<i32>(dqMax + (<usize>at << 2), t);
-      maxSize++;
+      const o = <usize>(t - stochK + 1) << 3;
+      const a = v128.load64_lane(sufMax + o, v128.load64_zero(sufMin + o), 1);
+      const w = v128.bitselect(a, m, f64x2.lt(a, m));
+      const mn = f64x2.extract_lane(w, 0);
+      const mx = -f64x2.extract_lane(w, 1);
+      st(out, t, mx == mn ? 50.0 : 100.0 * ((v - mn) / (mx - mn)));
     }
-    if (t < first) continue;
-    if (isNaN(v)) {
-      st(out, t, NaN);
-      continue;
-    }
-    const mn = ld(src, load<i32>(dqMin + (<usize>minHead << 2)));
-    const mx = ld(src, load<i32>(dqMax + (<usize>maxHead << 2)));
-    st(out, t, mx == mn ? 50.0 : 100.0 * ((v - mn) / (mx - mn)));
   }
   return OK;
 }

@@ -34,7 +34,7 @@ import { stdev } from '../kernels/indicators/stdev.js';
 import { highest, lowest } from '../kernels/indicators/extremes.js';
 import { ema } from '../kernels/indicators/ema.js';
 import { rsi } from '../kernels/indicators/rsi.js';
-import { stochRsi } from '../kernels/indicators/stoch-rsi.js';
+import { stochOf, stochRsi } from '../kernels/indicators/stoch-rsi.js';
 import { atr } from '../kernels/indicators/atr.js';
 import { bands } from '../kernels/indicators/bands.js';
 import { sizeFraction, sizeRisk } from '../kernels/sizing/sizing.js';
@@ -55,7 +55,7 @@ import { formatBars, formatOps, formatRme, renderTable } from './table.js';
 
 /** Every kernel the suite measures: the exports of assembly/index.ts but heapBase and the account accessors. */
 export const KERNEL_NAMES = [
-  'sma', 'ema', 'rsi', 'stochRsi', 'atr', 'bands', 'stdev', 'highest', 'lowest',
+  'sma', 'ema', 'rsi', 'stochRsi', 'stochOf', 'atr', 'bands', 'stdev', 'highest', 'lowest',
   'sizeFraction', 'sizeRisk',
   'returns', 'totalReturn', 'sharpe', 'sortino', 'maxDrawdown', 'annualReturn', 'calmar', 'winRate',
   'profitFactor', 'exposure',
@@ -299,6 +299,8 @@ function buildCases(x: KernelExports, arena: WasmArena, n: number, seed: number,
   const atr14 = new Float64Array(n);
   status('atr', atr(high, low, close, n, 14, atr14));
   const stopDistance = atr14.map((a) => 2 * a);
+  const rsi14 = new Float64Array(n);
+  status('rsi', rsi(close, n, 14, rsi14));
 
   // Outputs: seven series in one block (also the stoch-rsi-bands scratch), an equity curve, a
   // trade list, metrics for a batch, the sma-cross batch scratch. Cases run one at a time.
@@ -320,7 +322,7 @@ function buildCases(x: KernelExports, arena: WasmArena, n: number, seed: number,
   const p = {
     open: arena.put(open), high: arena.put(high), low: arena.put(low), close: arena.put(close),
     equity: arena.put(equity), rets: arena.put(rets), pnl: arena.put(pnl), units: arena.put(units),
-    atr: arena.put(atr14), stop: arena.put(stopDistance),
+    atr: arena.put(atr14), stop: arena.put(stopDistance), rsi14: arena.put(rsi14),
     smaGenes: arena.put(smaGenes), srbGenes: arena.put(srbGenes), smaGenomes: arena.put(smaGenomes),
     srbGenomes: arena.put(srbGenomes), cfgSma: arena.put(cfgSma), cfgSrb: arena.put(cfgSrb),
     block: arena.alloc(srbBatchBytes), eq: arena.alloc(n * 8), tr: arena.alloc(cap * TR_LENGTH * 8),
@@ -358,6 +360,15 @@ function buildCases(x: KernelExports, arena: WasmArena, n: number, seed: number,
         kernel: 'stochRsi', items: n, returnsStatus: true, outputs: [series(0), series(1), series(2), series(3)],
         ts: () => stochRsi(close, n, 14, 14, 3, 3, a, b, c, d),
         wasm: () => x.stochRsi(p.close, n, 14, 14, 3, 3, S(0), S(1), S(2), S(3)),
+      };
+    },
+    stochOf: () => {
+      // The raw StochRSI of RSI(14) (what ctx.ind.stochRsi computes per rsiK and stochK), scratch in series 2 and 3.
+      const [o, a, b] = [tsS(1), tsS(2), tsS(3)];
+      return {
+        kernel: 'stochOf', items: n, returnsStatus: true, outputs: [series(1)],
+        ts: () => stochOf(rsi14, n, 14, o, a, b),
+        wasm: () => x.stochOf(p.rsi14, n, 14, S(1), S(2), S(3)),
       };
     },
     atr: () => ({

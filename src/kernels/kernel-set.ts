@@ -42,6 +42,11 @@ export interface KernelSet {
   ema(src: Float64Array, period: number): Float64Array;
   rsi(src: Float64Array, period: number): Float64Array;
   stochRsi(src: Float64Array, rsiK: number, stochK: number, kSmooth: number, dSmooth: number): StochRsiSeries;
+  /**
+   * The raw StochRSI of a series over stochK values: stochRsi's `stoch` is stochOf of its `rsi`
+   * (and its %K and %D the sma of that and of %K), the very same operations.
+   */
+  stochOf(src: Float64Array, stochK: number): Float64Array;
   atr(high: Float64Array, low: Float64Array, close: Float64Array, period: number): Float64Array;
   bands(atr: Float64Array, atrK: number, oversold: number, overbought: number, sensitivity: number, adjust: number): BandSeries;
   /** Rolling sample standard deviation (ddof 1) of the last `period` values, period >= 2. */

@@ -8,7 +8,7 @@ import { E_STOPPED } from './status.js';
 import { sma } from './indicators/sma.js';
 import { ema } from './indicators/ema.js';
 import { rsi } from './indicators/rsi.js';
-import { stochRsi } from './indicators/stoch-rsi.js';
+import { stochOf, stochRsi } from './indicators/stoch-rsi.js';
 import { atr } from './indicators/atr.js';
 import { bands } from './indicators/bands.js';
 import { stdev } from './indicators/stdev.js';
@@ -71,6 +71,12 @@ export function createTsKernels(): KernelSet {
       const r = { rsi: series(n), stoch: series(n), k: series(n), d: series(n) };
       checkStatus(stochRsi(src, n, rsiK, stochK, kSmooth, dSmooth, r.rsi, r.stoch, r.k, r.d), 'stochRsi');
       return r;
+    },
+    stochOf(src, stochK) {
+      const n = src.length;
+      const out = series(n);
+      checkStatus(stochOf(src, n, stochK, out, series(n), series(n)), 'stochOf');
+      return out;
     },
     atr(high, low, close, period) {
       const out = series(close.length);

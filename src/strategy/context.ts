@@ -21,6 +21,9 @@ function marketId(m: MarketData): number {
   return id;
 }
 
+/** A period the kernels take as it is: an integer from 1 to 2^31 - 1. */
+const isPeriod = (k: number): boolean => Number.isInteger(k) && k >= 1 && k <= 0x7fffffff;
+
 /**
  * The context of one span of bars (shared by every genome evaluated on it); the window being
  * evaluated begins at index `origin` of the span.
@@ -44,7 +47,7 @@ export function createContext(
   const scope = `${kernels.name}|${marketId(market)}|${start}:${end}|`;
 
   function cached<T extends Float64Array | Record<string, Float64Array>>(
-    fn: string, srcs: Series[], params: number[], compute: () => T,
+    fn: string, srcs: Series[], params: number[], compute: () => T, shared = false,
   ): T {
     if (cache === null) return compute();
     // `fn(src,...;param,...)`, built by concatenation (this runs for every genome's every
@@ -58,7 +61,7 @@ export function createContext(
     key += ';';
     for (let i = 0; i < params.length; i++) key += i === 0 ? String(params[i]) : `,${String(params[i])}`;
     key += ')';
-    const value = cache.get(scope + key, compute);
+    const value = cache.get(scope + key, compute, shared);
     if (value instanceof Float64Array) ids.set(value, key);
     else for (const [name, a] of Object.entries(value)) ids.set(a, `${key}.${name}`);
     return value;
@@ -70,8 +73,20 @@ export function createContext(
     ema: (src, k) => cached('ema', [src], [k], () => kernels.ema(f(src), k)),
     rsi: (src, k) => cached('rsi', [src], [k], () => kernels.rsi(f(src), k)),
     atr: (h, l, c, k) => cached('atr', [h, l, c], [k], () => kernels.atr(f(h), f(l), f(c), k)),
-    stochRsi: (src, a, b, c, d) =>
-      cached('stochRsi', [src], [a, b, c, d], () => ({ ...kernels.stochRsi(f(src), a, b, c, d) })),
+    stochRsi: (src, a, b, c, d) => {
+      if (!(isPeriod(a) && isPeriod(b) && isPeriod(c) && isPeriod(d))) {
+        // Whatever the kernel does with such periods (E_KERNEL naming stochRsi below 1).
+        return cached('stochRsi', [src], [a, b, c, d], () => ({ ...kernels.stochRsi(f(src), a, b, c, d) }));
+      }
+      // In stages, each cached on what it depends on (the RSI on rsiK alone, the raw StochRSI on
+      // rsiK and stochK): the kernel's own steps, so the very same bits. The RSI, on one period of
+      // the four, is what a population shares: it starts protected in the cache (the key is
+      // ctx.ind.rsi's).
+      const rsi = cached('rsi', [src], [a], () => kernels.rsi(f(src), a), true);
+      const stoch = cached('stochOf', [rsi], [b], () => kernels.stochOf(f(rsi), b));
+      const k = ind.sma(stoch, c);
+      return { rsi, stoch, k, d: ind.sma(k, d) };
+    },
     bands: (atr, k, lo, hi, s, adj) =>
       cached('bands', [atr], [k, lo, hi, s, adj], () => ({ ...kernels.bands(f(atr), k, lo, hi, s, adj) })),
     stdev: (src, k) => cached('stdev', [src], [k], () => kernels.stdev(f(src), k)),

@@ -38,17 +38,67 @@ export function checkTargets(s: Strategy, p: Params, out: Float64Array, n: numbe
   }
 }
 
-function distances(s: Strategy, p: Params, field: string, v: unknown, n: number, start: number): Float64Array | null {
+/** A stop or take distance series as a Float64Array (null when not returned); its values are checked apart. */
+function distanceSeries(s: Strategy, p: Params, field: string, v: unknown, n: number): Float64Array | null {
   if (v === undefined || v === null) return null;
   const a = series(s, p, field, v, n);
-  const out = a instanceof Float64Array ? a : Float64Array.from(a as ArrayLike<number>);
+  return a instanceof Float64Array ? a : Float64Array.from(a as ArrayLike<number>);
+}
+
+/** E_STRATEGY naming the first distance (from `start` on) that is not >= 0 and finite, or NaN. */
+function checkDistances(s: Strategy, p: Params, field: string, out: Float64Array, v: unknown, n: number, start: number): void {
+  const a = v as ArrayLike<number>;
   for (let t = start; t < n; t++) {
     const x = out[t]!;
     if (!(x >= 0 && x < Infinity) && x === x) {
       throw strategyError(`${describeGenome(s, p)}: signals returned ${field}[${t}] = ${String(a[t])}; a distance is a price difference >= 0 (0 or NaN: none)`);
     }
   }
-  return out;
+}
+
+/**
+ * Whether every stop and take distance from `start` on is >= 0 and finite, or NaN, in one pass
+ * over both (a value is wrong when it is below 0 or +Infinity: NaN compares false).
+ */
+function distancesOk(stop: Float64Array | null, take: Float64Array | null, n: number, start: number): boolean {
+  if (stop !== null && take !== null) {
+    for (let t = start; t < n; t++) {
+      const x = stop[t]!;
+      const y = take[t]!;
+      if (x < 0 || x === Infinity || y < 0 || y === Infinity) return false;
+    }
+    return true;
+  }
+  const a = stop ?? take;
+  if (a === null) return true;
+  for (let t = start; t < n; t++) {
+    const x = a[t]!;
+    if (x < 0 || x === Infinity) return false;
+  }
+  return true;
+}
+
+/**
+ * The stop and take distances, checked: the first wrong value of stopDistance, else of
+ * takeDistance, is E_STRATEGY naming the field and the bar (and a wrong takeDistance series
+ * comes after stopDistance's values, as when each was checked whole in turn).
+ */
+function distances(
+  s: Strategy, p: Params, stopValue: unknown, takeValue: unknown, n: number, start: number,
+): [Float64Array | null, Float64Array | null] {
+  const stop = distanceSeries(s, p, 'stopDistance', stopValue, n);
+  let take: Float64Array | null;
+  try {
+    take = distanceSeries(s, p, 'takeDistance', takeValue, n);
+  } catch (e) {
+    if (stop !== null) checkDistances(s, p, 'stopDistance', stop, stopValue, n, start);
+    throw e;
+  }
+  if (!distancesOk(stop, take, n, start)) {
+    if (stop !== null) checkDistances(s, p, 'stopDistance', stop, stopValue, n, start);
+    if (take !== null) checkDistances(s, p, 'takeDistance', take, takeValue, n, start);
+  }
+  return [stop, take];
 }
 
 /**
@@ -62,22 +112,41 @@ export function entriesToTargets(
   entries: BarFlags, exits: BarFlags, shortEntries: BarFlags | null, shortExits: BarFlags | null, n: number, shorts: boolean,
   start = 0,
 ): Float64Array {
-  const target = new Float64Array(n).fill(NaN);
+  const target = new Float64Array(n);
+  target.fill(NaN, 0, start);
+  if (!shorts || shortEntries === null) {
+    // Long only: no short is ever entered, so shortExits do nothing. One pass, every bar written.
+    let long = false;
+    for (let t = start; t < n; t++) {
+      let v = NaN;
+      if (long && exits[t]) {
+        v = 0;
+        long = false;
+      } else if (entries[t]) {
+        v = 1;
+        long = true;
+      }
+      target[t] = v;
+    }
+    return target;
+  }
   let side = 0;
   for (let t = start; t < n; t++) {
+    let v = NaN;
     if (side > 0 && exits[t]) {
-      target[t] = 0;
+      v = 0;
       side = 0;
     } else if (side < 0 && shortExits !== null && shortExits[t]) {
-      target[t] = 0;
+      v = 0;
       side = 0;
     } else if (entries[t]) {
-      target[t] = 1;
+      v = 1;
       side = 1;
-    } else if (shorts && shortEntries !== null && shortEntries[t]) {
-      target[t] = -1;
+    } else if (shortEntries[t]) {
+      v = -1;
       side = -1;
     }
+    target[t] = v;
   }
   return target;
 }
@@ -112,10 +181,6 @@ export function simulateInputOf(
     throw strategyError(`${describeGenome(s, p)}: signals must return { target } or { entries, exits }, got keys ${JSON.stringify(Object.keys(out))}`);
   }
   const riskPerTrade = s.genes.some((g) => g.name === 'riskPerTrade') ? p['riskPerTrade']! : riskOption;
-  return {
-    target,
-    stopDistance: distances(s, p, 'stopDistance', out.stopDistance, n, ctx.start),
-    takeDistance: distances(s, p, 'takeDistance', out.takeDistance, n, ctx.start),
-    riskPerTrade,
-  };
+  const [stopDistance, takeDistance] = distances(s, p, out.stopDistance, out.takeDistance, n, ctx.start);
+  return { target, stopDistance, takeDistance, riskPerTrade };
 }

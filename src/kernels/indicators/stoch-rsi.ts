@@ -8,75 +8,65 @@ import { sma } from './sma.js';
  * (t included); 50 when max = min (the division first, so the window's maximum is exactly 100).
  * NaNs inside a window are passed over; a NaN at t gives NaN.
  *
- * The window's min and max come from monotonic deques of indices (O(n) for any stochK, where a
- * rescan of every window costs O(n stochK)). They only select values, so the result is the same
- * as the rescan's. `dqMin` and `dqMax` are scratch for stochK indices each.
+ * The window's min and max come from block extremes (van Herk / Gil-Werman): from the first
+ * valid value f on, the values are cut into blocks of stochK, and a window [s, t] with
+ * s = t - stochK + 1 is the end of the block of s (its suffix extremes from s, computed once per
+ * block, backwards) and the start of the block of t up to t (prefix extremes, kept going
+ * forwards); when s begins a block both are that block. O(n) for any stochK. The WASM twin keeps
+ * (min, -max) in the two lanes of a v128 and selects both with one comparison: its -x < -hi is
+ * x > hi here, the same for every value (NaN: false), and the negations are exact. They only
+ * select values: a comparison with NaN is false, so a NaN is never selected, and a tie goes to
+ * the later value, as the deque of indices this replaced did (it matters for 0 and -0 only); so
+ * the result is the same as a rescan's. `sufMin` and `sufMax` are scratch for n values each (the
+ * WASM twin keeps the suffix maxima negated in sufMax).
  */
 export function stochOf(
-  src: Float64Array, n: number, stochK: number, out: Float64Array, dqMin: Int32Array, dqMax: Int32Array,
+  src: Float64Array, n: number, stochK: number, out: Float64Array, sufMin: Float64Array, sufMax: Float64Array,
 ): number {
   if (n < 0) return E_LENGTH;
   if (stochK < 1) return E_PERIOD;
   const f = firstValid(src, n);
-  const first = f + stochK - 1;
-  if (first >= n) {
+  // first = f + stochK - 1 is the first output; compared as stochK > n - f, which cannot overflow.
+  if (stochK > n - f) {
     fillNaN(out, 0, n);
     return OK;
   }
+  const first = f + stochK - 1;
   fillNaN(out, 0, first);
-  // Ring buffers of capacity stochK: head is the front position, size the count.
-  let minHead = 0;
-  let minSize = 0;
-  let maxHead = 0;
-  let maxSize = 0;
-  for (let t = f; t < n; t++) {
-    const old = t - stochK;
-    while (minSize > 0 && dqMin[minHead]! <= old) {
-      minHead = minHead + 1 === stochK ? 0 : minHead + 1;
-      minSize--;
+  for (let b = f; b < n; b += stochK) {
+    const e = Math.min(b + stochK, n);
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = e - 1; i >= b; i--) {
+      const v = src[i]!;
+      lo = v < lo ? v : lo;
+      hi = v > hi ? v : hi;
+      sufMin[i] = lo;
+      sufMax[i] = hi;
     }
-    while (maxSize > 0 && dqMax[maxHead]! <= old) {
-      maxHead = maxHead + 1 === stochK ? 0 : maxHead + 1;
-      maxSize--;
-    }
-    const v = src[t]!;
-    if (!Number.isNaN(v)) {
-      while (minSize > 0) {
-        let back = minHead + minSize - 1;
-        if (back >= stochK) back -= stochK;
-        if (src[dqMin[back]!]! >= v) minSize--;
-        else break;
+  }
+  for (let b = f; b < n; b += stochK) {
+    const e = Math.min(b + stochK, n);
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let t = b; t < e; t++) {
+      const v = src[t]!;
+      lo = v <= lo ? v : lo;
+      hi = v >= hi ? v : hi;
+      if (t < first) continue;
+      if (Number.isNaN(v)) {
+        out[t] = NaN;
+        continue;
       }
-      let at = minHead + minSize;
-      if (at >= stochK) at -= stochK;
-      dqMin[at] = t;
-      minSize++;
-      while (maxSize > 0) {
-        let back = maxHead + maxSize - 1;
-        if (back >= stochK) back -= stochK;
-        if (src[dqMax[back]!]! <= v) maxSize--;
-        else break;
-      }
-      at = maxHead + maxSize;
-      if (at >= stochK) at -= stochK;
-      dqMax[at] = t;
-      maxSize++;
+      const s = t - stochK + 1;
+      const a = sufMin[s]!;
+      const c = sufMax[s]!;
+      const mn = a < lo ? a : lo;
+      const mx = c > hi ? c : hi;
+      out[t] = mx === mn ? 50.0 : 100.0 * ((v - mn) / (mx - mn));
     }
-    if (t < first) continue;
-    if (Number.isNaN(v)) {
-      out[t] = NaN;
-      continue;
-    }
-    const mn = src[dqMin[minHead]!]!;
-    const mx = src[dqMax[maxHead]!]!;
-    out[t] = mx === mn ? 50.0 : 100.0 * ((v - mn) / (mx - mn));
   }
   return OK;
-}
-
-/** An Int32Array over the first `count` slots of a Float64Array's memory (scratch reuse). */
-function int32Over(a: Float64Array, count: number): Int32Array {
-  return new Int32Array(a.buffer, a.byteOffset, count);
 }
 
 /**
@@ -91,8 +81,7 @@ export function stochRsi(
   if (rsiK < 1 || stochK < 1 || kSmooth < 1 || dSmooth < 1) return E_PERIOD;
   rsi(src, n, rsiK, outRsi);
   // %K and %D are written after the raw StochRSI, so their arrays serve as its scratch.
-  const k = Math.min(stochK, n);
-  stochOf(outRsi, n, stochK, outStoch, int32Over(outK, k), int32Over(outD, k));
+  stochOf(outRsi, n, stochK, outStoch, outK, outD);
   sma(outStoch, n, kSmooth, outK);
   sma(outK, n, dSmooth, outD);
   return OK;

@@ -155,6 +155,15 @@ export function createWasmKernels(options: { variant?: WasmVariant; module?: Web
         return { rsi: arena.take(r, n), stoch: arena.take(st, n), k: arena.take(k, n), d: arena.take(d, n) };
       });
     },
+    stochOf(src, stochK) {
+      return scoped(() => {
+        const n = src.length;
+        const s = arena.put(src);
+        const o = arena.alloc(3 * n * 8); // the series, then the kernel's two scratch series
+        checkStatus(x.stochOf(s, n, stochK, o, o + n * 8, o + 2 * n * 8), 'stochOf');
+        return arena.take(o, n);
+      });
+    },
     atr(high, low, close, period) {
       return scoped(() => {
         const n = close.length;
