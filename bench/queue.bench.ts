@@ -24,8 +24,8 @@ const { values } = parseArgs({ options: { rounds: { type: 'string' }, genomes: {
 const rounds = Number(values.rounds ?? 3);
 // 512 genomes: the W1 population benchmark's 1M x 512, about 1.5 s of one thread's work.
 const nGenomes = Number(values.genomes ?? 512);
-// Jobs each worker of the two comparisons holds at once (the worker's default is 2).
-const held = Number(values.concurrency ?? 2);
+// Jobs each worker of the two comparisons holds at once (the default of a 1-thread worker is 1).
+const held = Number(values.concurrency ?? 1);
 const root = packageRoot();
 const shared = join(root, '..', 'shared', 'reference');
 const say = (s: string): void => void process.stderr.write(`  ${s}\n`);

@@ -30,7 +30,7 @@ export interface QueueWorkerOptions {
   queue?: string;
   /** Threads of the worker's pool. @default os.availableParallelism() */
   threads?: number;
-  /** Jobs held at once (the next one is fetched while one computes). @default 2 */
+  /** Jobs held at once (with more than one, the next is on hand while one computes). @default 1 with one thread, else 2 */
   concurrency?: number;
   /** Name in messages and in the coordinator's errors. @default `<hostname>-<pid>` */
   name?: string;
@@ -88,7 +88,12 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const queueName = options.queue ?? DEFAULT_QUEUE;
   const threads = options.threads ?? availableParallelism();
   if (!Number.isInteger(threads) || threads < 1 || threads > 1024) throw configError('threads', `must be an integer in [1, 1024], got ${threads}`);
-  const concurrency = options.concurrency ?? 2;
+  // One thread: one job at a time. A second job held while one computes measured slower with
+  // two 1-thread workers (README "Running on several machines": the held job waits behind the
+  // running one while the other worker runs dry at the end of a call), and the next job comes
+  // with the previous one's result in one round trip anyway. Several threads: two, so the next
+  // job's batches fill the threads the last batches of the current one leave idle.
+  const concurrency = options.concurrency ?? (threads === 1 ? 1 : 2);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1024) throw configError('concurrency', `must be an integer in [1, 1024], got ${concurrency}`);
   const lockSeconds = options.lockSeconds ?? 10;
   if (!(lockSeconds >= 0.5 && lockSeconds <= 3600)) throw configError('lockSeconds', `must be in [0.5, 3600], got ${lockSeconds}`);

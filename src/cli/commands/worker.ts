@@ -20,7 +20,7 @@ export function workerCommand(io: Io): Command {
     .requiredOption('--redis <url>', 'redis://[user:password@]host:port[/db] or rediss:// (TLS); or the password in EVOQUANT_REDIS_PASSWORD', notEmpty)
     .option('--queue <name>', 'queue name, to keep groups of workers apart (default evaluate)')
     .option('--threads <n>', 'threads of this worker\'s pool (default: all cores)', num({ min: 1, max: 1024, integer: true }))
-    .option('--concurrency <k>', 'jobs held at once: the next is fetched while one computes (default 2)', num({ min: 1, max: 1024, integer: true }))
+    .option('--concurrency <k>', 'jobs held at once; with 2 or more the next is on hand while one computes (default 1 with --threads 1, else 2)', num({ min: 1, max: 1024, integer: true }))
     .option('--name <id>', 'name in logs and in the coordinator\'s errors (default: hostname-pid)')
     .option('--strategy <path>', 'a strategy module this worker may run (matched by its sha256); repeatable', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--lock-seconds <s>', 'a job held by a silent (killed) worker goes to another after 1 to 2 times this (default 10)', num({ min: 0.5, max: 3600 }))
