@@ -61,20 +61,29 @@ export function genomeReturns(
 }
 
 /**
- * Columns of per-bar returns as a bars x genomes Matrix. Series longer than maxRows are
- * compounded over consecutive bars ((1 + r1)(1 + r2)... - 1), which keeps each column's growth
- * and the ordering of the strategies while bounding memory on million-bar runs.
+ * Columns of per-bar returns with series longer than maxRows compounded over consecutive bars
+ * ((1 + r1)(1 + r2)... - 1), which keeps each column's growth and the ordering of the
+ * strategies while bounding memory on million-bar runs; the columns themselves when they fit.
  */
-export function returnsMatrix(columns: Float64Array[], maxRows = MAX_RETURN_ROWS): { matrix: Matrix; barsPerRow: number } {
+function compoundedColumns(columns: Float64Array[], maxRows: number): { columns: Float64Array[]; barsPerRow: number } {
   const T = columns[0]?.length ?? 0;
   const k = Math.max(1, Math.ceil(T / maxRows));
+  if (k === 1) return { columns, barsPerRow: 1 };
   const rows = Math.ceil(T / k);
-  const compounded = columns.map((col) => {
-    const c = new Float64Array(rows);
-    compoundReturns(col, k, c, 0);
-    return c;
-  });
-  return { matrix: matrixOfColumns(compounded), barsPerRow: k };
+  return {
+    columns: columns.map((col) => {
+      const c = new Float64Array(rows);
+      compoundReturns(col, k, c, 0);
+      return c;
+    }),
+    barsPerRow: k,
+  };
+}
+
+/** compoundedColumns as a bars x genomes Matrix. */
+export function returnsMatrix(columns: Float64Array[], maxRows = MAX_RETURN_ROWS): { matrix: Matrix; barsPerRow: number } {
+  const c = compoundedColumns(columns, maxRows);
+  return { matrix: matrixOfColumns(c.columns), barsPerRow: c.barsPerRow };
 }
 
 /** Equal-length columns as a rows x columns Matrix. */
@@ -87,17 +96,10 @@ export function matrixOfColumns(columns: Float64Array[]): Matrix {
   return m;
 }
 
-/** Mean pairwise correlation of the genomes' return streams (compounded as returnsMatrix does; NaN when fewer than two usable). */
+/** Mean pairwise correlation of the genomes' return streams (compoundedColumns; NaN when fewer than two usable). */
 export function returnCorrelation(columns: Float64Array[]): number {
   if (columns.length < 2) return NaN;
-  const T = columns[0]?.length ?? 0;
-  const k = Math.max(1, Math.ceil(T / MAX_RETURN_ROWS));
-  if (k === 1) return meanPairwiseCorrelationOf(columns);
-  return meanPairwiseCorrelationOf(columns.map((col) => {
-    const c = new Float64Array(Math.ceil(T / k));
-    compoundReturns(col, k, c, 0);
-    return c;
-  }));
+  return meanPairwiseCorrelationOf(compoundedColumns(columns, MAX_RETURN_ROWS).columns);
 }
 
 /** The overfitting section of a run's result. */
