@@ -1,6 +1,6 @@
 // The generic simulator's marking of two lanes at once (simulate.ts's simulatePair): bars where
 // neither lane can trade, one lane per f64x2 half.
-// Twin: src/kernels/strategies/simulate-pair.ts (each lane's scalar operations, in this order).
+// Twin: src/kernels/strategies/simulate-pair.ts (accountMarkRun per lane: the bits this gives).
 import { ld, st } from "../memory";
 import {
   accountMarkRun, A_CASH, A_UNITS, A_DIR, A_SUM_R, A_SUM_R2, A_SUM_NEG2, A_PREV, A_PEAK, A_LOW, A_DRAWDOWN, A_ORIGIN,
