@@ -6,13 +6,15 @@ import { OK, E_LENGTH, E_PERIOD, E_PARAM, E_SCRATCH, E_STOPPED } from "../status
 import { shouldStop } from "../host";
 import {
   CFG_FILL, CFG_SHORTS, CFG_SIZING, FILL_CLOSE, SIZING_RISK, MET_LENGTH, EXIT_SIGNAL,
-  EXIT_REVERSAL, EXIT_RUIN, CFG_CASH,
+  EXIT_REVERSAL, CFG_CASH,
 } from "../layout";
 import {
-  accountInit, accountOrder, accountClose, accountCloseAtEnd, accountMetrics, accountFirstSignal,
-  A_BYTES, A_CASH, A_UNITS, A_DIR, A_RUINED, A_ORIGIN,
+  accountInit, accountOrder, accountCloseAtEnd, accountMetrics, accountFirstSignal,
+  A_BYTES, A_CASH, A_UNITS, A_DIR, A_ORIGIN,
 } from "./account";
-import { accMark } from "./account-scalar";
+import {
+  lanes, lane, maskLane, markFast, markExact, S_CASH, S_UNITS, S_PEAK, S_LOW, S_DD, S_SUM_R, S_SUM_R2, S_SUM_N2, S_PREV, STATE_BYTES,
+} from "./sma-cross-marks";
 
 // ---------------------------------------------------------------------------------------------
 // The batch kernel: the population path (W1 and the GA). It returns, for every genome, exactly
@@ -38,15 +40,8 @@ import { accMark } from "./account-scalar";
 // 8u (A + B) <= 24u A; if B > 2A then |D| > A > 32u A is far beyond 8u (A + B) < 12u B < B - A.
 // In between, a near tie, the quotients are computed and compared exactly as smaCross does.
 //
-// Shortcut 2, the drawdown with one division per peak (markFast): the maximum of
-// fl(fl(peak - e) / peak) under one peak is at the lowest equity under it, because the quotient
-// is monotonic in e. Dividing at every bar cost a second division per bar; dividing only when a
-// bar deepens the drawdown (a threshold test, as maxDrawdown does) mispredicts, since with
-// W1's commissions equity decays and about one bar in seven is a new deepest drawdown.
-//
-// Ruin, checked after the fact: a segment is marked without the per-bar ruin test, and marked
-// again bar by bar (markExact) only if a lane in a position ended it with its lowest equity at
-// or below zero. Fewer live vectors in the common loop keep V8 from spilling them.
+// Shortcut 2 (the drawdown with one division per peak) and ruin checked after the fact are
+// pass 2's, in sma-cross-marks.ts.
 //
 // Exposure counts the bars between a fill that opens and the fill that closes, which is the
 // number of bars whose mark finds the position held.
@@ -54,8 +49,8 @@ import { accMark } from "./account-scalar";
 // What is not marking is the account's (account.ts): each lane is an account block, which the
 // fills (accountOrder), ruin (accountClose) and the end of the window (accountCloseAtEnd,
 // accountMetrics) go through, as in every other kernel. Only the marking is this kernel's own,
-// the measured exception: markFast and markExact are accountMarkRun's arithmetic, per lane,
-// with the drawdown and ruin shortcuts above.
+// the measured exception: markFast and markExact (sma-cross-marks.ts) are accountMarkRun's
+// arithmetic, per lane, with the drawdown and ruin shortcuts.
 
 const U: f64 = 1.1102230246251565e-16; // 2^-53
 const TIE_MARGIN: f64 = 32.0 * U;
@@ -93,21 +88,6 @@ export function interleaveBars(open: usize, close: usize, n: i32, out: usize): i
 // @ts-ignore: decorator
 @inline function laneOrder(L: usize, target: i32, x: f64, t: i32): void {
   if (target != <i32>ld(L, A_DIR)) accountOrder(L, target, x, t, target != 0 ? EXIT_REVERSAL : EXIT_SIGNAL, 0, 0);
-}
-
-// @ts-ignore: decorator
-@inline function lanes(a: f64, b: f64): v128 {
-  return f64x2.replace_lane(f64x2.splat(a), 1, b);
-}
-
-// @ts-ignore: decorator
-@inline function lane(v: v128, i: i32): f64 {
-  return i == 0 ? f64x2.extract_lane(v, 0) : f64x2.extract_lane(v, 1);
-}
-
-// @ts-ignore: decorator
-@inline function maskLane(v: v128, i: i32): bool {
-  return (i == 0 ? i64x2.extract_lane(v, 0) : i64x2.extract_lane(v, 1)) != 0;
 }
 
 // @ts-ignore: decorator
@@ -238,126 +218,6 @@ function crosses(bars: usize, head: usize, n: i32, fa: i32, sa: i32, fb: i32, sb
       pb += 32;
     }
   }
-}
-
-// Pass 2's state for a pair of lanes, one v128 each, at these byte offsets of a state block.
-const S_CASH: i32 = 0;
-const S_UNITS: i32 = 16;
-const S_PEAK: i32 = 32;
-const S_LOW: i32 = 48; // the lowest equity since the peak
-const S_DD: i32 = 64; // the deepest drawdown of the peaks before the current one
-const S_SUM_R: i32 = 80;
-const S_SUM_R2: i32 = 96;
-const S_SUM_N2: i32 = 112;
-const S_PREV: i32 = 128;
-const STATE_BYTES: i32 = 144;
-
-/**
- * accMark for bars [from, to) of a segment, both lanes, from state block src into dst, without
- * the test for ruin (see markExact). Positions do not change within a segment.
- *
- * The drawdown: smaCross takes the maximum over bars of fl(fl(peak - e) / peak). While the peak
- * stays, that quotient only grows as e falls, so its maximum under one peak is at the lowest
- * equity under that peak. A new peak closes the old one's drawdown with one division; the
- * current one is closed at the end. Same bits, and one division per bar instead of two.
- */
-function markFast(bars: usize, from: i32, to: i32, src: usize, dst: usize): void {
-  const zero = f64x2.splat(0);
-  const one = f64x2.splat(1.0);
-  const cash = v128.load(src, S_CASH);
-  const units = v128.load(src, S_UNITS);
-  let peak = v128.load(src, S_PEAK);
-  let low = v128.load(src, S_LOW);
-  let sumR = v128.load(src, S_SUM_R);
-  let sumR2 = v128.load(src, S_SUM_R2);
-  let sumN2 = v128.load(src, S_SUM_N2);
-  let prev = v128.load(src, S_PREV);
-  v128.store(dst, v128.load(src, S_DD), S_DD);
-  const end = bars + (<usize>to << 4);
-  for (let at = bars + (<usize>from << 4); at < end; at += 16) {
-    const e = f64x2.add(cash, f64x2.mul(units, v128.load64_splat(at)));
-    const higher = f64x2.gt(e, peak);
-    if (v128.any_true(higher)) {
-      v128.store(dst, f64x2.pmax(v128.load(dst, S_DD), f64x2.div(f64x2.sub(peak, low), peak)), S_DD);
-      peak = f64x2.pmax(peak, e); // if (e > peak) peak = e
-      low = v128.bitselect(e, low, higher);
-    }
-    low = f64x2.pmin(low, e); // if (e < low) low = e
-    // barReturn: e == prev ? 0 : e / prev - 1
-    const r = v128.bitselect(zero, f64x2.sub(f64x2.div(e, prev), one), f64x2.eq(e, prev));
-    sumR = f64x2.add(sumR, r);
-    sumR2 = f64x2.add(sumR2, f64x2.mul(r, r));
-    const m = f64x2.pmin(r, zero); // r < 0 ? r : 0 (r is never NaN here)
-    sumN2 = f64x2.add(sumN2, f64x2.mul(m, m));
-    prev = e;
-  }
-  v128.store(dst, cash, S_CASH);
-  v128.store(dst, units, S_UNITS);
-  v128.store(dst, peak, S_PEAK);
-  v128.store(dst, low, S_LOW);
-  v128.store(dst, sumR, S_SUM_R);
-  v128.store(dst, sumR2, S_SUM_R2);
-  v128.store(dst, sumN2, S_SUM_N2);
-  v128.store(dst, prev, S_PREV);
-}
-
-/**
- * markFast with accMark's ruin: equity at or below zero in a position liquidates at that close
- * and ends trading for the lane (lane state LA, LB). Run on the rare segments where a held
- * lane's equity reached zero. (One function with a flag for the ruin test measured 10% slower:
- * V8 then allocates the common loop's registers for both.)
- */
-function markExact(bars: usize, from: i32, to: i32, src: usize, dst: usize, LA: usize, LB: usize): void {
-  const zero = f64x2.splat(0);
-  const one = f64x2.splat(1.0);
-  let cash = v128.load(src, S_CASH);
-  let units = v128.load(src, S_UNITS);
-  let peak = v128.load(src, S_PEAK);
-  let low = v128.load(src, S_LOW);
-  let sumR = v128.load(src, S_SUM_R);
-  let sumR2 = v128.load(src, S_SUM_R2);
-  let sumN2 = v128.load(src, S_SUM_N2);
-  let prev = v128.load(src, S_PREV);
-  v128.store(dst, v128.load(src, S_DD), S_DD);
-  for (let t = from; t < to; t++) {
-    const cv = v128.load64_splat(bars + (<usize>t << 4));
-    let e = f64x2.add(cash, f64x2.mul(units, cv));
-    const higher = f64x2.gt(e, peak);
-    if (v128.any_true(higher)) {
-      v128.store(dst, f64x2.pmax(v128.load(dst, S_DD), f64x2.div(f64x2.sub(peak, low), peak)), S_DD);
-      peak = f64x2.pmax(peak, e);
-      low = v128.bitselect(e, low, higher);
-    }
-    // A lane holds a position exactly when its units are not 0.
-    const ruin = v128.andnot(f64x2.ne(units, zero), f64x2.gt(e, zero));
-    if (v128.any_true(ruin)) {
-      for (let i = 0; i < 2; i++) {
-        if (!maskLane(ruin, i)) continue;
-        const L = i == 0 ? LA : LB;
-        accountClose(L, lane(cv, i), t, EXIT_RUIN);
-        st(L, A_RUINED, 1.0);
-        const ei = ld(L, A_CASH);
-        e = i == 0 ? f64x2.replace_lane(e, 0, ei) : f64x2.replace_lane(e, 1, ei);
-      }
-      cash = lanes(ld(LA, A_CASH), ld(LB, A_CASH));
-      units = lanes(ld(LA, A_UNITS), ld(LB, A_UNITS));
-    }
-    low = f64x2.pmin(low, e);
-    const r = v128.bitselect(zero, f64x2.sub(f64x2.div(e, prev), one), f64x2.eq(e, prev));
-    sumR = f64x2.add(sumR, r);
-    sumR2 = f64x2.add(sumR2, f64x2.mul(r, r));
-    const m = f64x2.pmin(r, zero);
-    sumN2 = f64x2.add(sumN2, f64x2.mul(m, m));
-    prev = e;
-  }
-  v128.store(dst, cash, S_CASH);
-  v128.store(dst, units, S_UNITS);
-  v128.store(dst, peak, S_PEAK);
-  v128.store(dst, low, S_LOW);
-  v128.store(dst, sumR, S_SUM_R);
-  v128.store(dst, sumR2, S_SUM_R2);
-  v128.store(dst, sumN2, S_SUM_N2);
-  v128.store(dst, prev, S_PREV);
 }
 
 /**
