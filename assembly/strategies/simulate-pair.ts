@@ -7,7 +7,7 @@ import {
 } from "./account";
 
 // The deepest drawdown of the lanes' earlier peaks, kept in memory: in a local it would be one
-// vector too many for V8's registers in the loop (see sma-cross-batch.ts's markFast).
+// vector too many for V8's registers in the loop (see sma-cross-marks.ts's markFast).
 const DD: usize = memory.data(16, 16);
 
 // @ts-ignore: decorator
@@ -31,7 +31,7 @@ const DD: usize = memory.data(16, 16);
  * - the lowest equity since the peak, as a select.
  * The window's first bar (origin) sets the lanes' first equity: a run over it starts with the
  * scalar mark. Ruin (equity at or below zero, or NaN, while in a position) is not tested bar by
- * bar but after the run, as sma-cross-batch.ts's markFast does: when a held lane's equity went
+ * bar but after the run, as sma-cross-marks.ts's markFast does: when a held lane's equity went
  * to zero or below (or any NaN appeared), the run is marked again by accountMarkRun, lane by
  * lane, from the state it started with (still in the blocks: nothing is stored before).
  */

@@ -89,7 +89,7 @@ describe('ctx.ind.stochRsi in stages', () => {
 
     it(`${kernels.name}: periods the stages would not take go to the whole kernel (E_KERNEL naming stochRsi)`, () => {
       const ctx = createContext(kernels, m, { start: 0, end: m.length }, 0, new IndicatorCache());
-      for (const bad of [[0, 14, 3, 3], [14, 14, 0, 3], [14, -1, 3, 3]] as const) {
+      for (const bad of [[0, 14, 3, 3], [14, 14, 0, 3], [14, -1, 3, 3]] as [number, number, number, number][]) {
         let err: unknown = null;
         try {
           ctx.ind.stochRsi(ctx.close, ...bad);
