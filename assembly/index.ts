@@ -9,6 +9,7 @@ export { atr } from "./indicators/atr";
 export { bands } from "./indicators/bands";
 export { stdev } from "./indicators/stdev";
 export { highest, lowest } from "./indicators/extremes";
+export { cross } from "./indicators/cross";
 export { sizeFraction, sizeRisk } from "./sizing/sizing";
 export {
   returns, totalReturn, sharpe, sortino, maxDrawdown, annualReturn, calmar, winRate,

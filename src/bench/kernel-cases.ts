@@ -15,6 +15,7 @@ import { OK, statusMessage } from '../kernels/status.js';
 import { sma } from '../kernels/indicators/sma.js';
 import { stdev } from '../kernels/indicators/stdev.js';
 import { highest, lowest } from '../kernels/indicators/extremes.js';
+import { cross } from '../kernels/indicators/cross.js';
 import { ema } from '../kernels/indicators/ema.js';
 import { rsi } from '../kernels/indicators/rsi.js';
 import { stochOf, stochRsi } from '../kernels/indicators/stoch-rsi.js';
@@ -115,6 +116,11 @@ export function buildCases(x: KernelExports, arena: WasmArena, n: number, seed: 
   const stopDistance = atr14.map((a) => 2 * a);
   const rsi14 = new Float64Array(n);
   status('rsi', rsi(close, n, 14, rsi14));
+  // W1's default periods, the series a crossover strategy compares.
+  const sma10 = new Float64Array(n);
+  const sma30 = new Float64Array(n);
+  status('sma', sma(close, n, 10, sma10));
+  status('sma', sma(close, n, 30, sma30));
 
   // Outputs: seven series in one block (also the stoch-rsi-bands scratch), an equity curve, a
   // trade list, metrics for a batch, the sma-cross batch scratch. Cases run one at a time.
@@ -137,6 +143,7 @@ export function buildCases(x: KernelExports, arena: WasmArena, n: number, seed: 
     open: arena.put(open), high: arena.put(high), low: arena.put(low), close: arena.put(close),
     equity: arena.put(equity), rets: arena.put(rets), pnl: arena.put(pnl), units: arena.put(units),
     atr: arena.put(atr14), stop: arena.put(stopDistance), rsi14: arena.put(rsi14),
+    sma10: arena.put(sma10), sma30: arena.put(sma30),
     smaGenes: arena.put(smaGenes), srbGenes: arena.put(srbGenes), smaGenomes: arena.put(smaGenomes),
     srbGenomes: arena.put(srbGenomes), cfgSma: arena.put(cfgSma), cfgSrb: arena.put(cfgSrb),
     block: arena.alloc(srbBatchBytes), eq: arena.alloc(n * 8), tr: arena.alloc(cap * TR_LENGTH * 8),
@@ -209,6 +216,10 @@ export function buildCases(x: KernelExports, arena: WasmArena, n: number, seed: 
     lowest: () => ({
       kernel: 'lowest', items: n, returnsStatus: true, outputs: [series(0)],
       ts: () => lowest(low, n, 20, tsS(0)), wasm: () => x.lowest(p.low, n, 20, S(0)),
+    }),
+    cross: () => ({
+      kernel: 'cross', items: n, returnsStatus: true, outputs: [series(0)],
+      ts: () => cross(sma10, sma30, n, tsS(0)), wasm: () => x.cross(p.sma10, p.sma30, n, S(0)),
     }),
     sizeFraction: () => ({
       kernel: 'sizeFraction', items: n, returnsStatus: true, outputs: [series(0)],

@@ -31,7 +31,7 @@ import type { Case } from './kernel-cases.js';
 
 /** Every kernel the suite measures: the exports of assembly/index.ts but heapBase and the account accessors. */
 export const KERNEL_NAMES = [
-  'sma', 'ema', 'rsi', 'stochRsi', 'stochOf', 'atr', 'bands', 'stdev', 'highest', 'lowest',
+  'sma', 'ema', 'rsi', 'stochRsi', 'stochOf', 'atr', 'bands', 'stdev', 'highest', 'lowest', 'cross',
   'sizeFraction', 'sizeRisk',
   'returns', 'totalReturn', 'sharpe', 'sortino', 'maxDrawdown', 'annualReturn', 'calmar', 'winRate',
   'profitFactor', 'exposure',

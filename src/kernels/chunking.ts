@@ -25,3 +25,8 @@ export function maxGene(genomes: Float64Array): number {
   for (let i = 0; i < genomes.length; i++) if (genomes[i]! > m) m = genomes[i]!;
   return Math.min(m | 0, 0x7fffffff);
 }
+
+/** E_KERNEL unless the two series of `cross` have the same length (both backends check this). */
+export function checkCrossLengths(a: Float64Array, b: Float64Array): void {
+  if (a.length !== b.length) throw kernelError(`cross: the series have different lengths (${a.length} and ${b.length})`);
+}

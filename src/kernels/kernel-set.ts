@@ -55,6 +55,11 @@ export interface KernelSet {
   highest(src: Float64Array, period: number): Float64Array;
   /** Rolling minimum of the last `period` values. */
   lowest(src: Float64Array, period: number): Float64Array;
+  /**
+   * Where a crosses b, as targets: 1 where a crosses above b between bars t - 1 and t, -1 where
+   * it crosses below, NaN elsewhere (and at bar 0). a and b have the same length.
+   */
+  cross(a: Float64Array, b: Float64Array): Float64Array;
 
   sizeFraction(equity: Float64Array, price: Float64Array, fraction: number, lotSize: number, direction: number): Float64Array;
   sizeRisk(

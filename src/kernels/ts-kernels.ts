@@ -2,7 +2,7 @@ import type { MarketData } from '../data/market.js';
 import type { KernelSet, RawBacktest, Window } from './kernel-set.js';
 import type { TsBars } from './fused.js';
 import { MET_LENGTH, TR_LENGTH } from './layout.js';
-import { checkStatus } from './chunking.js';
+import { checkCrossLengths, checkStatus } from './chunking.js';
 import { setStopCheck } from './host.js';
 import { E_STOPPED } from './status.js';
 import { sma } from './indicators/sma.js';
@@ -13,6 +13,7 @@ import { atr } from './indicators/atr.js';
 import { bands } from './indicators/bands.js';
 import { stdev } from './indicators/stdev.js';
 import { highest, lowest } from './indicators/extremes.js';
+import { cross } from './indicators/cross.js';
 import { sizeFraction, sizeRisk } from './sizing/sizing.js';
 import * as m from './metrics/metrics.js';
 import { interleaveBars } from './strategies/sma-cross-batch.js';
@@ -102,6 +103,12 @@ export function createTsKernels(): KernelSet {
     lowest(src, period) {
       const out = series(src.length);
       checkStatus(lowest(src, src.length, period, out), 'lowest');
+      return out;
+    },
+    cross(a, b) {
+      checkCrossLengths(a, b);
+      const out = series(a.length);
+      checkStatus(cross(a, b, a.length, out), 'cross');
       return out;
     },
     sizeFraction(equity, price, fraction, lotSize, direction) {

@@ -23,20 +23,11 @@ export default defineStrategy({
     const s = ctx.ind.ema(ctx.close, p.slow!);
     const atr = ctx.ind.atr(ctx.high, ctx.low, ctx.close, p.atrPeriod!);
     const n = ctx.length;
-    const target = new Float64Array(n).fill(NaN);
+    // The crosses as targets (ctx.ind.cross runs the loop of sma-cross's rules as a kernel).
+    const target = ctx.ind.cross(f, s);
     const stopDistance = new Float64Array(n);
-    let pf = f[0]!;
-    let ps = s[0]!;
-    for (let t = 1; t < n; t++) {
-      const cf = f[t]!;
-      const cs = s[t]!;
-      if (pf <= ps && cf > cs) target[t] = 1;
-      else if (pf >= ps && cf < cs) target[t] = -1;
-      pf = cf;
-      ps = cs;
-      // NaN before the ATR's warm-up: no stop then.
-      stopDistance[t] = p.stopAtr! * atr[t]!;
-    }
+    // NaN before the ATR's warm-up: no stop then.
+    for (let t = 1; t < n; t++) stopDistance[t] = p.stopAtr! * atr[t]!;
     return { target, stopDistance };
   },
 });

@@ -20,19 +20,7 @@ export default defineStrategy({
   signals(ctx, p) {
     const f = ctx.ind.sma(ctx.close, p.fast!);
     const s = ctx.ind.sma(ctx.close, p.slow!);
-    const n = ctx.length;
-    const target = new Float64Array(n).fill(NaN);
-    // A cross between bars t - 1 and t (the previous bar's values kept in locals).
-    let pf = f[0]!;
-    let ps = s[0]!;
-    for (let t = 1; t < n; t++) {
-      const cf = f[t]!;
-      const cs = s[t]!;
-      if (pf <= ps && cf > cs) target[t] = 1;
-      else if (pf >= ps && cf < cs) target[t] = -1;
-      pf = cf;
-      ps = cs;
-    }
-    return { target };
+    // Long on a cross above, short (or flat) on a cross below: the loop as a kernel.
+    return { target: ctx.ind.cross(f, s) };
   },
 });

@@ -92,6 +92,8 @@ export function createContext(
     stdev: (src, k) => cached('stdev', [src], [k], () => kernels.stdev(f(src), k)),
     highest: (src, k) => cached('highest', [src], [k], () => kernels.highest(f(src), k)),
     lowest: (src, k) => cached('lowest', [src], [k], () => kernels.lowest(f(src), k)),
+    // Two series of a genome's own periods: what a population shares is the inputs, not this.
+    cross: (a, b) => kernels.cross(f(a), f(b)),
   };
   return { open, high, low, close, volume, time, length: end - start, start: origin, ind };
 }

@@ -43,6 +43,13 @@ export interface Indicators {
   highest(src: Series, period: number): Series;
   /** Rolling minimum of the last `period` values. */
   lowest(src: Series, period: number): Series;
+  /**
+   * Where a crosses b, as a target series: 1 where a crosses above b between bars t - 1 and t
+   * (a[t-1] <= b[t-1] and a[t] > b[t]), -1 where it crosses below, NaN elsewhere (keep) and at
+   * bar 0; no cross where either is NaN. The loop of a crossover strategy, run as a kernel:
+   * `return { target: ctx.ind.cross(fast, slow) }`. Computed for each call (not cached).
+   */
+  cross(a: Series, b: Series): Series;
 }
 
 /**

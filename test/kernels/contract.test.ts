@@ -231,6 +231,33 @@ describe('indicators: TS twin, WASM release and WASM debug agree bit for bit', (
     expect(Number.isNaN(sd[18]!)).toBe(false);
   });
 
+  it('cross of moving averages (with warm-up), of random series and of series that touch', () => {
+    const touch = Float64Array.from(CLOSE, (x, i) => (i % 7 === 0 ? CLOSE[Math.max(0, i - 1)]! : x));
+    for (const [fa, sb] of [[2, 5], [10, 30], [5, 200], [1, 2]] as const) {
+      const a = TS.sma(CLOSE, fa);
+      const b = TS.sma(CLOSE, sb);
+      const got = agree(`cross(sma ${fa}, sma ${sb})`, (k) => k.cross(a, b));
+      // Independent of the kernels: the loop of the sma-cross rules (SPEC section 4).
+      for (let t = 1; t < a.length; t++) {
+        const want = a[t - 1]! <= b[t - 1]! && a[t]! > b[t]! ? 1 : a[t - 1]! >= b[t - 1]! && a[t]! < b[t]! ? -1 : NaN;
+        if (!Object.is(got[t], want)) throw new Error(`cross(sma ${fa}, sma ${sb})[${t}] = ${got[t]}, want ${want}`);
+      }
+    }
+    for (const [label, src] of SERIES) agree(`cross(${label}, touching copy)`, (k) => k.cross(src, touch.subarray(0, src.length)));
+    agree('cross(close, rsi(14))', (k) => k.cross(CLOSE, TS.rsi(CLOSE, 14)));
+    // Lengths are the host's to check (the kernel gets one n): E_KERNEL on every set.
+    for (const k of SETS) {
+      let error: unknown = null;
+      try {
+        k.cross(CLOSE, CLOSE.subarray(1));
+      } catch (e) {
+        error = e;
+      }
+      expect(isEngineError(error) && error.code, k.name).toBe('E_KERNEL');
+      expect(String(error), k.name).toMatch(/cross: the series have different lengths/);
+    }
+  });
+
   it('stdev, highest and lowest over 1e6 bars', () => {
     const big = randomBars(9, 1_000_000).close;
     for (const p of [2, 20, 200]) {

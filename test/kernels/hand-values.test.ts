@@ -159,6 +159,18 @@ describe.each(SETS.map((k) => [k.name, k] as const))('hand-computed values on %s
     expectSeries(k.lowest(f64(1, NaN, 3, 2, 5), 2), [NaN, NaN, NaN, 2, 2]);
   });
 
+  it('cross(a, b): 1 where a crosses above b, -1 below, NaN elsewhere; touching is not crossing; NaN is no cross', () => {
+    // t=1: 1 <= 2 and 3 > 2 (up); t=2: 3 >= 2 and 1 < 2 (down); t=3 and t=4: a equals b then
+    // rises above it (equal counts as "not above": up at t=4); t=5: stays above.
+    expectSeries(k.cross(f64(1, 3, 1, 2, 3, 4), f64(2, 2, 2, 2, 2, 2)), [NaN, 1, -1, NaN, 1, NaN]);
+    // From equal down is a cross below; from equal to equal is none.
+    expectSeries(k.cross(f64(2, 1, 1, 1), f64(2, 2, 1, 1)), [NaN, -1, NaN, NaN]);
+    // A NaN on either side at t - 1 or t: no cross there (the warm-up of a moving average).
+    expectSeries(k.cross(f64(NaN, 3, 1, 3), f64(2, 2, NaN, 2)), [NaN, NaN, NaN, NaN]);
+    expectSeries(k.cross(f64(5), f64(1)), [NaN]);
+    expect(k.cross(new Float64Array(0), new Float64Array(0)).length).toBe(0);
+  });
+
   it('ATR(2), Wilder, with true ranges from |high - prev close| and |low - prev close|', () => {
     const high = f64(11, 12, 14, 13, 11);
     const low = f64(9, 10, 13, 10, 10);

@@ -20,6 +20,7 @@ import { loadStrategyModule } from '../../src/strategy/load.js';
 import { backtestStrategy, evaluateStrategy } from '../../src/strategy/run.js';
 import type { Execution } from '../../src/strategy/run.js';
 import type { Strategy } from '../../src/strategy/strategy.js';
+import { strategyFromDefinition } from '../../src/strategy/strategy.js';
 import { DATA, firstDifference, readW1, relDiff } from '../helpers/shared.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/strategies/${name}`, import.meta.url));
@@ -63,6 +64,12 @@ describe('sma-cross as a module (target form, a plain object importing nothing)'
       // 7,730 genomes ask for SMAs of 45 fast and 190 slow periods: each computed once.
       expect(cache.stats().misses).toBe(new Set(ref.genomes.flatMap((g) => [`f${g.fast}`, `s${g.slow}`].map((x) => Number(x.slice(1))))).size);
       expect(cache.stats().hits).toBe(2 * P - cache.stats().misses);
+      // The built-in's own signals (ctx.ind.cross instead of the fixture's loop) through the
+      // module path, as `bench --suite population` runs them: the same bits again.
+      const own = strategyFromDefinition(builtin.definition, { file: null, url: null, digest: builtin.digest, builtin: false });
+      expect(own.fused).toBeNull();
+      const ownGot = evaluateStrategy(k, market, window, own, genomes, P, execution(own, market, W1), new IndicatorCache())!;
+      expectSameBits('built-in signals vs fused', ownGot, fused);
     });
   }
 

@@ -12,6 +12,8 @@ import { IndicatorCache } from '../../src/strategy/indicator-cache.js';
 import { entriesToTargets } from '../../src/strategy/signals.js';
 import { loadStrategyModule, resolveStrategy } from '../../src/strategy/load.js';
 import { genomeProblem } from '../../src/strategy/strategy.js';
+import { createContext } from '../../src/strategy/context.js';
+import { createTsKernels } from '../../src/kernels/ts-kernels.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/strategies/${name}`, import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'evoquant-mod-'));
@@ -196,5 +198,23 @@ describe('the registry', () => {
     }
     // ema-cross's stop: some trades end at it.
     expect(backtest(m, 'ema-cross', { stopAtr: 1 }).trades.some((x) => x.exitReason === 'stop')).toBe(true);
+  });
+  it('ema-cross targets the crosses of its EMAs (ctx.ind.cross) and stops at stopAtr x ATR', () => {
+    const m = synthetic({ bars: 2000, seed: 11 });
+    const k = createTsKernels();
+    const ctx = createContext(k, m, { start: 0, end: m.length }, 0, new IndicatorCache());
+    const p = { fast: 9, slow: 40, atrPeriod: 14, stopAtr: 2.5 };
+    const out = getStrategy('ema-cross').definition.signals(ctx, { ...p }) as { target: Float64Array; stopDistance: Float64Array };
+    const f = k.ema(m.close, p.fast);
+    const sl = k.ema(m.close, p.slow);
+    const atr = k.atr(m.high, m.low, m.close, p.atrPeriod);
+    let crosses = 0;
+    for (let t = 1; t < m.length; t++) {
+      const want = f[t - 1]! <= sl[t - 1]! && f[t]! > sl[t]! ? 1 : f[t - 1]! >= sl[t - 1]! && f[t]! < sl[t]! ? -1 : NaN;
+      expect(out.target[t], `target[${t}]`).toBe(want);
+      expect(out.stopDistance[t], `stopDistance[${t}]`).toBe(p.stopAtr * atr[t]!);
+      if (!Number.isNaN(want)) crosses++;
+    }
+    expect(crosses).toBeGreaterThan(10);
   });
 });

@@ -20,6 +20,7 @@ export interface KernelExports {
   stdev(src: number, n: number, period: number, out: number): number;
   highest(src: number, n: number, period: number, out: number): number;
   lowest(src: number, n: number, period: number, out: number): number;
+  cross(a: number, b: number, n: number, out: number): number;
   stochRsi(src: number, n: number, rsiK: number, stochK: number, kSmooth: number, dSmooth: number, oR: number, oS: number, oK: number, oD: number): number;
   stochOf(src: number, n: number, stochK: number, out: number, sufMin: number, sufMax: number): number;
   atr(high: number, low: number, close: number, n: number, period: number, out: number): number;

@@ -7,7 +7,7 @@ export type { KernelExports, WasmVariant } from './instance.js';
 import type { KernelSet, RawBacktest, Window } from '../kernel-set.js';
 import { MET_LENGTH, TR_LENGTH } from '../layout.js';
 import { PRICE_COLUMNS, type BarColumn, type WasmBars } from '../fused.js';
-import { checkStatus } from '../chunking.js';
+import { checkCrossLengths, checkStatus } from '../chunking.js';
 import { interleaveBars } from '../strategies/sma-cross-batch.js';
 import { checkSimulateInput } from '../simulate-input.js';
 import { originOf } from '../origin.js';
@@ -145,6 +145,17 @@ export function createWasmKernels(options: { variant?: WasmVariant; module?: Web
     stdev: (src, period) => unary('stdev', src, period),
     highest: (src, period) => unary('highest', src, period),
     lowest: (src, period) => unary('lowest', src, period),
+    cross(a, b) {
+      checkCrossLengths(a, b);
+      return scoped(() => {
+        const n = a.length;
+        const pa = arena.put(a);
+        const pb = arena.put(b);
+        const o = arena.alloc(n * 8);
+        checkStatus(x.cross(pa, pb, n, o), 'cross');
+        return arena.take(o, n);
+      });
+    },
     stochRsi(src, rsiK, stochK, kSmooth, dSmooth) {
       return scoped(() => {
         const n = src.length;
