@@ -12,6 +12,19 @@ import type { Indicators, Series, StrategyContext } from './types.js';
 const marketIds = new WeakMap<MarketData, number>();
 let nextMarketId = 1;
 
+// Every series the cache computed has an id of its own, `#n`, for as long as it lives: a key
+// names its sources by these (short keys, not the chain of everything they came from), and a
+// hit finds its value named already. An id stands for that very array, whose content never
+// changes (results are read only), so a key built on it is right in any context.
+const valueIds = new WeakMap<Float64Array, string>();
+let nextValueId = 1;
+
+function nameValue<T extends Float64Array | Record<string, Float64Array>>(v: T): T {
+  if (v instanceof Float64Array) valueIds.set(v, `#${nextValueId++}`);
+  else for (const a of Object.values(v)) valueIds.set(a, `#${nextValueId++}`);
+  return v;
+}
+
 function marketId(m: MarketData): number {
   let id = marketIds.get(m);
   if (id === undefined) {
@@ -32,6 +45,7 @@ export function createContext(
   kernels: KernelSet, market: MarketData, span: Window, origin: number, cache: IndicatorCache | null,
 ): StrategyContext {
   const { start, end } = span;
+  // The span's columns, by name (the scope below names the span).
   const ids = new WeakMap<object, string>();
   const col = (name: string, a: Float64Array): Float64Array => {
     const v = a.subarray(start, end);
@@ -52,19 +66,17 @@ export function createContext(
     if (cache === null) return compute();
     // `fn(src,...;param,...)`, built by concatenation (this runs for every genome's every
     // indicator: no intermediate arrays).
-    let key = `${fn}(`;
+    let key = `${scope}${fn}(`;
     for (let i = 0; i < srcs.length; i++) {
-      const id = ids.get(srcs[i]!);
+      const src = srcs[i]! as Float64Array;
+      const id = ids.get(src) ?? valueIds.get(src);
       if (id === undefined) return compute();
       key += i === 0 ? id : `,${id}`;
     }
     key += ';';
     for (let i = 0; i < params.length; i++) key += i === 0 ? String(params[i]) : `,${String(params[i])}`;
     key += ')';
-    const value = cache.get(scope + key, compute, shared);
-    if (value instanceof Float64Array) ids.set(value, key);
-    else for (const [name, a] of Object.entries(value)) ids.set(a, `${key}.${name}`);
-    return value;
+    return cache.get(key, () => nameValue(compute()), shared);
   }
   const f = (s: Series): Float64Array => s as Float64Array;
 
