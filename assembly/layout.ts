@@ -58,3 +58,6 @@ export const EXIT_TARGET: i32 = 2;
 export const EXIT_END: i32 = 3;
 export const EXIT_REVERSAL: i32 = 4;
 export const EXIT_RUIN: i32 = 5;
+
+/** One row of simulateBatch's input table (f64 each): addresses of target, stop and take, then riskPerTrade. */
+export const SIM_ROW: i32 = 4;

@@ -5,7 +5,7 @@ import { ld, st } from "../memory";
 import { OK, E_LENGTH, E_PARAM, E_STOPPED } from "../status";
 import { shouldStop } from "../host";
 import {
-  CFG_FILL, CFG_SHORTS, CFG_SIZING, FILL_CLOSE, SIZING_RISK, MET_LENGTH, EXIT_SIGNAL, EXIT_REVERSAL,
+  CFG_FILL, CFG_SHORTS, CFG_SIZING, FILL_CLOSE, SIZING_RISK, MET_LENGTH, EXIT_SIGNAL, EXIT_REVERSAL, SIM_ROW,
 } from "../layout";
 import {
   accountInit, accountOrder, accountCheckStops, accountMarkRun, accountFinish, accountFirstSignal, A_DIR, A_STOP,
@@ -13,8 +13,6 @@ import {
 } from "./account";
 import { markPairRun } from "./simulate-pair";
 
-/** One row of simulateBatch's input table (f64 each): addresses of target, stop and take, then riskPerTrade. */
-export const SIM_ROW: i32 = 4;
 
 // A lane: an account block followed by the simulator's own state for one input.
 const L_PENDING: i32 = A_SLOTS; // 1 = a fill is due at the next bar's open

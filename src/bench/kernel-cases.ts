@@ -9,7 +9,7 @@ import { genesFromParams, getFamily } from '../genome/families.js';
 import { maxGene } from '../kernels/chunking.js';
 import {
   CFG_FRACTION, CFG_LOT_SIZE, CFG_MAX_LEVERAGE, CFG_MIN_PRICE_RISK, CFG_PERIODS_PER_YEAR, MET_LENGTH,
-  MET_TRADES, TR_ENTRY_BAR, TR_EXIT_BAR, TR_EXIT_REASON, TR_LENGTH, TR_PNL, TR_UNITS, EXIT_END,
+  MET_TRADES, TR_ENTRY_BAR, TR_EXIT_BAR, TR_EXIT_REASON, TR_LENGTH, TR_PNL, TR_UNITS, EXIT_END, SIM_ROW,
 } from '../kernels/layout.js';
 import { OK, statusMessage } from '../kernels/status.js';
 import { sma } from '../kernels/indicators/sma.js';
@@ -26,6 +26,8 @@ import {
   returns, totalReturn, sharpe, sortino, maxDrawdown, annualReturn, calmar, winRate, profitFactor, exposure,
 } from '../kernels/metrics/metrics.js';
 import { smaCross } from '../kernels/strategies/sma-cross.js';
+import { simulate, simulateBatch } from '../kernels/strategies/simulate.js';
+import type { SimRow } from '../kernels/strategies/simulate.js';
 import { interleaveBars, smaCrossBatch, smaCrossBatchScratchBytes } from '../kernels/strategies/sma-cross-batch.js';
 import {
   stochRsiBands, STOCH_RSI_BANDS_GENES, STOCH_RSI_BANDS_SCRATCH,
@@ -121,6 +123,17 @@ export function buildCases(x: KernelExports, arena: WasmArena, n: number, seed: 
   const sma30 = new Float64Array(n);
   status('sma', sma(close, n, 10, sma10));
   status('sma', sma(close, n, 30, sma30));
+  // The generic simulator's inputs: the crosses of each batch genome's SMAs as targets (what the
+  // sma-cross module returns), every other row with a stop at 2 x ATR(14).
+  const simRows: SimRow[] = SMA_CROSS_GENOMES.map(([fast, slow], i) => {
+    const a = new Float64Array(n);
+    const b = new Float64Array(n);
+    const target = new Float64Array(n);
+    status('sma', sma(close, n, fast!, a));
+    status('sma', sma(close, n, slow!, b));
+    status('cross', cross(a, b, n, target));
+    return { target, stop: i % 2 === 1 ? stopDistance : null, take: null, riskPerTrade: 0 };
+  });
 
   // Outputs: seven series in one block (also the stoch-rsi-bands scratch), an equity curve, a
   // trade list, metrics for a batch, the sma-cross batch scratch. Cases run one at a time.
@@ -144,11 +157,17 @@ export function buildCases(x: KernelExports, arena: WasmArena, n: number, seed: 
     equity: arena.put(equity), rets: arena.put(rets), pnl: arena.put(pnl), units: arena.put(units),
     atr: arena.put(atr14), stop: arena.put(stopDistance), rsi14: arena.put(rsi14),
     sma10: arena.put(sma10), sma30: arena.put(sma30),
+    simTable: arena.alloc(nSma * SIM_ROW * 8),
     smaGenes: arena.put(smaGenes), srbGenes: arena.put(srbGenes), smaGenomes: arena.put(smaGenomes),
     srbGenomes: arena.put(srbGenomes), cfgSma: arena.put(cfgSma), cfgSrb: arena.put(cfgSrb),
     block: arena.alloc(srbBatchBytes), eq: arena.alloc(n * 8), tr: arena.alloc(cap * TR_LENGTH * 8),
     met: arena.alloc(tsMet.length * 8), smaScratch: arena.alloc(smaBatchBytes), bars: arena.put(tsBars),
   };
+  // The table's rows hold the addresses of their series (a stop series is placed once).
+  const simStop = arena.put(stopDistance);
+  const simPtrs = simRows.map((r) => [arena.put(r.target), r.stop === null ? 0 : simStop, 0, r.riskPerTrade]);
+  // (Views after the last put: growing the memory detaches earlier ones.)
+  simPtrs.forEach((row, i) => arena.f64(p.simTable + i * SIM_ROW * 8, SIM_ROW).set(row));
   const S = (i: number): number => p.block + i * n * 8;
   const series = (i: number, length = n): Output => ({ ts: tsS(i).subarray(0, length), ptr: S(i), length });
   const metrics = (count: number): Output => ({ ts: tsMet.subarray(0, count * MET_LENGTH), ptr: p.met, length: count * MET_LENGTH });
@@ -285,6 +304,24 @@ export function buildCases(x: KernelExports, arena: WasmArena, n: number, seed: 
         kernel: 'smaCrossBatch', items: n, genomes: nSma, returnsStatus: true, outputs: [metrics(nSma)],
         ts: () => smaCrossBatch(tsBars, n, smaGenomes, nSma, cfgSma, met, tsSmaScratch, smaBatchBytes),
         wasm: () => x.smaCrossBatch(p.bars, n, p.smaGenomes, nSma, p.cfgSma, p.met, p.smaScratch, smaBatchBytes),
+      };
+    },
+    simulate: () => {
+      const met = tsMet.subarray(0, MET_LENGTH);
+      const r = simRows[1]!; // with a stop
+      const [tg, sd] = simPtrs[1]! as [number, number];
+      return {
+        kernel: 'simulate', items: n, returnsStatus: true, outputs: strategyOutputs(),
+        ts: () => simulate(open, high, low, close, n, r.target, r.stop, r.take, r.riskPerTrade, cfgSma, met, tsEq, tsTr, cap),
+        wasm: () => x.simulate(p.open, p.high, p.low, p.close, n, tg, sd, 0, r.riskPerTrade, p.cfgSma, p.met, p.eq, p.tr, cap),
+      };
+    },
+    simulateBatch: () => {
+      const met = tsMet.subarray(0, nSma * MET_LENGTH);
+      return {
+        kernel: 'simulateBatch', items: n, genomes: nSma, returnsStatus: true, outputs: [metrics(nSma)],
+        ts: () => simulateBatch(open, high, low, close, n, simRows, nSma, cfgSma, met),
+        wasm: () => x.simulateBatch(p.open, p.high, p.low, p.close, n, p.simTable, nSma, p.cfgSma, p.met),
       };
     },
     stochRsiBands: () => {

@@ -81,5 +81,8 @@ export const METRIC_NAMES = [
 
 export type MetricName = (typeof METRIC_NAMES)[number];
 
+/** One row of simulateBatch's input table (f64 each): addresses of target, stop and take, then riskPerTrade. */
+export const SIM_ROW = 4;
+
 export const EXIT_REASONS = ['signal', 'stop', 'target', 'end', 'reversal', 'ruin'] as const;
 export type ExitReason = (typeof EXIT_REASONS)[number];

@@ -5,16 +5,13 @@ import type { WasmVariant } from './instance.js';
 export { WasmArena, compileWasm, instantiateKernels, wasmPath } from './instance.js';
 export type { KernelExports, WasmVariant } from './instance.js';
 import type { KernelSet, RawBacktest, Window } from '../kernel-set.js';
-import { MET_LENGTH, TR_LENGTH } from '../layout.js';
+import { MET_LENGTH, SIM_ROW, TR_LENGTH } from '../layout.js';
 import { PRICE_COLUMNS, type BarColumn, type WasmBars } from '../fused.js';
 import { checkCrossLengths, checkStatus } from '../chunking.js';
 import { interleaveBars } from '../strategies/sma-cross-batch.js';
 import { checkSimulateInput } from '../simulate-input.js';
 import { originOf } from '../origin.js';
 import { E_STOPPED } from '../status.js';
-
-/** Columns of one row of simulateBatch's input table (twin: assembly/strategies/simulate.ts). */
-const SIM_ROW = 4;
 
 /** Byte addresses of the columns of one market bound so far (see bind). */
 interface BoundMarket {
