@@ -290,6 +290,11 @@ export function buildCases(x: KernelExports, arena: WasmArena, n: number, seed: 
       kernel: 'exposure', items: n, returnsStatus: false, outputs: [],
       ts: () => exposure(units, n), wasm: () => x.exposure(p.units, n),
     }),
+    // The (close, open) pairs the sma-cross batch reads, laid out once per market.
+    interleaveBars: () => ({
+      kernel: 'interleaveBars', items: n, returnsStatus: true, outputs: [{ ts: tsBlock.subarray(0, 2 * n), ptr: S(0), length: 2 * n }],
+      ts: () => interleaveBars(open, close, n, tsBlock), wasm: () => x.interleaveBars(p.open, p.close, n, S(0)),
+    }),
     smaCross: () => {
       const met = tsMet.subarray(0, MET_LENGTH);
       return {

@@ -35,7 +35,7 @@ export const KERNEL_NAMES = [
   'sizeFraction', 'sizeRisk',
   'returns', 'totalReturn', 'sharpe', 'sortino', 'maxDrawdown', 'annualReturn', 'calmar', 'winRate',
   'profitFactor', 'exposure',
-  'smaCross', 'smaCrossBatch', 'simulate', 'simulateBatch', 'stochRsiBands', 'stochRsiBandsBacktest', 'stochRsiBandsBatch',
+  'interleaveBars', 'smaCross', 'smaCrossBatch', 'simulate', 'simulateBatch', 'stochRsiBands', 'stochRsiBandsBacktest', 'stochRsiBandsBatch',
 ] as const;
 
 /** Name of a benchmarked kernel (the same in assembly/ and src/kernels/). */
