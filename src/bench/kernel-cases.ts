@@ -163,9 +163,8 @@ export function buildCases(x: KernelExports, arena: WasmArena, n: number, seed: 
     block: arena.alloc(srbBatchBytes), eq: arena.alloc(n * 8), tr: arena.alloc(cap * TR_LENGTH * 8),
     met: arena.alloc(tsMet.length * 8), smaScratch: arena.alloc(smaBatchBytes), bars: arena.put(tsBars),
   };
-  // The table's rows hold the addresses of their series (a stop series is placed once).
-  const simStop = arena.put(stopDistance);
-  const simPtrs = simRows.map((r) => [arena.put(r.target), r.stop === null ? 0 : simStop, 0, r.riskPerTrade]);
+  // The table's rows hold the addresses of their series (the stop rows share p.stop).
+  const simPtrs = simRows.map((r) => [arena.put(r.target), r.stop === null ? 0 : p.stop, 0, r.riskPerTrade]);
   // (Views after the last put: growing the memory detaches earlier ones.)
   simPtrs.forEach((row, i) => arena.f64(p.simTable + i * SIM_ROW * 8, SIM_ROW).set(row));
   const S = (i: number): number => p.block + i * n * 8;
